@@ -1,0 +1,320 @@
+"""Fetch a page someone linked, safely: public addresses only, bounded in size and time.
+
+Every hop of a redirect chain is checked before it is requested: the URL must be http(s) and its
+host must resolve only to public addresses (unless `allow_private`). Sessions made by
+`create_session` check again at connect time, on the very addresses they connect to, so a DNS
+answer that changes between the check and the connection (DNS rebinding) is refused too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import ipaddress
+import re
+import socket
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import aiohttp
+from aiohttp import hdrs
+from aiohttp.abc import ResolveResult
+from yarl import URL
+
+from bot.errors import UserError
+
+PAGE_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/xml",
+        "text/xml",
+        "application/rdf+xml",
+    }
+)
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+GONE_STATUSES = frozenset({404, 410})
+CONNECT_TIMEOUT = 10.0
+CHUNK_SIZE = 64 * 1024
+USER_AGENT = "precis/0.1 (Discord news summary bot)"
+
+# Where a page names its own encoding: <meta charset>, <meta http-equiv> or an XML declaration.
+DECLARED_CHARSET = re.compile(
+    rb"""(?:<meta[^>]+charset|<\?xml[^>]+encoding)\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE
+)
+CHARSET_SNIFF_BYTES = 4096
+# Browsers read Latin-1 and ASCII labels as windows-1252 (WHATWG Encoding), and so do pages.
+WINDOWS_1252_ALIASES = frozenset({"iso8859-1", "ascii"})
+
+# Embedded IPv4 in IPv6 forms a proxy or the kernel may route to the IPv4 address.
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
+
+# Set by `fetch` for the duration of one call, read by `GuardedResolver` at connect time.
+_allow_private: ContextVar[bool] = ContextVar("precis_fetch_allow_private", default=False)
+
+
+class FetchError(UserError):
+    """Fetching failed; each kind has its own message for the user."""
+
+    message: ClassVar[str] = "I couldn't fetch that page."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+
+
+class InvalidURL(FetchError):
+    message = "That doesn't look like a web address I can open (it should start with https://)."
+
+
+class BlockedAddress(FetchError):
+    message = "That address points to a private network, so I won't fetch it."
+
+
+class NotFound(FetchError):
+    message = "That page doesn't exist (the site says it isn't there)."
+    no_host: ClassVar[str] = "I couldn't find that website. Is the address right?"
+
+
+class FetchTimeout(FetchError):
+    message = "That site took too long to answer."
+
+
+class TooLarge(FetchError):
+    message = "That page is too big for me to read."
+
+
+class NotAnArticle(FetchError):
+    message = "That link isn't a page I can read."
+
+    def __init__(self, content_type: str, message: str | None = None) -> None:
+        super().__init__(message)
+        self.content_type = content_type
+
+
+class HTTPStatusError(FetchError):
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message or f"The site answered with an error ({status}).")
+        self.status = status
+
+
+class TooManyRedirects(HTTPStatusError):
+    def __init__(self, status: int) -> None:
+        super().__init__(status, "That link redirects too many times.")
+
+
+class ConnectionFailed(FetchError):
+    message = "I couldn't connect to that site."
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """A fetched page, or a 304 answer to a conditional request (`not_modified`)."""
+
+    url: str
+    status: int
+    content_type: str
+    charset: str | None
+    raw: bytes
+    text: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet, looking through IPv4-in-IPv6 forms."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone ("fe80::1%eth0")
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in NAT64_PREFIX:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_address(str(embedded))
+    return ip.is_global and not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def ensure_public(addresses: Iterable[str]) -> None:
+    """Raise BlockedAddress unless every address is public (or this call allows private ones)."""
+    if not _allow_private.get() and not all(map(is_public_address, addresses)):
+        raise BlockedAddress
+
+
+class GuardedResolver(aiohttp.ThreadedResolver):
+    """The loop's getaddrinfo, refusing to hand the connector a non-public address."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await super().resolve(host, port, family)
+        ensure_public(result["host"] for result in results)
+        return results
+
+
+def create_session(**kwargs: Any) -> aiohttp.ClientSession:
+    """A session whose connections go only where `fetch` allows.
+
+    The DNS cache is off so that every connection goes through the guard.
+    """
+    connector = aiohttp.TCPConnector(resolver=GuardedResolver(), use_dns_cache=False)
+    return aiohttp.ClientSession(connector=connector, **kwargs)
+
+
+def parse_url(url: str, base: URL | None = None) -> URL:
+    """An absolute http(s) URL, `url` resolved against `base` when given (a redirect)."""
+    try:
+        parsed = URL(url.strip())
+        if base is not None:
+            parsed = base.join(parsed)
+    except ValueError as exc:
+        raise InvalidURL from exc
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise InvalidURL
+    return parsed
+
+
+async def check_host(url: URL) -> None:
+    """Resolve the URL's host and refuse it if any address it has is not public."""
+    host = url.raw_host or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:  # an IP literal: aiohttp connects to it without asking a resolver
+        ensure_public([host])
+        return
+    try:
+        await GuardedResolver().resolve(host, url.port or 0, socket.AF_UNSPEC)
+    except OSError as exc:
+        raise NotFound(NotFound.no_host) from exc
+
+
+def pick_charset(declared: str | None, raw: bytes) -> str:
+    """The header's charset, else the page's own declaration, else UTF-8; as a codec name."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    sniffed = DECLARED_CHARSET.search(raw[:CHARSET_SNIFF_BYTES])
+    for label in (declared, sniffed and sniffed.group(1).decode("ascii")):
+        if not label:
+            continue
+        try:
+            name = codecs.lookup(label).name
+        except LookupError:
+            continue
+        return "cp1252" if name in WINDOWS_1252_ALIASES else name
+    return "utf-8"
+
+
+async def read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    if (response.content_length or 0) > max_bytes:
+        raise TooLarge
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(CHUNK_SIZE):
+        body += chunk
+        if len(body) > max_bytes:
+            raise TooLarge
+    return bytes(body)
+
+
+def check_status(status: int) -> None:
+    if status in GONE_STATUSES:
+        raise NotFound
+    if not 200 <= status < 300 and status != 304:
+        raise HTTPStatusError(status)
+
+
+async def read_response(
+    response: aiohttp.ClientResponse, accept: frozenset[str], max_bytes: int
+) -> FetchResult:
+    check_status(response.status)
+    validators = {
+        "etag": response.headers.get(hdrs.ETAG),
+        "last_modified": response.headers.get(hdrs.LAST_MODIFIED),
+    }
+    if response.status == 304:
+        return FetchResult(str(response.url), 304, "", None, b"", "", **validators)
+    if response.content_type not in accept:
+        raise NotAnArticle(response.content_type)
+    raw = await read_capped(response, max_bytes)
+    charset = pick_charset(response.charset, raw)
+    return FetchResult(
+        url=str(response.url),
+        status=response.status,
+        content_type=response.content_type,
+        charset=charset,
+        raw=raw,
+        text=raw.decode(charset, errors="replace"),
+        **validators,
+    )
+
+
+async def follow(
+    session: aiohttp.ClientSession,
+    url: URL,
+    accept: frozenset[str],
+    max_bytes: int,
+    headers: Mapping[str, str],
+    hop_timeout: aiohttp.ClientTimeout,
+) -> FetchResult:
+    """Request `url`, following redirects by hand so each hop is checked before it is requested."""
+    for _ in range(MAX_REDIRECTS + 1):
+        await check_host(url)
+        async with session.get(
+            url, headers=headers, allow_redirects=False, timeout=hop_timeout
+        ) as response:
+            location = response.headers.get(hdrs.LOCATION)
+            if response.status not in REDIRECT_STATUSES or not location:
+                return await read_response(response, accept, max_bytes)
+            url = parse_url(location, base=response.url)
+    raise TooManyRedirects(response.status)
+
+
+async def fetch(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    allow_private: bool = False,
+    accept: frozenset[str] = PAGE_TYPES,
+    max_bytes: int = 5_000_000,
+    timeout: float = 15.0,  # noqa: ASYNC109 - bounds DNS checks and every hop, not one await
+    headers: Mapping[str, str] | None = None,
+) -> FetchResult:
+    """GET `url` and decode it, or raise a FetchError saying why not.
+
+    `headers` go with every hop: pass If-None-Match / If-Modified-Since for a conditional GET,
+    and check `result.not_modified`. `timeout` bounds the whole call, redirects included.
+    """
+    request_headers = {
+        hdrs.USER_AGENT: USER_AGENT,
+        hdrs.ACCEPT: ", ".join(sorted(accept)) + ", */*;q=0.1",
+        **(headers or {}),
+    }
+    hop_timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, CONNECT_TIMEOUT))
+    token = _allow_private.set(allow_private)
+    try:
+        async with asyncio.timeout(timeout):
+            return await follow(
+                session, parse_url(url), accept, max_bytes, request_headers, hop_timeout
+            )
+    except TimeoutError as exc:
+        raise FetchTimeout from exc
+    except aiohttp.InvalidURL as exc:
+        raise InvalidURL from exc
+    except aiohttp.ClientError as exc:
+        raise ConnectionFailed from exc
+    finally:
+        _allow_private.reset(token)

@@ -1,0 +1,126 @@
+"""Extraction from HTML and from pasted text, on small fixtures written in news-page style."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.news.extract import (
+    ExtractionError,
+    NoArticleText,
+    extract_html,
+    extract_text,
+    looks_like_html,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+PAGE_URL = "https://coastal-courier.test/story?id=1"
+NOISE = (
+    "Share this article",
+    "Advertisement",
+    "Google Ads",
+    "Scroll down for video",
+    "Read more",
+    "Facebook Twitter",
+    "Published:",
+    "By Mara Quill",
+)
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def test_page_yields_clean_paragraphs_and_metadata() -> None:
+    article = extract_html(fixture("noisy-page.html"), PAGE_URL)
+    assert article.title == "Harbour town votes to keep its lighthouse lit"
+    assert article.paragraphs[0].startswith("Residents of Porthwen voted on Tuesday")
+    assert article.paragraphs[-1].startswith("Councillors said they would now look")
+    assert len(article.paragraphs) == 5
+    assert not [noise for noise in NOISE if noise in article.text]
+    assert article.author == "Mara Quill"
+    assert article.published == "2024-05-14"
+    assert article.site_name == "The Coastal Courier"
+    assert article.image == "https://cdn.coastal-courier.test/img/lighthouse.jpg"
+
+
+def test_relative_canonical_link_resolves_against_the_page_url() -> None:
+    article = extract_html(fixture("noisy-page.html"), PAGE_URL)
+    assert article.url == "https://coastal-courier.test/news/2024/05/harbour-lighthouse-vote"
+
+
+def test_og_url_is_used_without_a_canonical_link() -> None:
+    html = fixture("noisy-page.html").replace(
+        '<link rel="canonical" href="/news/2024/05/harbour-lighthouse-vote">',
+        '<meta property="og:url" content="https://coastal-courier.test/lighthouse">',
+    )
+    assert extract_html(html, PAGE_URL).url == "https://coastal-courier.test/lighthouse"
+
+
+def test_page_without_text_raises_no_article_text() -> None:
+    html = "<html><head><title>Gallery</title></head><body><img src='a.jpg'></body></html>"
+    with pytest.raises(NoArticleText) as caught:
+        extract_html(html, PAGE_URL)
+    assert isinstance(caught.value, ExtractionError)
+    assert "article text" in str(caught.value)
+
+
+def test_paste_takes_its_headline_as_title_and_drops_the_noise() -> None:
+    article = extract_text(fixture("noisy-paste.txt"))
+    assert article.title == "Bakery chain pledges to stop throwing away unsold bread"
+    assert article.paragraphs[0].startswith("A national bakery chain has promised")
+    assert article.paragraphs[-1].startswith("Campaigners welcomed the pledge")
+    assert len(article.paragraphs) == 4
+    for noise in ("Google Ads", "Bakeries", "Tom Ashdown", "4:55 PM", "Advertisement", "Share"):
+        assert noise not in article.text
+
+
+def test_given_title_is_kept_and_its_repeat_dropped() -> None:
+    text = "Tide tables\n\nThe tide will turn at noon on Sunday, the harbour master said."
+    article = extract_text(text, title="Tide tables")
+    assert article.title == "Tide tables"
+    assert article.paragraphs == ("The tide will turn at noon on Sunday, the harbour master said.",)
+
+
+def test_single_paragraph_paste_has_no_title() -> None:
+    article = extract_text("Short note without a period")
+    assert article.title == ""
+    assert article.paragraphs == ("Short note without a period",)
+
+
+def test_hard_wrapped_paste_is_rejoined() -> None:
+    text = "The ferry left at dawn and\ncrossed the bay in an hour.\nIt returned at noon."
+    article = extract_text(text)
+    assert article.paragraphs == (
+        "The ferry left at dawn and crossed the bay in an hour.",
+        "It returned at noon.",
+    )
+
+
+def test_paste_of_only_boilerplate_raises() -> None:
+    with pytest.raises(NoArticleText):
+        extract_text("Advertisement\n\nShare this article Share\n\n \n")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "<!DOCTYPE html><html><body><p>x</p></body></html>",
+        "  <!-- saved page -->\n<html lang='en'><p>x</p></html>",
+        "<div><p>One</p><p>Two <a href='/x'>link</a></p></div>",
+    ],
+)
+def test_html_is_recognised(data: str) -> None:
+    assert looks_like_html(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "A plain paragraph about x < y and the <b> tag.",
+        fixture("noisy-paste.txt"),
+    ],
+)
+def test_text_is_not_html(data: str) -> None:
+    assert not looks_like_html(data)
