@@ -1,0 +1,252 @@
+"""Feeds: parse an already-fetched RSS or Atom body into entries, and find a page's feeds.
+
+Nothing here touches the network: feedparser only ever sees the bytes it is given.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from itertools import islice
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import feedparser
+
+FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
+TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
+DEFAULT_PORTS = {"http": "80", "https": "443"}
+# Tags that separate words, so `<p>One</p><p>Two</p>` reads "One Two", not "OneTwo".
+_BLOCK_TAGS = frozenset(
+    {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"blockquote", "pre", "hr", "img", "figure", "figcaption", "table", "section", "article"}
+)
+_SKIPPED_TAGS = frozenset({"script", "style"})
+_SNIFF_BYTES = 2048
+# A feed's root element, after any BOM, whitespace, XML declaration, comments,
+# processing instructions (stylesheets) and doctype.
+_FEED_START = re.compile(
+    r"\s*(?:(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)\s*)*<(?:rss|feed|rdf:RDF)[\s>]",
+    re.DOTALL | re.IGNORECASE,
+)
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
+
+
+class FeedError(ValueError):
+    """The body is not a feed; the message is fit to show the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    link: str
+    title: str
+    guid: str | None = None
+    published: str | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    title: str
+    link: str | None
+    entries: tuple[FeedEntry, ...]
+
+
+def entry_key(entry: FeedEntry) -> str:
+    """What identifies an entry across polls: its guid, else its normalised link."""
+    return entry.guid or normalize_url(entry.link)
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per URL: lower-case scheme and host, no default port, fragment or tracking."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
+    path = parts.path or ("/" if parts.netloc else "")
+    return urlunsplit(
+        (scheme, _normalize_netloc(parts.netloc, scheme), path, urlencode(sorted(query)), "")
+    )
+
+
+def _normalize_netloc(netloc: str, scheme: str) -> str:
+    userinfo, at, hostport = netloc.rpartition("@")
+    hostport = hostport.lower()
+    if scheme in DEFAULT_PORTS:
+        hostport = hostport.removesuffix(f":{DEFAULT_PORTS[scheme]}")
+    return userinfo + at + hostport
+
+
+def _tracking(param: str) -> bool:
+    name = param.lower()
+    return name.startswith("utm_") or name in TRACKING_PARAMS
+
+
+def _absolute_link(href: str | None, base: str) -> str | None:
+    """`href` resolved against `base`, if that gives a web (http or https) URL."""
+    if not href or not href.strip():
+        return None  # urljoin would give back the base itself
+    try:
+        link = urljoin(base, href.strip())
+    except ValueError:  # e.g. a malformed IPv6 literal
+        return None
+    return link if urlsplit(link).scheme in DEFAULT_PORTS else None
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+# --- HTML to text -------------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipping += 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS and self.skipping:
+            self.skipping -= 1
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment, entities decoded and whitespace collapsed."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return " ".join("".join(extractor.parts).split())
+
+
+# --- Parsing ------------------------------------------------------------------------------
+
+
+def parse_feed(data: bytes | str, url: str, *, max_entries: int = 50) -> ParsedFeed:
+    """Parse a fetched RSS 0.9x/1.0/2.0 or Atom body; `url` is where it came from.
+
+    Entries come newest first as the feed lists them, those without a web link are skipped,
+    and at most `max_entries` are kept. Raises FeedError if the body is not a feed.
+    """
+    result = _feedparser(data, url)
+    feed = result["feed"]
+    if not _is_feed(result):
+        raise FeedError(_not_a_feed(data, url))
+    return ParsedFeed(
+        title=html_to_text(feed.get("title") or "") or _host(url),
+        link=_absolute_link(feed.get("link"), url),
+        entries=tuple(islice(_entries(result["entries"], url), max(max_entries, 0))),
+    )
+
+
+def _feedparser(data: bytes | str, url: str) -> Any:
+    # A stream, never a string: feedparser treats a string as a URL or file name to open.
+    headers = {"content-location": url, "content-type": "application/xml"}
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+        headers["content-type"] += "; charset=utf-8"
+    return feedparser.parse(io.BytesIO(data), response_headers=headers)
+
+
+def _is_feed(result: Any) -> bool:
+    if result["entries"]:
+        return True  # usable even if feedparser hit a minor error (bozo)
+    # No entries: still a feed if recognised, and either well-formed or at least titled.
+    titled_or_clean = result["feed"].get("title") or not result.get("bozo")
+    return bool(result.get("version") and titled_or_clean)
+
+
+def _not_a_feed(data: bytes | str, url: str) -> str:
+    head = _head(data)
+    if not head.strip():
+        return f"{url} sent an empty page, not a feed"
+    if _HTML_START.search(head):
+        return f"{url} is a web page, not an RSS or Atom feed"
+    return f"{url} is not an RSS or Atom feed, or is too broken to read"
+
+
+def _entries(raw_entries: list[Any], url: str) -> Iterator[FeedEntry]:
+    for raw in raw_entries:
+        if link := _absolute_link(raw.get("link"), url):
+            yield _entry(raw, link)
+
+
+def _entry(raw: Any, link: str) -> FeedEntry:
+    return FeedEntry(
+        link=link,
+        title=html_to_text(raw.get("title") or ""),
+        guid=(raw.get("id") or "").strip() or None,
+        published=_iso_utc(raw.get("published_parsed") or raw.get("updated_parsed")),
+        summary=html_to_text(raw.get("summary") or ""),
+    )
+
+
+def _iso_utc(parsed: time.struct_time | None) -> str | None:
+    # feedparser normalises dates to UTC struct_time.
+    return datetime(*parsed[:6], tzinfo=UTC).isoformat() if parsed else None
+
+
+# --- Sniffing and discovery ---------------------------------------------------------------
+
+
+def looks_like_feed(data: bytes | str) -> bool:
+    """Cheap sniff: does the body start with an RSS, RDF or Atom root element?"""
+    return _FEED_START.match(_head(data)) is not None
+
+
+def _head(data: bytes | str) -> str:
+    """The start of a body as text, without a byte-order mark."""
+    head = data[:_SNIFF_BYTES]
+    if isinstance(head, bytes):
+        utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        head = head.decode("utf-16" if utf16 else "utf-8", "ignore")
+    return head.lstrip("\ufeff")
+
+
+class _FeedLinkFinder(HTMLParser):
+    def __init__(self, page_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = page_url
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        url = _absolute_link(attributes.get("href"), self.base)
+        if url and tag == "base":
+            self.base = url
+        elif url and tag == "link" and _is_feed_link(attributes) and url not in self.urls:
+            self.urls.append(url)
+
+
+def _is_feed_link(attributes: dict[str, str]) -> bool:
+    rels = attributes.get("rel", "").lower().split()
+    mime = attributes.get("type", "").split(";")[0].strip().lower()
+    return "alternate" in rels and mime in FEED_TYPES
+
+
+def discover_feed_urls(html: str, page_url: str) -> list[str]:
+    """The RSS/Atom feeds a page advertises with `<link rel="alternate">`, absolute, in order."""
+    finder = _FeedLinkFinder(page_url)
+    finder.feed(html)
+    finder.close()
+    return finder.urls

@@ -1,0 +1,215 @@
+import pytest
+
+from bot.news.article import Article
+from bot.news.topics import MatchDocument, TopicError, parse_topic, stem, tokenize
+
+
+def doc(
+    title: str = "",
+    *paragraphs: str,
+    url: str | None = "https://news.example/story",
+    feed_title: str | None = None,
+) -> MatchDocument:
+    article = Article(title=title, paragraphs=paragraphs, url=url)
+    return MatchDocument.from_article(article, feed_title=feed_title)
+
+
+def matches(query: str, document: MatchDocument) -> bool:
+    return parse_topic(query).matches(document)
+
+
+LAUNCH = doc(
+    "NASA launches new telescope",
+    "The space agency's rocket lifted off on Tuesday.",
+    "Officials said the International Space Station crew watched.",
+)
+
+
+def test_match_document_stems_once() -> None:
+    assert {"launch", "telescop", "agenc", "rocket"} <= LAUNCH.stems
+    assert LAUNCH.sequence[:4] == ("nasa", "launch", "new", "telescop")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("launch", True),  # "launches" and "launch" share a stem
+        ("launched", True),
+        ("Telescopes", True),
+        ("nasa rocket", True),
+        ("nasa comet", False),  # every word must match
+        ("agency", True),  # "agency's" drops its possessive
+        ("tuesday", True),  # paragraphs count as well as the title
+    ],
+)
+def test_words(query: str, expected: bool) -> None:
+    assert matches(query, LAUNCH) is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"international space station"', True),
+        ('"space stations"', True),  # phrases are stemmed too
+        ('"station space"', False),  # order matters
+        ('"rocket crew"', False),  # both words present, but not consecutive
+        ('"telescope the space"', False),  # never across the title and a paragraph
+        ('"lifted off" nasa', True),
+    ],
+)
+def test_phrases(query: str, expected: bool) -> None:
+    assert matches(query, LAUNCH) is expected
+
+
+def test_phrase_found_after_a_false_start() -> None:
+    document = doc("space race", "space debris and the space station")
+    assert matches('"space station"', document)
+
+
+def test_hyphenated_word_is_a_phrase() -> None:
+    assert matches("covid-19", doc("COVID-19 cases fall"))
+    assert not matches("covid-19", doc("Covid cases fall to 19"))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("esa OR nasa", True),
+        ("esa OR roscosmos", False),
+        ("nasa OR esa launch", True),  # (nasa OR esa) AND launch
+        ("nasa OR esa comet", False),  # not nasa OR (esa AND comet)
+        ("comet OR asteroid OR telescope", True),
+        ("site:other.example OR rocket", True),
+    ],
+)
+def test_or_binds_tighter_than_and(query: str, expected: bool) -> None:
+    assert matches(query, LAUNCH) is expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("nasa -spacex", True),
+        ("nasa -rockets", False),
+        ('nasa -"space station"', False),
+        ('nasa -"station space"', True),
+        ("nasa -site:news.example", False),
+        ('nasa -feed:"Space Wire"', True),
+    ],
+)
+def test_exclusions(query: str, expected: bool) -> None:
+    assert matches(query, LAUNCH) is expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://bbc.co.uk/news/1", True),
+        ("https://www.bbc.co.uk/news/1", True),
+        ("http://news.WWW.BBC.co.uk:8080/x", True),
+        ("https://notbbc.co.uk/news/1", False),  # a suffix lookalike is another site
+        ("https://bbc.co.uk.evil.example/", False),
+        ("https://co.uk/", False),
+        (None, False),
+        ("http://[broken/", False),
+    ],
+)
+def test_site(url: str | None, expected: bool) -> None:
+    assert matches("site:bbc.co.uk", doc("Anything", url=url)) is expected
+
+
+def test_site_accepts_a_pasted_url_and_www() -> None:
+    assert str(parse_topic("site:https://www.BBC.co.uk/news")) == "site:bbc.co.uk"
+    assert matches("site:www.bbc.co.uk", doc("x", url="https://bbc.co.uk/a"))
+    assert str(parse_topic("site:www.com")) == "site:www.com"  # not a www. prefix
+
+
+def test_feed() -> None:
+    document = doc("Anything", feed_title="  BBC   News - World ")
+    assert matches('feed:"bbc news - world"', document)
+    assert matches('feed:"BBC News - World" anything', document)
+    assert not matches('feed:"BBC News"', document)  # the whole title, not part of it
+    assert matches("feed:reuters", doc("x", feed_title="Reuters"))
+    assert not matches("feed:reuters", doc("x"))
+
+
+def test_star_matches_everything() -> None:
+    everything = parse_topic("*")
+    assert everything.matches(LAUNCH)
+    assert everything.matches(doc())
+    assert str(everything) == "*"
+
+
+def test_case_and_accents_fold() -> None:
+    document = doc("Café culture in SÃO PAULO", "Die Straße")
+    assert matches("cafe", document)
+    assert matches("CAFÉ são", document)
+    assert matches('"sao paulo"', document)
+    assert matches("strasse", document)
+    assert tokenize("Ｆｕｌｌ width") == ["full", "width"]
+
+
+def test_curly_quotes_from_phones() -> None:
+    assert parse_topic("\u201cspace station\u201d") == parse_topic('"space station"')
+
+
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("  NASA   OR esa    Launches ", "nasa OR esa launches"),
+        ('-"Hot  Take" rocket', 'rocket -"hot take"'),
+        ("Site:BBC.co.uk", "site:bbc.co.uk"),
+        ('feed:"BBC  News"', 'feed:"bbc news"'),
+        ("feed:Reuters", "feed:reuters"),
+        ('"single"', "single"),
+    ],
+)
+def test_canonical_text(query: str, canonical: str) -> None:
+    topic = parse_topic(query)
+    assert topic.text == str(topic) == canonical
+    assert parse_topic(canonical) == topic
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "The topic is empty"),
+        ("   ", "The topic is empty"),
+        ("a" * 201, "too long: 201 characters, at most 200"),
+        ("nasa OR", "`OR` needs a term on both sides: `nasa OR`"),
+        ("OR nasa", "`OR` needs a term on both sides: `OR nasa`"),
+        ("nasa OR OR esa", "`OR` needs a term on both sides: `nasa OR OR esa`"),
+        ("nasa -esa OR x", "An exclusion can't be part of `OR`: `nasa -esa OR x`"),
+        ('nasa "space station', 'never closed; add a `"` after the phrase: `nasa "space station`'),
+        ("-nasa -esa", "can't be only exclusions"),
+        ("site:", "`site:` needs a host, like `site:bbc.co.uk`: `site:`"),
+        ("nasa site:/path", "`site:` needs a host"),
+        ("site:[::1", "`site:` needs a host"),
+        ("site:a..b", "`site:` needs a host"),
+        ("feed:", "`feed:` needs a feed title"),
+        ('feed:""', "`feed:` needs a feed title"),
+        ("nasa *", "`*` matches everything and must be the whole topic: `nasa *`"),
+        ("nasa - esa", "`-` needs a word or phrase right after it: `nasa - esa`"),
+        ('nasa ""', "no letters or digits to match"),
+        ("nasa !!!", "no letters or digits to match: `nasa !!!`"),
+    ],
+)
+def test_parse_errors(query: str, message: str) -> None:
+    with pytest.raises(TopicError) as raised:
+        parse_topic(query)
+    assert message in str(raised.value)
+
+
+def test_error_shows_where_in_a_long_query() -> None:
+    query = "alpha beta gamma delta epsilon zeta OR eta theta iota kappa lambda mu nu OR"
+    with pytest.raises(TopicError) as raised:
+        parse_topic(query)
+    assert str(raised.value) == "`OR` needs a term on both sides: `…kappa lambda mu nu OR`"
+    assert raised.value.position == len(query) - 2
+
+
+def test_stemming_is_cached() -> None:
+    stem.cache_clear()
+    stem("launches")
+    stem("launches")
+    assert stem.cache_info().hits == 1
