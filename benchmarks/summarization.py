@@ -1,0 +1,175 @@
+"""Summarization benchmark: ROUGE and speed of every method on CNN/DM and XSum dev samples.
+
+Run from the repo root: `python -m benchmarks.summarization [--bench-dir DIR] [--limit N]`.
+Reads `summarization/{cnndm,xsum}_dev.jsonl` (lines of `{id, text, references, ...}`), prints
+a Markdown table per dataset and PASS/FAIL lines for precis's targets. It is a report: it exits
+0 whatever the scores, and 2 only when the data is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rouge_score import rouge_scorer
+
+from bot.news.article import Article
+from bot.news.summarize import METHODS, Summary, summarize
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATASETS = (("cnndm_dev", 3), ("xsum_dev", 1))  # (file stem, sentences per summary)
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+MAX_MS = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    article: Article
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    method: str
+    rouge: dict[str, float]  # mean F1 x 100 by rouge type
+    words: float
+    milliseconds: tuple[float, ...]
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.milliseconds)
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.milliseconds)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def to_article(text: str, title: str = "") -> Article:
+    """Paragraphs split on blank lines, or on single newlines if the text has no blank lines."""
+    separator = "\n\n" if "\n\n" in text else "\n"
+    paragraphs = tuple(p.strip() for p in text.split(separator) if p.strip())
+    return Article(title=title, paragraphs=paragraphs)
+
+
+def load(path: Path, limit: int | None) -> list[Sample]:
+    with path.open(encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    return [
+        Sample(to_article(row["text"], row.get("title") or ""), tuple(row["references"]))
+        for row in rows[:limit]
+    ]
+
+
+def timed(article: Article, method: str, count: int) -> tuple[Summary, float]:
+    """The summary and its milliseconds, with garbage collection off as `timeit` does."""
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        summary = summarize(article, method, count)
+        return summary, (time.perf_counter() - start) * 1000
+    finally:
+        gc.enable()
+
+
+def evaluate(samples: Sequence[Sample], count: int) -> list[Result]:
+    """Every method on every sample, all in one run.
+
+    Methods take turns on each article so they share the machine's noise, and the one going first
+    rotates: it pays for stemming the article's new words, which the shared cache then holds.
+    """
+    scorer = rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    for method in METHODS:  # warm the shared caches before timing
+        summarize(samples[0].article, method, count)
+    scores: dict[str, list[dict[str, float]]] = {method: [] for method in METHODS}
+    words: dict[str, list[int]] = {method: [] for method in METHODS}
+    times: dict[str, list[float]] = {method: [] for method in METHODS}
+    for turn, sample in enumerate(samples):
+        first = turn % len(METHODS)
+        for method in METHODS[first:] + METHODS[:first]:
+            summary, milliseconds = timed(sample.article, method, count)
+            times[method].append(milliseconds)
+            prediction = "\n".join(summary.sentences)
+            best = scorer.score_multi(list(sample.references), prediction)
+            scores[method].append({kind: best[kind].fmeasure for kind in ROUGE_TYPES})
+            words[method].append(len(prediction.split()))
+    return [
+        Result(
+            method,
+            {kind: 100 * statistics.fmean(s[kind] for s in scores[method]) for kind in ROUGE_TYPES},
+            statistics.fmean(words[method]),
+            tuple(times[method]),
+        )
+        for method in METHODS
+    ]
+
+
+def table(name: str, count: int, size: int, results: Sequence[Result]) -> str:
+    lines = [
+        f"### {name} ({size} articles, {count} sentence{'s' if count > 1 else ''})",
+        "",
+        "| method | R-1 | R-2 | R-Lsum | words | median ms | p95 ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.method} | {r.rouge['rouge1']:.2f} | {r.rouge['rouge2']:.2f} "
+        f"| {r.rouge['rougeLsum']:.2f} | {r.words:.1f} | {r.median_ms:.2f} | {r.p95_ms:.2f} |"
+        for r in results
+    ]
+    return "\n".join(lines)
+
+
+def checks(name: str, results: Sequence[Result]) -> list[tuple[bool, str]]:
+    by_method = {r.method: r for r in results}
+    precis, lead, lexrank = by_method["precis"], by_method["lead"], by_method["lexrank"]
+    ratio = precis.median_ms / lexrank.median_ms
+    slowest = max(precis.milliseconds)
+    outcome = [
+        (ratio <= 1, f"{name}: precis median time is {ratio:.2f}x sumy LexRank's (target <= 1)"),
+        (
+            slowest <= MAX_MS,
+            f"{name}: precis slowest article {slowest:.1f} ms (target <= {MAX_MS:g})",
+        ),
+    ]
+    if name.startswith("cnndm"):
+        outcome += [
+            (
+                precis.rouge[kind] > lead.rouge[kind],
+                f"{name}: precis {kind} {precis.rouge[kind]:.2f} vs Lead-3 {lead.rouge[kind]:.2f}",
+            )
+            for kind in ROUGE_TYPES
+        ]
+    return outcome
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
+    parser.add_argument("--limit", type=int, default=None, help="articles per dataset")
+    args = parser.parse_args(argv)
+    directory = REPO_ROOT / args.bench_dir / "summarization"
+    paths = {name: directory / f"{name}.jsonl" for name, _ in DATASETS}
+    missing = [str(path) for path in paths.values() if not path.is_file()]
+    if missing:
+        print(f"benchmark data missing: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    outcome: list[tuple[bool, str]] = []
+    for name, count in DATASETS:
+        samples = load(paths[name], args.limit)
+        results = evaluate(samples, count)
+        print(table(name, count, len(samples), results), end="\n\n")
+        outcome += checks(name, results)
+    for passed, message in outcome:
+        print(f"{'PASS' if passed else 'FAIL'} {message}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

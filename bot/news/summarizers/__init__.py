@@ -1,0 +1,1 @@
+"""Extractive summarizers behind `bot.news.summarize`: one small class per method."""

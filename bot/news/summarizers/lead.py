@@ -1,0 +1,10 @@
+"""Lead-N: the first sentences, the baseline that news writing is built around."""
+
+from __future__ import annotations
+
+from bot.news.summarizers.document import Document
+
+
+class LeadSummarizer:
+    def __call__(self, document: Document, count: int) -> tuple[int, ...]:
+        return tuple(range(min(count, len(document.sentences))))
