@@ -1,0 +1,163 @@
+"""The Discord client: one `commands.Bot` subclass, given its resources by whoever starts it."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+import time
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.errors import UserError
+from bot.guild_config import GuildConfig
+from bot.settings import Settings
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
+
+
+def discover_cogs() -> list[str]:
+    """Every module in `cogs/`, except private `_helpers`."""
+    return [
+        f"{cogs.__name__}.{module.name}"
+        for module in pkgutil.iter_modules(cogs.__path__)
+        if not module.name.startswith("_")
+    ]
+
+
+def user_message(error: BaseException) -> str | None:
+    """The message a user should see for a known error, or None for a bug."""
+    while isinstance(
+        error,
+        app_commands.CommandInvokeError | commands.CommandInvokeError | commands.HybridCommandError,
+    ):
+        error = error.original
+    if isinstance(error, UserError):
+        return str(error)
+    if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
+        needed = ", ".join(
+            p.replace("_", " ").replace("guild", "server").title()
+            for p in error.missing_permissions
+        )
+        return f"You need the {needed} permission to do that."
+    if isinstance(error, commands.NoPrivateMessage | app_commands.NoPrivateMessage):
+        return "That command works in a server, not in direct messages."
+    if isinstance(error, commands.NotOwner):
+        return "Only the bot's owner can do that."
+    if isinstance(error, commands.CommandOnCooldown | app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, commands.UserInputError):
+        return str(error)
+    if isinstance(error, commands.CheckFailure | app_commands.CheckFailure):
+        return "You can't use that command here."
+    return None
+
+
+async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
+    """Answer an interaction privately, whether or not it has been answered already."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True)
+    else:
+        await interaction.response.send_message(message, ephemeral=True)
+
+
+class PrecisTree(app_commands.CommandTree["Precis"]):
+    async def on_error(
+        self, interaction: discord.Interaction[Precis], error: app_commands.AppCommandError
+    ) -> None:
+        message = user_message(error)
+        if message is None:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "app command %r failed (guild %s, channel %s, user %s)",
+                command,
+                interaction.guild_id,
+                interaction.channel_id,
+                interaction.user.id,
+                exc_info=error,
+            )
+            message = UNEXPECTED_ERROR
+        try:
+            await reply_ephemeral(interaction, message)
+        except discord.HTTPException:
+            log.warning("could not tell user %s about an error", interaction.user.id)
+
+
+class Precis(commands.Bot):
+    """precis. Resources (settings, storage, HTTP session) are made by the caller and handed in."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: Storage,
+        session: aiohttp.ClientSession,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_messages = True  # mentions, for `@precis config show`
+        intents.dm_messages = True
+        intents.message_content = settings.message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PrecisTree,
+            help_command=commands.DefaultHelpCommand(dm_help=False),
+            **options,
+        )
+        self.settings = settings
+        self.storage = storage
+        self.session = session
+        self.guild_config = GuildConfig(storage.guild_settings)
+        self.started_at = time.monotonic()
+        self.failed_cogs: list[str] = []
+
+    async def setup_hook(self) -> None:
+        for name in discover_cogs():
+            try:
+                await self.load_extension(name)
+            except commands.ExtensionError:
+                self.failed_cogs.append(name)
+                log.exception("cog %s failed to load", name)
+        await self.sync_on_start()
+
+    async def sync_on_start(self) -> None:
+        target = self.settings.sync_on_start
+        if not target:
+            return
+        guild = None if target == "global" else discord.Object(int(target))
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        log.info("synced %d commands to %s", len(synced), target)
+
+    @property
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self.started_at
+
+    async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
+        if isinstance(error, commands.CommandNotFound):
+            return
+        message = user_message(error)
+        if message is None:
+            log.error(
+                "command %r failed (guild %s, channel %s, user %s)",
+                ctx.command.qualified_name if ctx.command else ctx.invoked_with,
+                ctx.guild.id if ctx.guild else None,
+                ctx.channel.id,
+                ctx.author.id,
+                exc_info=error,
+            )
+            message = UNEXPECTED_ERROR
+        try:
+            await ctx.send(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell user %s about an error", ctx.author.id)

@@ -1,0 +1,124 @@
+"""Per-server settings: one registry of keys, and the service that validates and stores them.
+
+A later feature adds its key by adding one `ConfigKey` to `CONFIG_KEYS`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import UserError
+from bot.news.summarize import DEFAULT_METHOD, METHODS
+from bot.storage import GuildSettingsRepository
+
+CHANNEL_MENTION = re.compile(r"<#(\d+)>|(\d{15,25})")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigKey:
+    name: str
+    description: str
+    default: Any
+    valid: str  # what a user may type, shown when they type something else
+    parse: Callable[[str], Any]  # raises ValueError on a bad value
+
+    def render(self, value: Any) -> str:
+        if value is None:
+            return "not set"
+        if self.parse is parse_channel:
+            return f"<#{value}>"
+        return str(value)
+
+
+def integer_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw.strip())
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
+
+    return parse
+
+
+def one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ValueError(raw)
+        return value
+
+    return parse
+
+
+def parse_channel(raw: str) -> int | None:
+    if raw.strip().lower() in ("none", "off"):
+        return None
+    match = CHANNEL_MENTION.fullmatch(raw.strip())
+    if not match:
+        raise ValueError(raw)
+    return int(match[1] or match[2])
+
+
+CONFIG_KEYS: dict[str, ConfigKey] = {
+    key.name: key
+    for key in (
+        ConfigKey(
+            "summary_sentences",
+            "How many sentences a summary has.",
+            3,
+            "a whole number from 1 to 10",
+            integer_between(1, 10),
+        ),
+        ConfigKey(
+            "summary_method",
+            "How summaries pick their sentences.",
+            DEFAULT_METHOD,
+            "one of " + ", ".join(METHODS),
+            one_of(METHODS),
+        ),
+    )
+}
+
+
+def config_key(name: str) -> ConfigKey:
+    key = CONFIG_KEYS.get(name.strip().lower())
+    if key is None:
+        raise UserError(f"There is no setting `{name}`. Settings: {', '.join(CONFIG_KEYS)}.")
+    return key
+
+
+class GuildConfig:
+    """Reads and changes a server's settings, always as typed values with defaults filled in."""
+
+    def __init__(self, repository: GuildSettingsRepository) -> None:
+        self._repository = repository
+
+    async def all(self, guild_id: int) -> dict[str, Any]:
+        stored = await self._repository.get_all(guild_id)
+        values = {}
+        for name, key in CONFIG_KEYS.items():
+            try:
+                values[name] = key.parse(stored[name]) if name in stored else key.default
+            except ValueError:  # a value that an older version allowed: fall back, don't fail
+                values[name] = key.default
+        return values
+
+    async def get(self, guild_id: int, name: str) -> Any:
+        return (await self.all(guild_id))[config_key(name).name]
+
+    async def set(self, guild_id: int, name: str, raw: str) -> Any:
+        key = config_key(name)
+        try:
+            value = key.parse(raw)
+        except ValueError:
+            raise UserError(f"`{raw}` is not a valid {key.name}: use {key.valid}.") from None
+        await self._repository.set(guild_id, key.name, "none" if value is None else str(value))
+        return value
+
+    async def reset(self, guild_id: int, name: str) -> Any:
+        key = config_key(name)
+        await self._repository.delete(guild_id, key.name)
+        return key.default

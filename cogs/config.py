@@ -1,0 +1,74 @@
+"""`config`: admins change this server's settings (slash, prefix or mention)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import Precis
+from bot.guild_config import CONFIG_KEYS
+from cogs._checks import requires
+
+KEY_CHOICES = [app_commands.Choice(name=name, value=name) for name in CONFIG_KEYS]
+
+
+class Config(commands.Cog):
+    def __init__(self, bot: Precis) -> None:
+        self.bot = bot
+
+    @commands.hybrid_group(name="config")
+    @requires(manage_guild=True)
+    async def config(self, ctx: commands.Context[Precis]) -> None:
+        """Show or change this server's settings."""
+        await self.show(ctx)
+
+    @config.command(name="show")
+    @requires(manage_guild=True)
+    async def show(self, ctx: commands.Context[Precis]) -> None:
+        """Show this server's settings."""
+        assert ctx.guild is not None
+        values = await self.bot.guild_config.all(ctx.guild.id)
+        embed = discord.Embed(
+            title=f"Settings for {ctx.guild.name}", colour=discord.Colour.blurple()
+        )
+        for name, key in CONFIG_KEYS.items():
+            marker = "" if values[name] == key.default else " (changed)"
+            embed.add_field(
+                name=f"{name}{marker}",
+                value=f"`{key.render(values[name])}` — {key.description}\nValid: {key.valid}",
+                inline=False,
+            )
+        await ctx.send(embed=embed, ephemeral=True)
+
+    @config.command(name="set")
+    @requires(manage_guild=True)
+    @app_commands.describe(key="The setting to change", value="Its new value")
+    @app_commands.choices(key=KEY_CHOICES)
+    async def set_(self, ctx: commands.Context[Precis], key: str, *, value: str) -> None:
+        """Change one of this server's settings."""
+        assert ctx.guild is not None
+        new_value = await self.bot.guild_config.set(ctx.guild.id, key, value)
+        await self._confirm(ctx, key, new_value, "set to")
+
+    @config.command(name="reset")
+    @requires(manage_guild=True)
+    @app_commands.describe(key="The setting to put back to its default")
+    @app_commands.choices(key=KEY_CHOICES)
+    async def reset(self, ctx: commands.Context[Precis], key: str) -> None:
+        """Put one of this server's settings back to its default."""
+        assert ctx.guild is not None
+        default = await self.bot.guild_config.reset(ctx.guild.id, key)
+        await self._confirm(ctx, key, default, "reset to")
+
+    async def _confirm(
+        self, ctx: commands.Context[Precis], name: str, value: Any, verb: str
+    ) -> None:
+        key = CONFIG_KEYS[name.strip().lower()]
+        await ctx.send(f"`{key.name}` {verb} `{key.render(value)}`.", ephemeral=True)
+
+
+async def setup(bot: Precis) -> None:
+    await bot.add_cog(Config(bot))

@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+
+def test_defaults_with_only_a_token() -> None:
+    settings = load_settings({"DISCORD_TOKEN": "abc"}, env_file=None)
+    assert settings.token == "abc"
+    assert settings.database == Path("data/precis.db")
+    assert settings.prefix == "!"
+    assert settings.sync_on_start == ""
+    assert settings.log_level == "INFO"
+    assert settings.allow_private_urls is False
+    assert settings.poll_seconds == 600
+    assert settings.message_content is False
+
+
+def test_missing_token_says_how_to_set_it() -> None:
+    with pytest.raises(
+        SettingsError, match=r"DISCORD_TOKEN is not set: put DISCORD_TOKEN=.* in \.env"
+    ):
+        load_settings({}, env_file=None)
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("DISCORD_TOKEN=from-file\nPRECIS_PREFIX=?\nPRECIS_POLL_SECONDS=120\n")
+    settings = load_settings({"PRECIS_PREFIX": "$"}, env_file=env_file)
+    assert settings.token == "from-file"
+    assert settings.prefix == "$"
+    assert settings.poll_seconds == 120
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PRECIS_SYNC_ON_START", "everywhere"),
+        ("PRECIS_LOG_LEVEL", "loud"),
+        ("PRECIS_ALLOW_PRIVATE_URLS", "maybe"),
+        ("PRECIS_POLL_SECONDS", "5"),
+        ("PRECIS_POLL_SECONDS", "ten"),
+        ("PRECIS_PREFIX", "   "),
+        ("PRECIS_MESSAGE_CONTENT", "2"),
+    ],
+)
+def test_bad_value_names_the_setting(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        load_settings({"DISCORD_TOKEN": "abc", name: value}, env_file=None)
+
+
+def test_sync_target_and_booleans() -> None:
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": "abc",
+            "PRECIS_SYNC_ON_START": "123456789012345678",
+            "PRECIS_ALLOW_PRIVATE_URLS": "yes",
+            "PRECIS_LOG_LEVEL": "debug",
+        },
+        env_file=None,
+    )
+    assert settings.sync_guild_id == 123456789012345678
+    assert settings.allow_private_urls is True
+    assert settings.log_level == "DEBUG"

@@ -1,0 +1,94 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.errors import UserError
+from bot.guild_config import GuildConfig
+from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
+from bot.storage.migrate import available_migrations
+
+
+async def test_new_database_is_at_the_latest_version_in_wal_mode(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "sub" / "precis.db")
+    try:
+        assert await storage.schema_version() == latest_version() >= 1
+        assert await storage.db.fetch_value("PRAGMA journal_mode") == "wal"
+        assert await storage.db.fetch_value("PRAGMA foreign_keys") == 1
+    finally:
+        await storage.close()
+
+
+async def test_older_database_upgrades_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # a database written by version 1 of the schema
+        for statement in available_migrations()[0].statements():
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO guild_settings (guild_id, key, value) VALUES (1, 'summary_sentences', '6')"
+        )
+        conn.execute("PRAGMA user_version = 1")
+    storage = await SQLiteStorage.open(path)
+    try:
+        assert await storage.schema_version() == latest_version()
+        assert await storage.guild_settings.get_all(1) == {"summary_sentences": "6"}
+    finally:
+        await storage.close()
+
+
+async def test_newer_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    with pytest.raises(SchemaTooNew, match="upgrade precis"):
+        await SQLiteStorage.open(path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == latest_version() + 1
+        assert conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+async def test_failed_migration_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.storage import migrate
+
+    broken = [
+        *available_migrations(),
+        migrate.Migration(latest_version() + 1, "broken", "CREATE TABLE x (;"),
+    ]
+    monkeypatch.setattr(migrate, "available_migrations", lambda: broken)
+    with pytest.raises(sqlite3.OperationalError):
+        await SQLiteStorage.open(tmp_path / "precis.db")
+    with sqlite3.connect(tmp_path / "precis.db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            == 0
+        )
+
+
+async def test_guild_config_round_trip_and_validation(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        config = GuildConfig(storage.guild_settings)
+        assert (await config.all(42))["summary_sentences"] == 3
+        assert await config.set(42, "Summary_Sentences", " 5 ") == 5
+        assert await config.get(42, "summary_sentences") == 5
+        assert await config.get(43, "summary_sentences") == 3  # other servers untouched
+        with pytest.raises(UserError, match="a whole number from 1 to 10"):
+            await config.set(42, "summary_sentences", "11")
+        with pytest.raises(UserError, match="There is no setting `colour`"):
+            await config.set(42, "colour", "red")
+        assert await config.reset(42, "summary_sentences") == 3
+        assert await storage.guild_settings.get_all(42) == {}
+    finally:
+        await storage.close()
+
+
+async def test_stored_value_no_longer_valid_falls_back_to_default(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        await storage.guild_settings.set(1, "summary_method", "retired-method")
+        assert await GuildConfig(storage.guild_settings).get(1, "summary_method") == "precis"
+    finally:
+        await storage.close()

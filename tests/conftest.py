@@ -1,0 +1,59 @@
+"""Shared fixtures: settings on a temporary database, the fake Discord, and a running precis."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.client import Precis
+from bot.news.fetch import create_session
+from bot.settings import Settings
+from bot.storage import SQLiteStorage
+from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
+
+LaunchBot = Callable[..., contextlib.AbstractAsyncContextManager[Precis]]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        token="fake-token",
+        database=tmp_path / "precis.db",
+        prefix="!",
+        sync_on_start=str(GUILD_ID),
+        log_level="DEBUG",
+        allow_private_urls=True,  # the test web servers live on loopback
+        poll_seconds=600,
+        message_content=True,
+    )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with fake_discord() as server:
+        yield server
+
+
+@pytest.fixture
+def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
+    """`async with launch(**setting_overrides) as bot:` runs precis against the fake, with its
+    own storage and HTTP session, and shuts all of it down afterwards, like `precis run`."""
+
+    @contextlib.asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[Precis]:
+        configured = dataclasses.replace(settings, **overrides)
+        storage = await SQLiteStorage.open(configured.database)
+        try:
+            async with create_session() as session:
+                bot = Precis(configured, storage, session, guild_ready_timeout=0.05)
+                async with running_bot(bot):
+                    yield bot
+        finally:
+            await storage.close()
+
+    return start
