@@ -1,0 +1,134 @@
+"""Quote extraction benchmark: PolNeAR-derived quotes scored by the shared score.py.
+
+    python -m benchmarks.quotes [--bench-dir ../shared/bench] [--split dev]
+
+Prints score.py's figures, milliseconds per article, the accuracy of `speaker_resolved` on the
+hand-labelled pronoun sample (benchmarks/pronoun_sample.jsonl, train split) and PASS/FAIL
+lines for the targets. Exits 2 if the data is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.news.quotes import Quote, extract_quotes, speaker_key
+
+SAMPLE = Path(__file__).with_name("pronoun_sample.jsonl")
+TARGETS = (
+    ("end-to-end quote+speaker F1", ("end_to_end_quote+speaker_surface", "F1"), 85.0),
+    ("quote span F1", ("span_lenient_iou50", "F1"), 90.0),
+    ("named-speaker accuracy (resolved)", ("speaker_acc_named_gold_resolved",), 92.0),
+)
+
+
+def _articles(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+def _prediction(quote: Quote) -> dict[str, Any]:
+    return {
+        "quote": quote.text,
+        "start": quote.start,
+        "end": quote.end,
+        "speaker": quote.speaker,
+        "speaker_resolved": quote.speaker_resolved,
+    }
+
+
+def _predict(gold: Path, out: Path) -> list[float]:
+    """Write predictions for every article; return milliseconds per article."""
+    timings = []
+    with out.open("w", encoding="utf-8") as sink:
+        for article in _articles(gold):
+            began = time.perf_counter()
+            quotes = extract_quotes(article["text"])
+            timings.append(1000 * (time.perf_counter() - began))
+            record = {"id": article["id"], "quotes": [_prediction(q) for q in quotes]}
+            sink.write(json.dumps(record) + "\n")
+    return timings
+
+
+def _score(score_py: Path, gold: Path, pred: Path) -> dict[str, Any]:
+    command = [sys.executable, str(score_py), str(gold), str(pred), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def _overlaps(quote: Quote, start: int, end: int) -> bool:
+    inter = min(quote.end, end) - max(quote.start, start)
+    return inter > 0.5 * min(quote.end - quote.start, end - start)
+
+
+def _same_person(resolved: str | None, person: str) -> bool:
+    """Every word of the labelled name appears in the resolved one ("Trump" ~ "Donald Trump")."""
+    if not resolved:
+        return False
+    return set(speaker_key(person).split()) <= set(speaker_key(resolved).split())
+
+
+def pronoun_accuracy(train: Path, sample: Path = SAMPLE) -> tuple[int, int]:
+    """(right, total) for `speaker_resolved` on the hand-labelled pronoun quotes."""
+    labels: dict[str, list[dict[str, Any]]] = {}
+    for label in _articles(sample):
+        labels.setdefault(label["id"], []).append(label)
+    right = total = 0
+    for article in _articles(train):
+        if article["id"] not in labels:
+            continue
+        quotes = extract_quotes(article["text"])
+        for label in labels[article["id"]]:
+            total += 1
+            found = [q for q in quotes if _overlaps(q, label["start"], label["end"])]
+            right += bool(found) and _same_person(found[0].speaker_resolved, label["person"])
+    return right, total
+
+
+def _figure(result: dict[str, Any], path: tuple[str, ...]) -> float:
+    value: Any = result
+    for key in path:
+        value = value[key]
+    return float(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
+    parser.add_argument("--split", default="dev")
+    args = parser.parse_args(argv)
+    folder = args.bench_dir / "quotes"
+    gold, train = folder / f"polnear_dq_{args.split}.jsonl", folder / "polnear_dq_train.jsonl"
+    score_py = folder / "score.py"
+    missing = [p for p in (gold, train, score_py) if not p.is_file()]
+    if missing:
+        print(f"benchmark data missing: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "pred.jsonl"
+        timings = _predict(gold, pred)
+        result = _score(score_py, gold, pred)
+    print(f"split: {args.split} ({len(timings)} articles)")
+    print(json.dumps(result, indent=1))
+    p95 = statistics.quantiles(timings, n=20)[-1] if len(timings) > 1 else timings[0]
+    print(f"ms per article: median {statistics.median(timings):.2f}, p95 {p95:.2f}")
+    right, total = pronoun_accuracy(train)
+    print(f"pronoun sample (train, hand-labelled): {right}/{total} = {100 * right / total:.1f}%")
+    for name, path, target in TARGETS:
+        value = _figure(result, path)
+        print(f"{'PASS' if value >= target else 'FAIL'} {name}: {value:.1f} (target {target:.0f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Who said what: direct quotations in news text, with their speakers.
+
+`extract_quotes(text)` finds quoted spans (marks.py), attributes each to a speaker from the
+words around it (attribution.py), and resolves names and pronouns to people (people.py).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from bot.news.article import Article
+from bot.news.quotes.attribution import (
+    Attribution,
+    after_quote,
+    before_quote,
+    paragraph_subject,
+    previous_sentence,
+)
+from bot.news.quotes.lexicon import word_set
+from bot.news.quotes.marks import Span, find_spans
+from bot.news.quotes.people import People, speaker_key
+from bot.news.quotes.ranking import key_quote
+from bot.news.sentences import sentence_spans
+
+__all__ = ["Quote", "extract_quotes", "key_quote", "quotes_of", "speaker_key"]
+
+_TRANSCRIPT = re.compile(r"([A-Z][A-Z.'\- ]{2,30}[A-Z]):\s")
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+# Quoted spans this short are scare quotes or names, not quotations, even with a cue.
+_MIN_WORDS = 3
+_MAX_TITLE_WORDS = 10
+_TITLE_SMALL_WORDS = word_set("a an the and or of in on at to for with by from as vs. is it")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    start: int
+    end: int
+    speaker: str | None
+    speaker_resolved: str | None
+    description: str | None
+    cue: str | None
+    sentence: str
+
+
+class _Sentences:
+    """Sentence lookup by offset."""
+
+    def __init__(self, text: str) -> None:
+        self.spans = sentence_spans(text) or [(0, len(text))]
+        self.starts = [start for start, _ in self.spans]
+
+    def around(self, offset: int) -> tuple[int, int]:
+        index = max(0, bisect_right(self.starts, offset) - 1)
+        return self.spans[index]
+
+
+def _frames(text: str, spans: list[Span], index: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The unquoted text before and after spans[index] in its paragraph.
+
+    Not cut at sentence ends: Punkt splits `“Why?” asked Smith` and `'' Mr. Smith`, so the
+    frame parsers stop at full stops themselves.
+    """
+    span = spans[index]
+    prev = spans[index - 1] if index > 0 and spans[index - 1].line == span.line else None
+    nxt = (
+        spans[index + 1] if index + 1 < len(spans) and spans[index + 1].line == span.line else None
+    )
+    line_start = text.rfind("\n", 0, span.open_at) + 1
+    line_end = text.find("\n", span.close_at)
+    before_lo = prev.close_at if prev else line_start
+    after_hi = nxt.open_at if nxt else (len(text) if line_end < 0 else line_end)
+    return (before_lo, span.open_at), (span.close_at, after_hi)
+
+
+def _attribute(text: str, spans: list[Span], index: int) -> Attribution | None:
+    span = spans[index]
+    transcript = _TRANSCRIPT.match(text, span.start, span.end)
+    if transcript:  # "PENCE: Well, ..." in a quoted interview transcript
+        name = transcript.group(1)
+        return Attribution(name, span.start, span.start + len(name), ":")
+    (b_lo, b_hi), (a_lo, a_hi) = _frames(text, spans, index)
+    line_start = text.rfind("\n", 0, span.open_at) + 1
+    before = (
+        before_quote(text, line_start, b_lo, b_hi)
+        or previous_sentence(text, b_lo, b_hi)
+        or _introduced(text, line_start, b_hi)
+    )
+    if span.left_open:
+        return before
+    if text[span.start : span.end].rstrip().endswith("."):
+        # `“... missing.” Trump said.`: a full stop inside the marks, and nothing before.
+        return before or _short_after(text, a_lo, a_hi)
+    return after_quote(text, a_lo, a_hi) or before
+
+
+def _short_after(text: str, lo: int, hi: int) -> Attribution | None:
+    """`Trump said.` / `said Smith.` as a whole sentence right after a closed quote."""
+    end = _SENTENCE_END.search(text, lo, hi)
+    if end is None or len(text[lo : end.start()].split()) > 4:
+        return None
+    return after_quote(text, lo, end.end())
+
+
+def _introduced(text: str, line_start: int, open_at: int) -> Attribution | None:
+    """A quote opening its paragraph after one ending in a colon: `Cruz continued:`."""
+    if text[line_start:open_at].strip() or line_start < 2:
+        return None
+    prev_end = len(text[:line_start].rstrip())
+    if not text[:prev_end].endswith(":"):
+        return None
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    return before_quote(text, prev_start, prev_start, prev_end)
+
+
+def _attributions(text: str, spans: list[Span]) -> list[Attribution | None]:
+    found = [_attribute(text, spans, i) for i in range(len(spans))]
+    # A quote with no frame of its own belongs to its neighbour: the rest of a
+    # multi-paragraph quote, "“X.” “Y,” he said.", or a paragraph that goes on quoting.
+    for i in range(len(spans) - 1, -1, -1):
+        if found[i] is None and i + 1 < len(spans) and _joined(text, spans[i], spans[i + 1]):
+            found[i] = found[i + 1]
+    for i in range(1, len(spans)):
+        if found[i] is None and spans[i].line - spans[i - 1].line <= 1:
+            found[i] = found[i - 1]
+    # A paragraph that is only a quote, after one about a person: `Viguerie is upbeat.`
+    for i, span in enumerate(spans):
+        if found[i] is None and not span.continues:
+            found[i] = _paragraph_speaker(text, span)
+    return found
+
+
+def _paragraph_speaker(text: str, span: Span) -> Attribution | None:
+    line_start = text.rfind("\n", 0, span.open_at) + 1
+    if text[line_start : span.open_at].strip() or line_start < 2:
+        return None
+    prev_end = len(text[:line_start].rstrip())
+    prev_start = text.rfind("\n", 0, prev_end) + 1
+    return paragraph_subject(text, prev_start, prev_end)
+
+
+def _joined(text: str, first: Span, second: Span) -> bool:
+    """Whether two spans share a speaker: one sentence, adjacent, or a continued quote."""
+    if second.continues:
+        return True
+    between = text[first.close_at : second.open_at]
+    return first.line == second.line and (not between.strip() or not _SENTENCE_END.search(between))
+
+
+def _is_quote(text: str, span: Span) -> bool:
+    content = text[span.start : span.end]
+    if span.open_at > 0 and text[span.open_at - 1] == "=":  # markup: tweet-date="..."
+        return False
+    words = content.split()
+    return len(words) >= _MIN_WORDS and not _is_title(words)
+
+
+def _is_title(words: list[str]) -> bool:
+    """Title Case without a sentence in it: a show, a book, a slogan, a date."""
+    if len(words) > _MAX_TITLE_WORDS or any(w[-1] in ".!?" for w in words[:-1]):
+        return False
+    alphabetic = [w for w in words if w[:1].isalpha() and w.lower() not in _TITLE_SMALL_WORDS]
+    return bool(alphabetic) and all(w[:1].isupper() for w in alphabetic)
+
+
+def extract_quotes(text: str) -> list[Quote]:
+    """Direct quotations in `text`, in order, with offsets into `text`."""
+    spans = find_spans(text)
+    if not spans:
+        return []
+    sentences = _Sentences(text)
+    attributions = _attributions(text, spans)
+    people = People(text, [(span.open_at, span.close_at) for span in spans])
+    quotes: list[Quote] = []
+    previous: str | None = None
+    for span, attribution in zip(spans, attributions, strict=True):
+        if not _is_quote(text, span):
+            continue
+        if attribution is not None and not attribution.cue and not people.known(attribution):
+            attribution = None  # an inferred speaker must be a person of the article
+        resolved = people.resolve(attribution, previous) if attribution else None
+        previous = resolved or previous
+        s_lo, s_hi = sentences.around(span.start)
+        quotes.append(
+            Quote(
+                text=text[span.start : span.end],
+                start=span.start,
+                end=span.end,
+                speaker=attribution.speaker if attribution else None,
+                speaker_resolved=resolved,
+                description=attribution.description if attribution else None,
+                cue=(attribution.cue or None) if attribution else None,
+                sentence=text[s_lo:s_hi],
+            )
+        )
+    return quotes
+
+
+def quotes_of(article: Article) -> list[Quote]:
+    """Quotes of an article, with offsets into `article.text`."""
+    return extract_quotes(article.text)

@@ -1,0 +1,607 @@
+"""Who said a quote: reading the speaker and cue from the words around its marks.
+
+A frame is the unquoted text next to a quote within its sentence. After a quote the speaker
+comes as `, he said` / `, said Smith, a professor at MIT` / `, according to the ministry`;
+before it as `Smith said:` / `According to Smith,` / `Smith acknowledged that it will “...”`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from bot.news.quotes.lexicon import (
+    AUXILIARIES,
+    BASE,
+    CLAUSE_WORDS,
+    DETERMINERS,
+    NP_PREPOSITIONS,
+    PERSONAL_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    SPEECH_VERBS,
+    word_set,
+)
+
+# Abbreviations keep their full stop so that a "." token always ends a sentence.
+_ABBREVIATIONS = (
+    "Mr|Mrs|Ms|Dr|Sen|Rep|Reps|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Cmdr|Maj|Rev|Fr|St|Jr|Sr|Prof"
+    "|Pres|Sec|Atty|Supt|Hon|Mt|Ft|Inc|Corp|Co|Ltd|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc"
+)
+_STATES = (
+    "Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo"
+    "|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo"
+)
+_TOKEN = re.compile(
+    rf"(?:[A-Za-z]\.){{2,}}|[A-Z]\.(?= [A-Z])|(?:{_ABBREVIATIONS})\."
+    r"|[DRI]-[A-Z][a-z]{1,4}\.(?=,)"  # party tags: "McConnell, R-Ky., said"
+    rf"|(?:{_STATES})\.(?=,)"  # "a teacher in Allentown, Pa., said"
+    r"|\w+(?:['’.\-&/]\w+)*(?:\.(?=\)))?"  # words; "(D-Mo.)" keeps its full stop
+    r"|[^\w\s]"
+)
+_SENTENCE_END = frozenset({".", "!", "?"})
+_MAX_SUBJECT = 14
+_MAX_DESCRIPTION = 28
+_PUNCT_STOP = frozenset(",;:()[]—–-.!?\"“”'‘’")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower().rstrip(".")
+
+    @property
+    def capitalized(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A speaker phrase as written, with its offsets, the cue and any description."""
+
+    speaker: str
+    start: int
+    end: int
+    cue: str
+    description: str | None = None
+
+
+def tokenize(text: str, lo: int, hi: int) -> list[Token]:
+    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+
+
+def _is_verb(tokens: list[Token], i: int) -> bool:
+    """Whether tokens[i] is a speech verb here, not a noun ("the report", "one point")."""
+    token = tokens[i]
+    form = SPEECH_VERBS.get(token.lower)
+    if form is None or (token.capitalized and token.lower not in _SAY):
+        return False
+    prev = tokens[i - 1].lower if i > 0 else ""
+    if prev in DETERMINERS or prev == "of":
+        return False
+    if form == BASE:  # "they say", "will argue", "Democrats claim"; not "a claim"
+        return prev in _BASE_SUBJECTS or prev in AUXILIARIES or prev.endswith("s")
+    return True
+
+
+_SAY = frozenset({"said", "says", "say", "told", "tells", "added", "wrote", "asked"})
+_BASE_SUBJECTS = frozenset({"i", "we", "you", "they", "who", "to"})
+
+
+def _phrase(text: str, tokens: list[Token], i: int, j: int) -> str:
+    return text[tokens[i].start : tokens[j - 1].end]
+
+
+def _is_word(token: Token) -> bool:
+    return token.text[:1].isalnum()
+
+
+def _skip_auxiliaries(tokens: list[Token], i: int) -> int:
+    """Index of the last token before `i` that is not an auxiliary or parenthetical."""
+    i -= 1
+    while i >= 0:
+        if tokens[i].lower in AUXILIARIES or _is_adverb(tokens[i]):
+            i -= 1
+        elif tokens[i].text == ")":
+            i = _matching_open(tokens, i) - 1
+        else:
+            break
+    return i
+
+
+def _is_adverb(token: Token) -> bool:
+    return token.text.endswith("ly") and token.text.islower() and len(token.text) > 4
+
+
+def _matching_open(tokens: list[Token], close: int) -> int:
+    for k in range(close - 1, max(-1, close - 12), -1):
+        if tokens[k].text == "(":
+            return k
+    return close
+
+
+def _subject_before(tokens: list[Token], verb: int) -> tuple[int, int] | None:
+    """Token range of the subject ending just before `verb`, reading backwards."""
+    i = _skip_auxiliaries(tokens, verb)
+    end = i + 1
+    if i >= 0 and tokens[i].lower in PERSONAL_PRONOUNS | RELATIVE_PRONOUNS:
+        return (i, end)
+    while i >= 0 and end - i <= _MAX_SUBJECT:
+        token = tokens[i]
+        if token.text == ")":
+            i = _matching_open(tokens, i) - 1
+            continue
+        if not _is_word(token) and token.text not in "'’":
+            break
+        lower = token.lower
+        if lower in CLAUSE_WORDS and lower not in NP_PREPOSITIONS and not token.capitalized:
+            break
+        i -= 1
+    start = _skip_leading(tokens, i + 1, end)
+    return (start, end) if start < end and _nominal(tokens, start, end) else None
+
+
+def _nominal(tokens: list[Token], start: int, end: int) -> bool:
+    """Whether tokens[start:end] can be a speaker: a name, pronoun or determined noun."""
+    first = tokens[start].lower
+    if first in DETERMINERS or first in PERSONAL_PRONOUNS or first in RELATIVE_PRONOUNS:
+        return True
+    return any(token.capitalized for token in tokens[start:end])
+
+
+def _skip_leading(tokens: list[Token], start: int, end: int) -> int:
+    """Drop a sentence-initial phrase such as "In an interview Smith" -> "Smith"."""
+    first = tokens[start].lower if start < end else ""
+    if first in CLAUSE_WORDS or first in _INTRO_WORDS:
+        for k in range(start + 1, end):
+            if tokens[k].capitalized or tokens[k].lower in DETERMINERS | PERSONAL_PRONOUNS:
+                return k
+        return end
+    return start
+
+
+_INTRO_WORDS = frozenset({"but", "and", "so", "yet", "then", "now", "still", "also", "later"})
+
+
+def _appositive_subject(text: str, tokens: list[Token], verb: int) -> Attribution | None:
+    """`Smith, 67, a professor at MIT, said`: a name before a comma-enclosed description;
+    also `the White House spokesman, Josh Earnest, said` (a description, then the name)
+    and `Steve Cohen, Democrat of Tennessee, said` (a capitalised description)."""
+    i = _skip_auxiliaries(tokens, verb)
+    if i < 0 or tokens[i].text != "," or tokens[verb].lower.endswith("ing"):
+        return None  # `Trump went after Bush, calling him`: a participle, no appositive
+    cue = _cue(text, tokens, verb)
+    named_last = _described_name(text, tokens, i, cue)
+    if named_last is not None:
+        return named_last
+    lo = max(0, i - _MAX_DESCRIPTION)
+    for k in range(lo, i - 1):
+        if tokens[k].text != ",":
+            continue
+        plain = _describes(tokens, k + 1)
+        if not plain and not _capitalized_description(tokens, k + 1, i):
+            continue
+        span = _subject_before(tokens, k)
+        if span is None or not any(t.capitalized for t in tokens[span[0] : span[1]]):
+            continue
+        if not plain and (span[0] > 0 and tokens[span[0] - 1].lower in CLAUSE_WORDS):
+            continue  # "In Iowa, Smith, ..." is no "Iowa"
+        found = _make(text, tokens, span, cue)
+        return replace(found, description=_phrase(text, tokens, k + 1, i))
+    return None
+
+
+def _describes(tokens: list[Token], k: int) -> bool:
+    """Whether a description may open at tokens[k]: "a professor", "67", "Sanders' aide"."""
+    token = tokens[k]
+    possessive = token.text.endswith(("'s", "’s")) or (
+        k + 1 < len(tokens) and tokens[k + 1].text in {"'", "’"}
+    )
+    return not token.capitalized or token.lower in DETERMINERS or possessive
+
+
+_PARTY_TAG = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
+
+
+def _capitalized_description(tokens: list[Token], lo: int, hi: int) -> bool:
+    """`Democrat of Tennessee`, `R-Ky.`, `Mr. Obama's deputy adviser`: a description that
+    opens with a capital but is no bare name (it holds a lower-case word or a party tag)."""
+    words = tokens[lo:hi]
+    if words and words[-1].text == ".":  # "R-Ky." ends in a full stop token
+        words = words[:-1]
+    if not words or any(t.text in _SENTENCE_END for t in words):
+        return False
+    if len(words) == 1 and _PARTY_TAG.match(words[0].text):
+        return True
+    lower = [k for k, t in enumerate(words) if _is_word(t) and not t.capitalized]
+    if not lower:
+        return False
+    # "Democrat of Tennessee", "Mr. Obama's deputy adviser", "Sanders' campaign manager";
+    # not a clause such as "Trump returned the compliment".
+    first = lower[0]
+    possessive = any(
+        t.text.endswith(("'s", "’s")) or t.text in {"'", "’"} for t in words[: first + 1]
+    )
+    return possessive or words[first].lower in NP_PREPOSITIONS
+
+
+_NAME_PARTICLES = frozenset({"de", "van", "von", "bin", "da", "del", "la", "le"})
+
+
+def _is_name(tokens: list[Token]) -> bool:
+    """A short run of capitalised words (and initials) such as "James B. Comey"."""
+    if not 2 <= len(tokens) <= 5:
+        return False
+    if any(not (t.capitalized or t.lower in _NAME_PARTICLES) for t in tokens):
+        return False
+    return not any(t.lower in DETERMINERS or _PARTY_TAG.match(t.text) for t in tokens)
+
+
+def _described_name(text: str, tokens: list[Token], comma: int, cue: str) -> Attribution | None:
+    """`the White House spokesman, Josh Earnest, said`: the name closing the subject."""
+    k = comma - 1
+    while k >= 0 and tokens[k].text != "," and comma - k <= 6:
+        k -= 1
+    if k < 1 or tokens[k].text != "," or not _is_name(tokens[k + 1 : comma]):
+        return None
+    described = _subject_before(tokens, k)
+    if described is None:
+        return None
+    words = tokens[described[0] : k]
+    if words[0].lower not in DETERMINERS and not any(
+        _is_word(t) and not t.capitalized for t in words
+    ):
+        return None  # "Smith, Jones, said" lists two names
+    found = _make(text, tokens, (k + 1, comma), cue)
+    return replace(found, description=_phrase(text, tokens, described[0], k))
+
+
+def _subject_after(tokens: list[Token], verb: int) -> tuple[int, int] | None:
+    """Token range of an inverted subject: `said Jake Sullivan, the adviser`."""
+    i = verb + 1
+    while i < len(tokens) and tokens[i].lower in AUXILIARIES:
+        i += 1
+    start = i
+    while i < len(tokens) and i - start < _MAX_SUBJECT and _is_word(tokens[i]):
+        lower = tokens[i].lower
+        if lower in CLAUSE_WORDS and lower not in NP_PREPOSITIONS and not tokens[i].capitalized:
+            break
+        if i > start and _is_verb(tokens, i):
+            break
+        i += 1
+    if i == start or not _nominal(tokens, start, i):
+        return None
+    return (start, i)
+
+
+def _description_after(text: str, tokens: list[Token], end: int) -> str | None:
+    """`, the national security adviser,` following an inverted subject."""
+    if end >= len(tokens) or tokens[end].text != ",":
+        return None
+    k = end + 1
+    while k < len(tokens) and tokens[k].text not in {",", ";", ".", "(", ")", "—", "–"}:
+        k += 1
+    return _phrase(text, tokens, end + 1, k) if k > end + 1 else None
+
+
+def _cue(text: str, tokens: list[Token], verb: int) -> str:
+    """The verb, with the addressee for "told": `told the Washington Post`."""
+    end = verb + 1
+    if tokens[verb].lower in {"told", "tell", "tells", "telling"}:
+        while end < len(tokens) and _is_word(tokens[end]) and end - verb < 6:
+            if tokens[end].lower in CLAUSE_WORDS and not tokens[end].capitalized:
+                break
+            end += 1
+    return _phrase(text, tokens, verb, end)
+
+
+def _make(text: str, tokens: list[Token], span: tuple[int, int], cue: str) -> Attribution:
+    start, end = span
+    speaker = _phrase(text, tokens, start, end)
+    return Attribution(speaker, tokens[start].start, tokens[end - 1].end, cue)
+
+
+def _inverted(text: str, tokens: list[Token], verb: int, cue: str) -> Attribution | None:
+    span = _subject_after(tokens, verb)
+    if span is None:
+        return None
+    found = _make(text, tokens, span, cue)
+    return replace(found, description=_description_after(text, tokens, span[1]))
+
+
+def _according_to(text: str, tokens: list[Token], at: int) -> Attribution | None:
+    if at + 2 >= len(tokens) or tokens[at + 1].lower != "to":
+        return None
+    return _inverted(text, tokens, at + 1, _phrase(text, tokens, at, at + 2))
+
+
+def _before_verb(text: str, tokens: list[Token], verb: int) -> Attribution | None:
+    """The subject preceding a speech verb, possibly with an appositive description."""
+    appositive = _appositive_subject(text, tokens, verb)
+    if appositive is not None:
+        return appositive
+    span = _subject_before(tokens, verb)
+    return None if span is None else _make(text, tokens, span, _cue(text, tokens, verb))
+
+
+# What may stand between a closing mark and the attribution ("'" is left of a "'''").
+_LEADING = frozenset({",", "—", "–", "-", "(", "!", "?", "'", "’"})
+
+
+def _lead(tokens: list[Token]) -> int:
+    lead = 0
+    while lead < len(tokens) and tokens[lead].text in _LEADING:
+        lead += 1
+    return lead
+
+
+def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
+    """Attribution in the frame text[lo:hi] following a closing mark: `, he said`."""
+    tokens = tokenize(text, lo, hi)
+    lead = _lead(tokens)
+    if lead and tokens[lead - 1].text in _DASHES:
+        return _signature(text, tokens[lead - 1], tokens[lead:])
+    tokens = tokens[lead:]
+    if not tokens:
+        return None
+    if tokens[0].lower == "according":
+        return _according_to(text, tokens, 0)
+    if _is_verb(tokens, 0):
+        return _inverted(text, tokens, 0, _cue(text, tokens, 0))
+    for i in range(1, min(len(tokens), _MAX_SUBJECT + _MAX_DESCRIPTION)):
+        if tokens[i].text in _SENTENCE_END or tokens[i].text in {";", ":"}:
+            return None
+        if _is_verb(tokens, i):
+            found = _before_verb(text, tokens, i)
+            # The speaker must start the frame (`, Trump said`, not `, and Trump vowed`)
+            # or end the sentence after a comma (`..., and more, Trump said.`).
+            if found is not None and (
+                found.start == tokens[0].start
+                or text.startswith(found.description or "\0", tokens[0].start)
+                or _ends_sentence(tokens, i, found)
+            ):
+                return found
+            if found is not None and found.speaker.lower() in RELATIVE_PRONOUNS:
+                continue  # `, Cruz, who has proposed ..., said`: read on to the main verb
+            # `“...” in the 2008 primary, said Paul Beck.`: a quote inside the sentence.
+            return _late_inverted(text, tokens, i)
+    return _any_verb(text, tokens)
+
+
+def _late_inverted(text: str, tokens: list[Token], verb: int) -> Attribution | None:
+    """`..., said Paul Beck.` closing a sentence that holds the quote."""
+    if tokens[verb - 1].text != "," or tokens[verb].lower not in _SAY:
+        return None
+    found = _inverted(text, tokens, verb, _cue(text, tokens, verb))
+    if found is None or not any(
+        t.capitalized for t in tokens if found.start <= t.start < found.end
+    ):
+        return None
+    rest = [t for t in tokens if t.start >= found.end]
+    return found if not rest or rest[0].text in {",", ".", ";"} else None
+
+
+def _ends_sentence(tokens: list[Token], verb: int, found: Attribution) -> bool:
+    starts = [k for k, token in enumerate(tokens) if token.start == found.start]
+    rest = tokens[verb + 1 : verb + 4]
+    closes = any(token.text in _SENTENCE_END for token in rest) or len(rest) < 3
+    return bool(starts) and starts[0] > 0 and tokens[starts[0] - 1].text == "," and closes
+
+
+_DASHES = frozenset({"—", "―", "–", "-"})
+
+
+def _signature(text: str, dash: Token, tokens: list[Token]) -> Attribution | None:
+    """`“...” ― Maria Lopez, 34`: a name signed after a dash, ending the paragraph."""
+    end = 0
+    while end < len(tokens) and end < 5 and tokens[end].capitalized:
+        end += 1
+    rest = tokens[end:]
+    if end == 0 or (rest and rest[0].text not in {",", "."}):
+        return None
+    found = _make(text, tokens, (0, end), dash.text)
+    return replace(found, description=_description_after(text, tokens, end))
+
+
+def _any_verb(text: str, tokens: list[Token]) -> Attribution | None:
+    """`, Hannity pressed`: a name and a past-tense verb we do not list, right after a quote."""
+    for i in range(1, min(len(tokens), 5)):
+        token = tokens[i]
+        if not token.capitalized and token.lower.endswith("ed") and len(token.text) > 3:
+            span = _subject_before(tokens, i)
+            if span == (0, i) and (i == 1 or all(t.capitalized for t in tokens[:i])):
+                return _make(text, tokens, span, token.text)
+            return None
+        if not (_is_word(token) and token.capitalized):
+            return None
+    return None
+
+
+def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution | None:
+    """Attribution in text[lo:hi] preceding an opening mark: `Smith said:`, `According to X,`.
+
+    `sentence_lo` is where the paragraph starts: the subject of a participle (`Smith hit
+    back, saying “...”`) may stand before an earlier quote in the same sentence.
+    """
+    tokens = _last_sentence(tokenize(text, sentence_lo, hi))
+    first = next((i for i, token in enumerate(tokens) if token.start >= lo), len(tokens))
+    shared: Attribution | None = None
+    for i in range(first, len(tokens)):
+        found, direct = _at_verb(text, tokens, i)
+        if found is not None and direct:
+            return found
+        shared = shared or found
+    if shared is None and tokens and tokens[-1].text == ":":
+        return _sentence_subject(text, tokens, ":")
+    return shared
+
+
+def _last_sentence(tokens: list[Token]) -> list[Token]:
+    ends = [i for i, token in enumerate(tokens) if token.text in _SENTENCE_END]
+    return tokens[ends[-1] + 1 :] if ends else tokens
+
+
+def previous_sentence(text: str, lo: int, hi: int) -> Attribution | None:
+    """`Bystrom agreed. “Mainstream Republicans ...”`: a short attributing sentence before."""
+    tokens = tokenize(text, lo, hi)
+    if len(tokens) < 2 or tokens[-1].text not in {".", ":"}:
+        return None
+    tokens = _last_sentence(tokens[:-1])
+    if not tokens or len(tokens) > _MAX_SUBJECT + _MAX_DESCRIPTION:
+        return None
+    verbs = [i for i in range(len(tokens)) if _is_verb(tokens, i)]
+    if not verbs or tokens[verbs[-1]].lower not in _SAY | _AGREE:
+        return None
+    found, direct = _at_verb(text, tokens, verbs[-1])
+    return found if direct else None
+
+
+_AGREE = frozenset({"agreed", "agrees", "disagreed", "disagrees", "added", "adds", "noted"})
+
+
+def _at_verb(text: str, tokens: list[Token], i: int) -> tuple[Attribution | None, bool]:
+    """The speaker of the verb at tokens[i], and whether it stands next to the verb
+    (rather than being the sentence's subject, shared by a participle or second verb)."""
+    token = tokens[i]
+    if token.lower == "according":
+        return _according_to(text, tokens, i), True
+    if not _is_verb(tokens, i):
+        return None, False
+    cue = _cue(text, tokens, i)
+    if (i == 0 or tokens[i - 1].text == ",") and token.lower in _SAY:
+        inverted = _inverted(text, tokens, i, cue)
+        if inverted is not None and _closes_frame(tokens, inverted):
+            return inverted, True
+    found = _before_verb(text, tokens, i)
+    if found is not None:
+        return found, True
+    prev = tokens[i - 1].lower if i > 0 else ""
+    if token.lower.endswith("ing") or prev in {",", "and", "but", "then"}:
+        return _sentence_subject(text, tokens, cue), False
+    return None, False
+
+
+def _closes_frame(tokens: list[Token], found: Attribution) -> bool:
+    """An inverted subject before a quote is a name ending at a comma or colon."""
+    rest = [t for t in tokens if t.start >= found.end]
+    named = any(t.capitalized for t in tokens if found.start <= t.start < found.end)
+    return named and bool(rest) and rest[0].text in {",", ":"}
+
+
+def _sentence_subject(text: str, tokens: list[Token], cue: str) -> Attribution | None:
+    """The noun phrase opening the sentence, for `Smith hit back, saying “...”`."""
+    start = _past_dateline(tokens, _lead(tokens))
+    if start < len(tokens) and (_introductory(tokens[start]) or _time_phrase(tokens, start)):
+        commas = [k for k in range(start, len(tokens)) if tokens[k].text == ","]
+        # `Speaking in Salem, New Hampshire, Trump went after Bush`: the clause after the
+        # comma that opens with a subject and its verb.
+        opens = [k for k in commas if _clause_opens(tokens, k + 1)]
+        start = (opens or commas)[0] + 1 if commas else len(tokens)
+    end = _subject_end(tokens, start)
+    if end == start or not _nominal(tokens, start, end):
+        return None
+    return _make(text, tokens, (start, end), cue)
+
+
+def _subject_end(tokens: list[Token], start: int) -> int:
+    """End of the noun phrase at tokens[start]: a name, or a determiner and its nouns
+    ("The billionaire businessman began")."""
+    determined = start < len(tokens) and tokens[start].lower in DETERMINERS
+    end = start
+    while end < len(tokens) and end - start < 8 and _is_word(tokens[end]):
+        token = tokens[end]
+        if token.lower in AUXILIARIES or _is_verb(tokens, end) or token.lower in CLAUSE_WORDS:
+            break
+        if end > start and not token.capitalized and tokens[start].capitalized:
+            # "Hillary Clinton’s right-hand woman": a possessive determines what follows.
+            determined = determined or tokens[end - 1].text.endswith(("'s", "’s"))
+            if not determined or _verb_like(token, end - start):
+                break
+        end += 1
+    return end
+
+
+_IRREGULAR_PAST = word_set(
+    """is was are were be began went took made gave came got led won lost ran saw spoke
+    sought struck stood held kept left brought bought sent spent became"""
+)
+
+
+def _verb_like(token: Token, position: int) -> bool:
+    """Whether a lower-case word after a determiner's nouns is the verb, not a noun."""
+    lower = token.lower
+    if lower in _IRREGULAR_PAST or (lower.endswith("ed") and len(lower) > 3):
+        return True
+    return position >= 2 and lower.endswith("s") and not lower.endswith(("ss", "'s", "’s"))
+
+
+def _clause_opens(tokens: list[Token], start: int) -> bool:
+    """Whether a subject followed by a lower-case word (its verb) starts at tokens[start]."""
+    if start >= len(tokens):
+        return False
+    first = tokens[start]
+    if first.lower in PERSONAL_PRONOUNS:
+        return True
+    if not first.capitalized or first.lower in CLAUSE_WORDS:
+        return False
+    end = _subject_end(tokens, start)
+    return start < end < len(tokens) and tokens[end].text[:1].islower()
+
+
+_TIME_WORDS = word_set(
+    """however meanwhile instead indeed still later earlier yesterday today tonight now
+    monday tuesday wednesday thursday friday saturday sunday hours days weeks months years
+    minutes moments afterward afterwards separately similarly likewise ultimately"""
+)
+
+
+def _time_phrase(tokens: list[Token], start: int) -> bool:
+    """`However,` / `Hours later,` / `Tuesday night,` opening a sentence before its subject."""
+    if tokens[start].lower not in _TIME_WORDS:
+        return False
+    k = start + 1
+    while k < len(tokens) and k - start <= 3 and tokens[k].text != ",":
+        k += 1
+    return k < len(tokens) and tokens[k].text == ","
+
+
+def _past_dateline(tokens: list[Token], start: int) -> int:
+    """Skip `WASHINGTON, Dec. 8 (UPI) —`, a dateline opening the sentence."""
+    first = tokens[start] if start < len(tokens) else None
+    if first is None or not (first.text.isupper() and len(first.text) > 2):
+        return start
+    for k in range(start + 1, min(len(tokens), start + 12)):
+        if tokens[k].text in _DASHES:
+            return k + 1
+    return start
+
+
+def _introductory(token: Token) -> bool:
+    """A sentence opening that is not its subject: "In an interview,", "Asked about it,"."""
+    lower = token.lower
+    return lower in CLAUSE_WORDS or lower in _INTRO_WORDS or lower.endswith(("ing", "ed", "ly"))
+
+
+def paragraph_subject(text: str, lo: int, hi: int) -> Attribution | None:
+    """The subject of the last sentence of text[lo:hi] when it is a name or he/she:
+    `Viguerie is upbeat about Cruz.` before a paragraph that is only a quote."""
+    tokens = tokenize(text, lo, hi)
+    if tokens and tokens[-1].text in _SENTENCE_END:
+        tokens = tokens[:-1]
+    tokens = _last_sentence(tokens)
+    if not tokens or tokens[-1].text == ":" or any(t.text in _QUOTE_MARKS for t in tokens):
+        return None
+    found = _sentence_subject(text, tokens, "")
+    if found is None:
+        return None
+    lower = found.speaker.lower()
+    words = found.speaker.split()
+    named = all(w[:1].isupper() for w in words) and lower.split()[0] not in DETERMINERS
+    return found if lower in {"he", "she"} or (named and len(words) <= 4) else None
+
+
+_QUOTE_MARKS = frozenset({'"', "“", "”"})

@@ -1,0 +1,249 @@
+"""People in an article: merging name variants and resolving pronoun speakers.
+
+Without a named-entity model, a person is a run of two or more capitalised words outside
+quotes that contains no organisation word ("Jake Sullivan"), or a capitalised word after an
+honorific ("Mr. Sullivan"). A shorter mention ("Sullivan", "Lijian") joins the longest full
+name ending with it. Gender comes from honorifics and from he/she agreeing with a lone
+earlier name; a pronoun speaker goes to the nearest earlier person of its gender, preferring
+the previous quote's speaker and the subjects of sentences.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.news.quotes.attribution import Attribution
+from bot.news.quotes.lexicon import FEMALE_HONORIFICS, HONORIFICS, MALE, MALE_HONORIFICS, word_set
+
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+# "Sullivan", "McCain", "O'Malley", "Kelleher-Vergantini", "J.J."; not a possessive 's.
+_WORD = (
+    rf"(?:(?:[{_UPPER}]\.)+|[{_UPPER}](?:[{_LOWER}{_UPPER}]|['’\-](?=[{_UPPER}{_LOWER}]{{2}}))*)"
+)
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|Sgt|Capt|Adm)\.?"
+_NAME = re.compile(
+    rf"(?:({_HONORIFIC})\s+)?({_WORD}(?:\s+(?:{_WORD}|(?:de|van|von|bin|da|del)\b))*)"
+)
+_PRONOUN = re.compile(r"\b(he|she|his|her|him)\b", re.IGNORECASE)
+
+# Capitalised words that open sentences rather than names: dropped from a name's edges.
+_FUNCTION_WORDS = word_set(
+    """the a an in on at for and but or so if as by to of from with this that these those
+    he she it they we i you his her their our my its there here when while after before
+    mr mrs ms dr sen rep gov president senator secretary governor former vice chief"""
+)
+# Words that make a capitalised run a date, place or organisation rather than a person.
+_THING_WORDS = word_set(
+    """january february march april june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    house senate congress party department university college school court committee
+    campaign news times post journal press network agency office council association
+    foundation institute center centre church city county state states street world
+    republican republicans democrat democrats democratic american americans united
+    white black north south east west new national federal international union company
+    group fox cnn nbc abc cbs msnbc gop isis god twitter facebook iowa"""
+)
+_SPEECH_AFTER = re.compile(
+    r"(?:,[^,.]{0,120},)?\s+(?:\w+ly\s+|also\s+|has\s+|had\s+)?"
+    r"(?:said|says|told|tells|added|adds|wrote|writes|asked|explained|argued|noted)\b"
+)
+# Pronouns that can be resolved to one person, with the gender they require.
+_PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+_RELATIVE = frozenset({"who", "whom"})
+_WINDOW = 1500  # how far back (characters) a pronoun looks for its person
+
+
+def speaker_key(name: str) -> str:
+    """A normalised name for storage and search: "Mr. José Núñez" -> "jose nunez"."""
+    folded = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()
+    words = [w.strip(".,'’") for w in plain.replace("’", "'").split()]
+    while words and words[0] in HONORIFICS:
+        words = words[1:]
+    return " ".join(w for w in words if w)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int
+    end: int
+    name: str  # without honorific
+    honorific: str | None
+    subject: bool  # opens its sentence or clause
+    speaks: bool  # the subject of a speech verb: "Smith, a pollster, said"
+    possessive: bool  # "Trump's support"
+
+
+def _clean(words: list[str]) -> list[str]:
+    """Drop leading/trailing words that cannot belong to a name ("But Sullivan")."""
+    while words and words[0].lower().rstrip(".") in _FUNCTION_WORDS | HONORIFICS:
+        words = words[1:]
+    while words and words[-1].lower() in _FUNCTION_WORDS:
+        words = words[:-1]
+    return words
+
+
+def _mentions(text: str, outside: list[tuple[int, int]]) -> list[Mention]:
+    found = []
+    for match in _NAME.finditer(text):
+        if _inside(match.start(), outside):
+            continue
+        words = match.group(2).split()
+        if any(word.lower() in _THING_WORDS for word in words):
+            continue
+        honorific = match.group(1)
+        cleaned = words if honorific else _clean(words)
+        if not cleaned:
+            continue
+        found.append(
+            Mention(
+                match.start(),
+                match.end(),
+                " ".join(cleaned),
+                honorific.rstrip(".").lower() if honorific else None,
+                _is_subject(text, match.start(), match.end()),
+                _SPEECH_AFTER.match(text, match.end()) is not None,
+                text.startswith(("'s", "’s", "’", "'"), match.end()),
+            )
+        )
+    return found
+
+
+def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
+    index = bisect_left(spans, (offset + 1,)) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _is_subject(text: str, start: int, end: int) -> bool:
+    """A name opening a sentence or clause and followed by a lower-case word (its verb)."""
+    before = text[max(0, start - 3) : start].strip()
+    after = text[end : end + 2].strip()
+    opens = not before or before[-1] in '.!?\n"”:;' or before.endswith(("''", ","))
+    return opens and (after[:1].islower() or after[:1] == ",")
+
+
+class People:
+    """The people of one article, for resolving speakers to full names."""
+
+    def __init__(self, text: str, quoted: list[tuple[int, int]]) -> None:
+        self.text = text
+        self.mentions = [m for m in _mentions(text, quoted) if m.name]
+        self.full = self._full_names()
+        self.starts = [m.start for m in self.mentions]
+        self.gender = self._genders(quoted)
+
+    def _full_names(self) -> dict[str, list[tuple[int, str]]]:
+        """Last word (and whole name) -> (offset, name) of each multi-word mention, in order."""
+        full: dict[str, list[tuple[int, str]]] = {}
+        for mention in self.mentions:
+            words = mention.name.split()
+            if len(words) >= 2:
+                for key in {words[-1], mention.name}:
+                    full.setdefault(key, []).append((mention.start, mention.name))
+        return full
+
+    def person(self, name: str, at: int | None = None) -> str | None:
+        """The full name a mention at `at` refers to: with several people of one surname,
+        the one named last before it; None if `name` is not a known person."""
+        words = name.split()
+        seen = self.full.get(name) or (self.full.get(words[-1]) if words else None)
+        if not seen:
+            return None
+        before = [full for start, full in seen if at is None or start < at]
+        recent = before[-1] if before else seen[0][1]
+        # "Jake Sullivan" and "Jake J. Sullivan" are one person: take the longest spelling.
+        variants = [full for _, full in seen if full.split()[0] == recent.split()[0]]
+        return max(variants, key=len)
+
+    def _genders(self, quoted: list[tuple[int, int]]) -> dict[str, str]:
+        votes: Counter[tuple[str, str]] = Counter()
+        for mention in self.mentions:
+            person = self.person(mention.name) or mention.name
+            if mention.honorific in MALE_HONORIFICS:
+                votes[(person, "m")] += 3
+            elif mention.honorific in FEMALE_HONORIFICS:
+                votes[(person, "f")] += 3
+        for match in _PRONOUN.finditer(self.text):
+            if _inside(match.start(), quoted):
+                continue
+            lone = self._lone_person_before(match.start())
+            if lone is not None:
+                gender = "m" if match.group(1).lower() in MALE else "f"
+                votes[(lone, gender)] += 1
+        genders: dict[str, str] = {}
+        for person in {person for person, _ in votes}:
+            male, female = votes[(person, "m")], votes[(person, "f")]
+            if male != female:
+                genders[person] = "m" if male > female else "f"
+        return genders
+
+    def _lone_person_before(self, offset: int) -> str | None:
+        """The one person named in the sentence before `offset`, if exactly one is."""
+        lo = max(self.text.rfind(". ", 0, offset), self.text.rfind("\n", 0, offset))
+        index = bisect_left(self.starts, offset)
+        people = set()
+        for mention in reversed(self.mentions[:index]):
+            if mention.start < lo:
+                break
+            people.add(self.person(mention.name) or mention.name)
+        return people.pop() if len(people) == 1 else None
+
+    def resolve(self, attribution: Attribution, previous: str | None) -> str:
+        """The full name behind a speaker phrase; `previous` is the last quote's speaker."""
+        spoken = attribution.speaker
+        lower = spoken.lower()
+        if lower in _PERSONAL:
+            return self._antecedent(attribution.start, _PERSONAL[lower], previous) or spoken
+        if lower in _RELATIVE:
+            return self._antecedent(attribution.start, None, None) or spoken
+        name = self._name_in(spoken)
+        if name is None:
+            return spoken
+        full = self.person(name, attribution.start) or name
+        if re.search(rf"{re.escape(name)}['’]", spoken):  # "Clinton's campaign" is not Clinton
+            return spoken.replace(name, full, 1)
+        return full
+
+    def known(self, attribution: Attribution) -> bool:
+        """Whether a speaker phrase is he/she or names a person met in the article."""
+        if attribution.speaker.lower() in _PERSONAL:
+            return True
+        name = self._name_in(attribution.speaker)
+        return name is not None and self.person(name) is not None
+
+    def _name_in(self, phrase: str) -> str | None:
+        """The person's name in a speaker phrase: the last name before "of"/"," in it."""
+        head = re.split(r",| of | for | at | from ", phrase)[0]
+        names = [m for m in _mentions(head, []) if m.name]
+        return names[-1].name if names else None
+
+    def _antecedent(self, offset: int, gender: str | None, previous: str | None) -> str | None:
+        """The person a pronoun at `offset` most likely refers to."""
+        candidates = []
+        index = bisect_left(self.starts, offset)
+        for rank, mention in enumerate(reversed(self.mentions[:index])):
+            if offset - mention.start > _WINDOW:
+                break
+            person = self.person(mention.name, mention.start)
+            if person is None and not (mention.honorific or mention.speaks):
+                continue
+            person = person or mention.name
+            known = self.gender.get(person)
+            if gender is not None and known is not None and known != gender:
+                continue
+            score = (
+                rank
+                - 3 * mention.subject
+                - 4 * mention.speaks
+                - 4 * (person == previous)
+                + 3 * mention.possessive
+            )
+            candidates.append((score, rank, person))
+        if gender is None:  # "who": the name right before it
+            return candidates[0][2] if candidates else None
+        return min(candidates)[2] if candidates else None

@@ -1,0 +1,63 @@
+"""Choosing the quote that best represents an article's summary."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from bot.news.quotes.lexicon import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, word_set
+
+if TYPE_CHECKING:
+    from bot.news.quotes import Quote
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_STOP = word_set(
+    """a an the and or but of to in on at for with by from as is are was were be been it its
+    this that these those he she they we i you his her their our my not no do does did have has
+    had will would can could should may might just so than then there here what which who"""
+)
+# Quotes this long (in words) read best in a summary; shorter or longer ones are discounted.
+_IDEAL_WORDS = (8, 40)
+
+
+def _bag(text: str) -> Counter[str]:
+    return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    dot = sum(count * b[word] for word, count in a.items())
+    norm = math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _length_factor(words: int) -> float:
+    low, high = _IDEAL_WORDS
+    if words < low:
+        return words / low
+    return 1.0 if words <= high else high / words
+
+
+def _speaker_factor(quote: Quote) -> float:
+    """Named speakers first, then pronouns and descriptions, then nobody."""
+    if not quote.speaker:
+        return 0.3
+    resolved = (quote.speaker_resolved or quote.speaker).lower()
+    if resolved in PERSONAL_PRONOUNS or resolved in RELATIVE_PRONOUNS:
+        return 0.6
+    return 1.0 if any(ch.isupper() for ch in quote.speaker_resolved or "") else 0.8
+
+
+def key_quote(quotes: Sequence[Quote], summary_sentences: Iterable[str]) -> Quote | None:
+    """The quote most central to a summary: similar to it, by a named speaker, not too long."""
+    if not quotes:
+        return None
+    summary = _bag(" ".join(summary_sentences))
+
+    def score(quote: Quote) -> float:
+        similarity = _cosine(_bag(quote.text), summary) + 0.1  # no overlap still ranks by kind
+        return similarity * _length_factor(len(quote.text.split())) * _speaker_factor(quote)
+
+    return max(quotes, key=score)

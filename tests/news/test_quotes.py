@@ -1,0 +1,309 @@
+"""Quote extraction: marks, speakers, resolution, keys and ranking, on small fixtures."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bot.news.article import Article
+from bot.news.quotes import Quote, extract_quotes, key_quote, quotes_of, speaker_key
+
+
+def only(text: str) -> Quote:
+    quotes = extract_quotes(text)
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+def assert_offsets(text: str, quotes: list[Quote]) -> None:
+    for quote in quotes:
+        assert 0 <= quote.start <= quote.end <= len(text)
+        assert text[quote.start : quote.end] == quote.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“We will win this race,” Smith said.",
+        '"We will win this race," Smith said.',
+        "''We will win this race,'' Smith said.",
+    ],
+)
+def test_quote_marks(text: str) -> None:
+    quote = only(text)
+    assert quote.text == "We will win this race,"
+    assert (quote.speaker, quote.cue) == ("Smith", "said")
+    assert_offsets(text, [quote])
+
+
+def test_speaker_before_quote() -> None:
+    quote = only("Smith told the Washington Post: “We will not back down now.”")
+    assert quote.speaker == "Smith"
+    assert quote.cue == "told the Washington Post"
+
+
+def test_speaker_inside_quote() -> None:
+    text = "Ana Ruiz spoke first.\n\n“We will win,” she said, “and we will do it soon.”"
+    first, second = extract_quotes(text)
+    assert (first.text, second.text) == ("We will win,", "and we will do it soon.")
+    assert first.speaker == second.speaker == "she"
+    assert first.speaker_resolved == second.speaker_resolved == "Ana Ruiz"
+
+
+def test_quote_over_paragraphs() -> None:
+    text = (
+        "Mayor Jane Doe spoke at length about the budget.\n\n"
+        "“The first part of what I have to say is about taxes.\n\n"
+        "“The second part is about schools,” Doe said."
+    )
+    first, second = extract_quotes(text)
+    assert first.text == "The first part of what I have to say is about taxes."
+    assert second.text == "The second part is about schools,"
+    assert first.speaker == second.speaker == "Doe"
+    assert first.speaker_resolved == "Jane Doe"
+    assert_offsets(text, [first, second])
+
+
+def test_partial_quote_in_indirect_speech() -> None:
+    text = "Jake Sullivan acknowledged that Ukraine will “certainly be a hot topic” at the summit."
+    quote = only(text)
+    assert quote.text == "certainly be a hot topic"
+    assert (quote.speaker, quote.cue) == ("Jake Sullivan", "acknowledged")
+
+
+def test_scare_quotes_and_titles_are_not_quotes() -> None:
+    text = (
+        "The so-called “experts” disagreed about the “plan.” She later appeared on "
+        "“Meet the Press” and discussed “The Art of the Deal” with the host."
+    )
+    assert extract_quotes(text) == []
+
+
+def test_inch_marks_and_apostrophes() -> None:
+    text = 'He bought a 55" TV and said "it\'s a great deal for the money."'
+    quote = only(text)
+    assert quote.text == "it's a great deal for the money."
+    assert quote.speaker == "He"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He said "this never closes and goes on',
+        "“Open twice “and once more,” she said.",
+        '" " " "',
+        "”backwards“ quotes” here",
+        "''",
+    ],
+)
+def test_unbalanced_marks(text: str) -> None:
+    assert_offsets(text, extract_quotes(text))
+
+
+def test_fuzz_never_raises() -> None:
+    pieces = ['"', "“", "”", "''", "``", "'", " ", "\n\n", "said", "he", "Smith", ",", ".", "55"]
+    pieces += ["word", ":", "according to", "Mr.", "—"]
+    rng = random.Random(7)
+    for _ in range(500):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        assert_offsets(text, extract_quotes(text))
+
+
+def test_name_variants_are_one_speaker() -> None:
+    text = (
+        "Jake Sullivan, the national security adviser, briefed reporters.\n\n"
+        "“We are ready to talk,” Sullivan said.\n\n"
+        "“The door remains open to them,” Mr. Sullivan added."
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["Sullivan", "Mr. Sullivan"]
+    assert {q.speaker_resolved for q in quotes} == {"Jake Sullivan"}
+    assert {speaker_key(q.speaker_resolved or "") for q in quotes} == {"jake sullivan"}
+
+
+def test_surname_first_name() -> None:
+    text = "Zhao Lijian spoke on Monday.\n\n“We firmly oppose this decision,” Lijian said."
+    assert only(text).speaker_resolved == "Zhao Lijian"
+
+
+def test_pronoun_resolves_to_the_right_person() -> None:
+    text = (
+        "Maria Lopez met John Park on Monday. Mr. Park said the talks went well.\n\n"
+        "“We made real progress today,” he said.\n\n"
+        "Ms. Lopez was less sure about the outcome.\n\n"
+        "“There is still a long way to go,” she said."
+    )
+    he, she = extract_quotes(text)
+    assert (he.speaker, he.speaker_resolved) == ("he", "John Park")
+    assert (she.speaker, she.speaker_resolved) == ("she", "Maria Lopez")
+
+
+def test_description() -> None:
+    text = (
+        "“China is cautious about this,” said Taylor Fravel, a professor of Chinese defence "
+        "at the Massachusetts Institute of Technology."
+    )
+    quote = only(text)
+    assert quote.speaker == "Taylor Fravel"
+    assert quote.description == (
+        "a professor of Chinese defence at the Massachusetts Institute of Technology"
+    )
+
+
+def test_according_to() -> None:
+    before = only("According to Zhao Lijian, “the talks were constructive and useful.”")
+    assert (before.speaker, before.cue) == ("Zhao Lijian", "According to")
+    after = only("“The talks were useful,” according to a spokesman for the ministry.")
+    assert (after.speaker, after.cue) == ("a spokesman for the ministry", "according to")
+
+
+def test_colon_cue() -> None:
+    quote = only("Sullivan on Tuesday: “We are ready to talk to them.”")
+    assert (quote.speaker, quote.cue) == ("Sullivan", ":")
+
+
+def test_colon_at_paragraph_end() -> None:
+    text = "Senator Ann Lee continued:\n\n“We will not negotiate under pressure.”"
+    quote = only(text)
+    assert quote.speaker_resolved == "Ann Lee"
+
+
+def test_unattributed_quote_has_no_speaker() -> None:
+    quote = only("Nobody knows why.\n\n“We are closed until further notice.”")
+    assert (quote.speaker, quote.speaker_resolved, quote.cue) == (None, None, None)
+
+
+def test_sentence() -> None:
+    text = "It was late. “We are done here,” Smith said. Then he left."
+    assert only(text).sentence == "“We are done here,” Smith said."
+
+
+def test_quotes_of_article() -> None:
+    article = Article(
+        title="Talks", paragraphs=("Talks went on.", "“We made progress today,” Ana Ruiz said.")
+    )
+    quote = only(article.text)
+    assert quotes_of(article) == [quote]
+    assert article.text[quote.start : quote.end] == quote.text
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Mr. José Núñez", "jose nunez"),
+        ("Sen. Elizabeth Warren", "elizabeth warren"),
+        ("  Dr.  Jane   O’Neil ", "jane o'neil"),
+        ("ZHAO Lijian", "zhao lijian"),
+    ],
+)
+def test_speaker_key(name: str, key: str) -> None:
+    assert speaker_key(name) == key
+
+
+def test_key_quote() -> None:
+    text = (
+        "“The weather was nice,” said Ana Ruiz.\n\n"
+        "“The new budget cuts school funding by a third and teachers will lose jobs,” "
+        "said Jane Doe.\n\n"
+        "“Budget cuts to school funding hurt,” someone wrote on a sign."
+    )
+    quotes = extract_quotes(text)
+    best = key_quote(quotes, ["The city budget cuts school funding.", "Teachers may lose jobs."])
+    assert best is not None and best.speaker == "Jane Doe"
+    assert key_quote([], ["anything"]) is None
+
+
+@pytest.mark.parametrize(
+    ("frame", "speaker", "description"),
+    [
+        (
+            "Jeff Weaver, Sanders’ campaign manager, said.",
+            "Jeff Weaver",
+            "Sanders’ campaign manager",
+        ),
+        (
+            "Representative Ann Cole, Democrat of Ohio, said.",
+            "Representative Ann Cole",
+            "Democrat of Ohio",
+        ),
+        ("Senate leader Tom Reed, R-Ky., said.", "Senate leader Tom Reed", "R-Ky."),
+        (
+            "Ana Ruiz, 67, a nurse in Allentown, Pa., said.",
+            "Ana Ruiz",
+            "67, a nurse in Allentown, Pa.",
+        ),
+        ("Tom Reed, who has proposed a new tax, said.", "Tom Reed", "who has proposed a new tax"),
+        ("the city spokesman, Josh Park, said.", "Josh Park", "the city spokesman"),
+        ("the driver, John Doe, told the program.", "John Doe", "the driver"),
+    ],
+)
+def test_appositive_speakers(frame: str, speaker: str, description: str) -> None:
+    quote = only(f"“We will not give up on this fight,” {frame}")
+    assert (quote.speaker, quote.description) == (speaker, description)
+
+
+def test_said_name_closing_a_sentence_with_a_partial_quote() -> None:
+    quote = only("Lee “did well with older voters” in 2008, said professor Paul Beck.")
+    assert quote.speaker == "professor Paul Beck"
+    assert quote.speaker_resolved == "Paul Beck"
+
+
+def test_nested_typewriter_quote() -> None:
+    quote = only("''I would use the word 'old-school,''' said Greg Slayton.")
+    assert quote.speaker == "Greg Slayton"
+
+
+def test_opening_mark_typed_as_closing() -> None:
+    first, second = extract_quotes(
+        "“It is very unusual,“ said Larry Noble. “It is a hard thing to do.”"
+    )
+    assert first.text == "It is very unusual,"
+    assert first.speaker == second.speaker == "Larry Noble"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Hours later, Ana Ruiz returned the favour, telling Reuters, “We have been "
+            "friends for years.”",
+            "Ana Ruiz",
+        ),
+        (
+            "Speaking in Salem, New Hampshire, Ana Ruiz went after Bush, calling him “a "
+            "total stiff in the race.”",
+            "Ana Ruiz",
+        ),
+        (
+            "The billionaire businessman began by talking about drugs, saying heroin is "
+            "“cheaper than getting candy now.”",
+            "The billionaire businessman",
+        ),
+        (
+            "WASHINGTON (AP) — Ana Ruiz’s top aide rallied supporters, saying: “We have to "
+            "be ready for this.”",
+            "Ana Ruiz’s top aide",
+        ),
+    ],
+)
+def test_subject_of_a_participle(text: str, speaker: str) -> None:
+    assert only(text).speaker == speaker
+
+
+def test_quote_paragraph_after_a_paragraph_about_a_person() -> None:
+    text = (
+        "Richard Viguerie is upbeat about the vote.\n\n"
+        "“Not only can we win in November, we will win big.”"
+    )
+    quote = only(text)
+    assert (quote.speaker, quote.speaker_resolved, quote.cue) == (
+        "Richard Viguerie",
+        "Richard Viguerie",
+        None,
+    )
+
+
+def test_full_stop_in_quote_then_short_attribution() -> None:
+    text = "It was a long night.\n\n“I hope you are able to find the emails.” Trump said."
+    assert only(text).speaker == "Trump"
