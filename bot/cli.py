@@ -13,7 +13,9 @@ import discord
 
 import bot as precis
 from bot.client import Precis
+from bot.news.cli import NEWS_COMMANDS, run_news_command
 from bot.news.fetch import create_session
+from bot.news.summarize import DEFAULT_METHOD, METHODS
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 from bot.storage import SchemaTooNew, SQLiteStorage
 
@@ -32,7 +34,23 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
+    source_help = "a file (HTML or text, .gz too), an http(s) URL, or - for stdin"
+    extract = commands.add_parser("extract", help="print the article text of each SOURCE")
+    summarize = commands.add_parser("summarize", help="print a summary of each SOURCE")
+    for news_command in (extract, summarize):
+        news_command.add_argument("sources", nargs="+", metavar="SOURCE", help=source_help)
+        news_command.add_argument("--json", action="store_true", help="one JSON object a line")
+    summarize.add_argument(
+        "--sentences", type=sentence_count, default=3, metavar="N", help="1 to 10"
+    )
+    summarize.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
     return parser
+
+
+def sentence_count(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 10:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10, not {raw!r}")
+    return int(raw)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "db":
             return asyncio.run(upgrade_database(load_settings(require_token=False)))
+        if args.command in NEWS_COMMANDS:
+            return asyncio.run(run_news_command(args, load_settings(require_token=False)))
         settings = load_settings()
         configure_logging(settings.log_level)
         return asyncio.run(run_bot(settings))

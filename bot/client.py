@@ -15,11 +15,14 @@ from discord.ext import commands
 import cogs
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.news.desk import NewsDesk
 from bot.settings import Settings
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
+# Set in `interaction.extras` while the original response is only a placeholder.
+PLACEHOLDER = "placeholder"
 UNEXPECTED_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
 
 
@@ -61,11 +64,17 @@ def user_message(error: BaseException) -> str | None:
 
 
 async def reply_ephemeral(interaction: discord.Interaction, message: str) -> None:
-    """Answer an interaction privately, whether or not it has been answered already."""
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True)
-    else:
+    """Answer an interaction privately, whether or not it has been answered already.
+
+    A public "thinking…" or progress placeholder is deleted first: the next follow-up then
+    becomes a new, private message instead of taking the placeholder's place for all to see.
+    """
+    if not interaction.response.is_done():
         await interaction.response.send_message(message, ephemeral=True)
+        return
+    if interaction.extras.pop(PLACEHOLDER, False):
+        await interaction.delete_original_response()
+    await interaction.followup.send(message, ephemeral=True)
 
 
 class PrecisTree(app_commands.CommandTree["Precis"]):
@@ -117,6 +126,7 @@ class Precis(commands.Bot):
         self.storage = storage
         self.session = session
         self.guild_config = GuildConfig(storage.guild_settings)
+        self.desk = NewsDesk(storage, session, allow_private=settings.allow_private_urls)
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []
 

@@ -96,8 +96,9 @@ class GuildConfig:
     def __init__(self, repository: GuildSettingsRepository) -> None:
         self._repository = repository
 
-    async def all(self, guild_id: int) -> dict[str, Any]:
-        stored = await self._repository.get_all(guild_id)
+    async def all(self, guild_id: int | None) -> dict[str, Any]:
+        """Every setting of a server; the defaults outside servers (`guild_id` None)."""
+        stored = {} if guild_id is None else await self._repository.get_all(guild_id)
         values = {}
         for name, key in CONFIG_KEYS.items():
             try:
@@ -106,7 +107,7 @@ class GuildConfig:
                 values[name] = key.default
         return values
 
-    async def get(self, guild_id: int, name: str) -> Any:
+    async def get(self, guild_id: int | None, name: str) -> Any:
         return (await self.all(guild_id))[config_key(name).name]
 
     async def set(self, guild_id: int, name: str, raw: str) -> Any:

@@ -15,6 +15,7 @@ from bot.news.fetch import create_session
 from bot.settings import Settings
 from bot.storage import SQLiteStorage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
+from tests.fixtures.pages import PageServer, page_server
 
 LaunchBot = Callable[..., contextlib.AbstractAsyncContextManager[Precis]]
 
@@ -57,3 +58,9 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
             await storage.close()
 
     return start
+
+
+@pytest.fixture
+async def pages() -> AsyncIterator[PageServer]:
+    async with page_server() as server:
+        yield server

@@ -1199,7 +1199,10 @@ class FakeDiscord:
         found = self._hook_message(request)
         if isinstance(found, web.Response):
             return found
-        self._unstore(int(found[1]["id"]))
+        state, message = found
+        if int(message["id"]) == state.original_id:
+            state.loading = False  # a later follow-up is a new message, not the original
+        self._unstore(int(message["id"]))
         return _no_content()
 
     async def _get_channel(self, request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -26,6 +27,11 @@ class Article:
     @property
     def text(self) -> str:
         return PARAGRAPH_SEPARATOR.join(self.paragraphs)
+
+    @property
+    def content_hash(self) -> str:
+        """Identifies the same story reached through different URLs."""
+        return hashlib.sha256(f"{self.title}\n{self.text}".encode()).hexdigest()
 
     @property
     def word_count(self) -> int:

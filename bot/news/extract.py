@@ -12,7 +12,7 @@ from trafilatura.settings import Document, set_date_params
 
 from bot.errors import UserError
 from bot.news.article import Article
-from bot.news.clean import clean_paragraphs, clean_text
+from bot.news.clean import clean_paragraphs, clean_text, is_sentence
 
 
 class ExtractionError(UserError):
@@ -42,6 +42,12 @@ def looks_like_html(data: str) -> bool:
     return bool(HTML_START.match(head)) or len(HTML_TAGS.findall(head)) >= MIN_HTML_TAGS
 
 
+def require_prose(paragraphs: list[str]) -> None:
+    """A page of menus and labels ("Home", "Sign in") has no sentence: it is not an article."""
+    if not any(is_sentence(paragraph) for paragraph in paragraphs):
+        raise NoArticleText
+
+
 def extract_html(html: str, url: str | None = None) -> Article:
     """The article in a page: its text as paragraphs, and what the page says about it.
 
@@ -60,8 +66,7 @@ def extract_html(html: str, url: str | None = None) -> Article:
         raise NoArticleText
     title = document.title or ""
     paragraphs = clean_paragraphs(document.text.splitlines(), title)
-    if not paragraphs:
-        raise NoArticleText
+    require_prose(paragraphs)
     return Article(
         title=title,
         paragraphs=tuple(paragraphs),
@@ -86,8 +91,9 @@ def canonical_url(html: str, url: str | None) -> str | None:
         return url
     for xpath in CANONICAL_XPATHS:
         for link in head.xpath(xpath):
-            if link.strip():
-                return absolute(url, link.strip())
+            found = absolute(url, link.strip())
+            if found and found.startswith(("http://", "https://")):  # relative, with no base: no
+                return found
     return url
 
 

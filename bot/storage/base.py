@@ -6,7 +6,17 @@ these protocols; cogs and core services only ever call them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+from bot.news.article import Article
+from bot.news.summarize import Summary
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    article: Article
 
 
 class GuildSettingsRepository(Protocol):
@@ -17,9 +27,30 @@ class GuildSettingsRepository(Protocol):
     async def delete(self, guild_id: int, key: str) -> bool: ...
 
 
+class ArticleRepository(Protocol):
+    async def get(self, article_id: int) -> StoredArticle | None: ...
+
+    async def by_url(self, url: str) -> StoredArticle | None:
+        """The article stored under this canonical URL, or reached before from this URL."""
+        ...
+
+    async def save(
+        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
+    ) -> StoredArticle: ...
+
+    async def sighted(self, article_id: int, guild_id: int) -> None: ...
+
+    async def cached_summary(self, article_id: int, method: str, length: int) -> Summary | None: ...
+
+    async def save_summary(self, article_id: int, length: int, summary: Summary) -> None: ...
+
+
 class Storage(Protocol):
     @property
     def guild_settings(self) -> GuildSettingsRepository: ...
+
+    @property
+    def articles(self) -> ArticleRepository: ...
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /about, by what a user would call them ("articles", "quotes", ...)."""

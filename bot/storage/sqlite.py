@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
+from bot.storage.articles import SQLiteArticles
+from bot.storage.database import Database
 from bot.storage.migrate import schema_version, upgrade
-
-
-class Database:
-    """A connection plus a lock, so that concurrent coroutines never interleave a transaction."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-        self._lock = asyncio.Lock()
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            await self.conn.commit()
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
-
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
-
-    async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        row = await self.fetch_one(sql, params)
-        return None if row is None else row[0]
 
 
 class SQLiteGuildSettings:
@@ -77,6 +44,7 @@ class SQLiteStorage:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.guild_settings = SQLiteGuildSettings(db)
+        self.articles = SQLiteArticles(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStorage:
@@ -96,8 +64,10 @@ class SQLiteStorage:
         return cls(Database(conn))
 
     async def counts(self) -> dict[str, int]:
-        servers = await self.db.fetch_value("SELECT COUNT(DISTINCT guild_id) FROM guild_settings")
-        return {"configured servers": int(servers or 0)}
+        return {
+            "articles": int(await self.db.fetch_value("SELECT COUNT(*) FROM articles")),
+            "summaries": int(await self.db.fetch_value("SELECT COUNT(*) FROM summaries")),
+        }
 
     async def schema_version(self) -> int:
         return await schema_version(self.db.conn)

@@ -1,3 +1,5 @@
+import gzip
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -47,3 +49,67 @@ def test_db_upgrade_creates_and_reports_the_version(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("state/x.db: schema version ")
     assert (tmp_path / "state" / "x.db").is_file()
+
+
+FIXTURES = REPO / "tests" / "news" / "fixtures" / "extract"
+
+
+def json_lines(output: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in output.splitlines()]
+
+
+def test_extract_json_for_html_gzip_text_and_a_bad_source(tmp_path: Path) -> None:
+    page = tmp_path / "page.html.gz"
+    page.write_bytes(gzip.compress((FIXTURES / "noisy-page.html").read_bytes()))
+    paste = FIXTURES / "noisy-paste.txt"
+    result = run_cli("extract", str(page), "missing.html", str(paste), "--json", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "precis: missing.html: no such file\n"
+    first, second = json_lines(result.stdout)
+    assert list(first) == ["source", "url", "title", "author", "published", "text"]
+    assert first["source"] == str(page)
+    assert first["title"] == "Harbour town votes to keep its lighthouse lit"
+    assert "Share" not in str(first["text"])
+    assert second["source"] == str(paste)
+    assert second["url"] is None
+
+
+def test_summarize_stdin_as_json(tmp_path: Path) -> None:
+    text = (FIXTURES / "noisy-paste.txt").read_text()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "summarize",
+            "-",
+            "--sentences",
+            "2",
+            "--method",
+            "lead",
+            "--json",
+        ],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    (report,) = json_lines(result.stdout)
+    assert list(report) == ["source", "url", "title", "method", "sentences"]
+    assert report["source"] == "-" and report["method"] == "lead"
+    assert len(report["sentences"]) == 2  # type: ignore[arg-type]
+    assert str(report["sentences"][0]) in text  # type: ignore[index]
+
+
+def test_summarize_readable_text_and_bad_options(tmp_path: Path) -> None:
+    result = run_cli("summarize", str(FIXTURES / "noisy-page.html"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    title, *rest = result.stdout.splitlines()
+    assert title == "Harbour town votes to keep its lighthouse lit"
+    assert sum(line.startswith("  • ") for line in rest) == 3
+    bad = run_cli("summarize", "x.txt", "--sentences", "0", cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "must be a whole number from 1 to 10" in bad.stderr

@@ -5,6 +5,8 @@ import pytest
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.news.article import Article
+from bot.news.summarize import Summary
 from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
 from bot.storage.migrate import available_migrations
 
@@ -90,5 +92,46 @@ async def test_stored_value_no_longer_valid_falls_back_to_default(tmp_path: Path
     try:
         await storage.guild_settings.set(1, "summary_method", "retired-method")
         assert await GuildConfig(storage.guild_settings).get(1, "summary_method") == "precis"
+    finally:
+        await storage.close()
+
+
+def story(title: str = "Bridge closes", *paragraphs: str, url: str | None = None) -> Article:
+    return Article(title=title, paragraphs=paragraphs or ("The bridge closes on Monday.",), url=url)
+
+
+async def test_articles_are_found_by_every_url_and_by_content(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        articles = storage.articles
+        first = await articles.save(
+            story(url="https://news.test/bridge"), requested_url="https://t.co/x", guild_id=7
+        )
+        assert (await articles.by_url("https://t.co/x")) == first
+        assert (await articles.by_url("https://news.test/bridge")) == first
+        again = await articles.save(
+            story(url="https://mirror.test/bridge"), requested_url="https://m/1"
+        )
+        assert again.id == first.id  # the same content from a mirror is the same article
+        assert (await articles.by_url("https://m/1")).id == first.id  # type: ignore[union-attr]
+        assert await articles.by_url("https://elsewhere.test/") is None
+        assert (await storage.counts())["articles"] == 1
+    finally:
+        await storage.close()
+
+
+async def test_summaries_are_cached_and_dropped_when_the_story_changes(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        articles = storage.articles
+        stored = await articles.save(story(url="https://news.test/a"))
+        summary = Summary("precis", ("The bridge closes on Monday.",), 1)
+        await articles.save_summary(stored.id, 3, summary)
+        assert await articles.cached_summary(stored.id, "precis", 3) == summary
+        assert await articles.cached_summary(stored.id, "lead", 3) is None
+        updated = story("Bridge closes", "Now it closes on Tuesday.", url="https://news.test/a")
+        assert (await articles.save(updated)).id == stored.id
+        assert await articles.cached_summary(stored.id, "precis", 3) is None
+        assert (await articles.get(stored.id)).article.paragraphs == ("Now it closes on Tuesday.",)  # type: ignore[union-attr]
     finally:
         await storage.close()

@@ -124,3 +124,9 @@ def test_html_is_recognised(data: str) -> None:
 )
 def test_text_is_not_html(data: str) -> None:
     assert not looks_like_html(data)
+
+
+def test_a_page_of_menus_is_not_an_article() -> None:
+    page = "<html><body><nav>Home</nav><ul><li>Sign in</li><li>News</li></ul></body></html>"
+    with pytest.raises(NoArticleText):
+        extract_html(page, "https://example.com/")

@@ -1,0 +1,96 @@
+"""The news desk: reads articles (fetch, extract, store) and summarises them (cached).
+
+Plain async Python over the storage and an HTTP session: the cogs, the feed poller and the CLI
+all go through here. CPU work (extraction, summaries) runs in a worker thread so the event
+loop keeps answering Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+import aiohttp
+
+from bot.news.article import Article
+from bot.news.extract import extract_html, extract_text
+from bot.news.fetch import FetchResult, fetch, parse_url
+from bot.news.summarize import Summary, summarize
+from bot.storage import Storage, StoredArticle
+
+Progress = Callable[[str], Awaitable[None]]
+
+
+async def _quiet(_: str) -> None:
+    """Progress for callers that show none."""
+
+
+async def article_from_page(page: FetchResult) -> Article:
+    """The article in a fetched page, with the page's final URL when it names no canonical one."""
+    if page.content_type == "text/plain":
+        article = await asyncio.to_thread(extract_text, page.text)
+    else:
+        article = await asyncio.to_thread(extract_html, page.text, page.url)
+    return article if article.url else dataclasses.replace(article, url=page.url)
+
+
+async def fetch_article(
+    session: aiohttp.ClientSession,
+    url: str,
+    *,
+    allow_private: bool,
+    timeout: float = 15.0,  # noqa: ASYNC109 - handed to fetch, which bounds every redirect hop
+) -> Article:
+    page = await fetch(session, url, allow_private=allow_private, timeout=timeout)
+    return await article_from_page(page)
+
+
+class NewsDesk:
+    def __init__(
+        self,
+        storage: Storage,
+        session: aiohttp.ClientSession,
+        *,
+        allow_private: bool,
+        fetch_timeout: float = 15.0,
+    ) -> None:
+        self.storage = storage
+        self.session = session
+        self.allow_private = allow_private
+        self.fetch_timeout = fetch_timeout
+
+    async def read_url(
+        self, url: str, *, guild_id: int | None = None, progress: Progress = _quiet
+    ) -> StoredArticle:
+        """The article at `url`: from storage when any URL that reached it was read before."""
+        address = parse_url(url)  # a bad URL fails here, before any lookup or fetch
+        parsed = str(address)
+        known = await self.storage.articles.by_url(parsed)
+        if known is not None:
+            if guild_id is not None:
+                await self.storage.articles.sighted(known.id, guild_id)
+            return known
+        await progress(f"Fetching {address.host}…")
+        article = await fetch_article(
+            self.session, parsed, allow_private=self.allow_private, timeout=self.fetch_timeout
+        )
+        return await self.storage.articles.save(article, requested_url=parsed, guild_id=guild_id)
+
+    async def read_text(
+        self, text: str, *, title: str | None = None, guild_id: int | None = None
+    ) -> StoredArticle:
+        article = await asyncio.to_thread(extract_text, text, title)
+        return await self.storage.articles.save(article, guild_id=guild_id)
+
+    async def summarize(
+        self, stored: StoredArticle, method: str, count: int, *, progress: Progress = _quiet
+    ) -> Summary:
+        """`count` sentences of the article by `method`, computed once and then cached."""
+        cached = await self.storage.articles.cached_summary(stored.id, method, count)
+        if cached is not None:
+            return cached
+        await progress("Summarizing…")
+        summary = await asyncio.to_thread(summarize, stored.article, method, count)
+        await self.storage.articles.save_summary(stored.id, count, summary)
+        return summary

@@ -1,0 +1,134 @@
+"""SQLite repository for articles, the URLs that reach them, and their cached summaries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiosqlite
+
+from bot.news.article import Article
+from bot.news.summarize import Summary
+from bot.storage.base import StoredArticle
+from bot.storage.database import Database
+
+ARTICLE_COLUMNS = "id, url, title, paragraphs, author, published, site_name, image"
+
+
+def article_from_row(row: aiosqlite.Row) -> StoredArticle:
+    article = Article(
+        title=row["title"],
+        paragraphs=tuple(json.loads(row["paragraphs"])),
+        url=row["url"],
+        author=row["author"],
+        published=row["published"],
+        site_name=row["site_name"],
+        image=row["image"],
+    )
+    return StoredArticle(row["id"], article)
+
+
+class SQLiteArticles:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        row = await self._db.fetch_one(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        )
+        return None if row is None else article_from_row(row)
+
+    async def by_url(self, url: str) -> StoredArticle | None:
+        row = await self._db.fetch_one(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE url = ? OR id = "
+            "(SELECT article_id FROM article_urls WHERE url = ?)",
+            (url, url),
+        )
+        return None if row is None else article_from_row(row)
+
+    async def save(
+        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
+    ) -> StoredArticle:
+        """Store `article` (or refresh the stored copy with the same URL or content) and note
+        the URL it was asked for and the server that saw it, all in one transaction."""
+        async with self._db.transaction() as conn:
+            article_id = await self._upsert(conn, article)
+            for url in {requested_url, article.url} - {None}:
+                await conn.execute(
+                    "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
+                    (url, article_id),
+                )
+            if guild_id is not None:
+                await self._sighted(conn, article_id, guild_id)
+        return StoredArticle(article_id, article)
+
+    async def _upsert(self, conn: aiosqlite.Connection, article: Article) -> int:
+        values: dict[str, Any] = {
+            "url": article.url,
+            "content_hash": article.content_hash,
+            "title": article.title,
+            "paragraphs": json.dumps(article.paragraphs, ensure_ascii=False),
+            "author": article.author,
+            "published": article.published,
+            "site_name": article.site_name,
+            "image": article.image,
+            "word_count": article.word_count,
+        }
+        async with conn.execute(
+            "SELECT id, content_hash FROM articles WHERE url = ? OR content_hash = ? "
+            "ORDER BY url = ? DESC LIMIT 1",
+            (article.url, article.content_hash, article.url),
+        ) as cursor:
+            existing = await cursor.fetchone()
+        if existing is None:
+            cursor = await conn.execute(
+                f"INSERT INTO articles ({', '.join(values)}) "
+                f"VALUES ({', '.join(':' + name for name in values)})",
+                values,
+            )
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+        if existing["content_hash"] != article.content_hash:  # the story was updated
+            del values["url"]
+            await conn.execute(
+                f"UPDATE OR IGNORE articles SET {', '.join(f'{n} = :{n}' for n in values)} "
+                "WHERE id = :id",
+                {**values, "id": existing["id"]},
+            )
+            await conn.execute("DELETE FROM summaries WHERE article_id = ?", (existing["id"],))
+        return int(existing["id"])
+
+    async def sighted(self, article_id: int, guild_id: int) -> None:
+        async with self._db.transaction() as conn:
+            await self._sighted(conn, article_id, guild_id)
+
+    @staticmethod
+    async def _sighted(conn: aiosqlite.Connection, article_id: int, guild_id: int) -> None:
+        await conn.execute(
+            "INSERT OR IGNORE INTO article_sightings (article_id, guild_id) VALUES (?, ?)",
+            (article_id, guild_id),
+        )
+
+    async def cached_summary(self, article_id: int, method: str, length: int) -> Summary | None:
+        row = await self._db.fetch_one(
+            "SELECT sentences, total_sentences FROM summaries "
+            "WHERE article_id = ? AND method = ? AND length = ?",
+            (article_id, method, length),
+        )
+        if row is None:
+            return None
+        return Summary(method, tuple(json.loads(row["sentences"])), row["total_sentences"])
+
+    async def save_summary(self, article_id: int, length: int, summary: Summary) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO summaries "
+                "(article_id, method, length, sentences, total_sentences) VALUES (?, ?, ?, ?, ?)",
+                (
+                    article_id,
+                    summary.method,
+                    length,
+                    json.dumps(summary.sentences, ensure_ascii=False),
+                    summary.total_sentences,
+                ),
+            )

@@ -1,0 +1,103 @@
+"""`/summarize` and the "Summarize" message menu: a link or a text in, a summary card out."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import PLACEHOLDER, Precis
+from bot.errors import UserError
+from bot.news.fetch import parse_url
+from bot.news.summarize import METHODS
+from bot.storage import StoredArticle
+from cogs._cards import summary_card
+
+FIRST_LINK = re.compile(r"https?://[^\s<>|]+")
+METHOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in METHODS]
+
+
+class Summarize(commands.Cog):
+    def __init__(self, bot: Precis) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Summarize", callback=self.summarize_message)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @app_commands.command(name="summarize")
+    @app_commands.describe(
+        url="A link to an article",
+        text="Or the text itself",
+        sentences="How many sentences (1 to 10; default: this server's setting)",
+        method="How to pick them (default: this server's setting)",
+        private="Show the summary to you only",
+    )
+    @app_commands.choices(method=METHOD_CHOICES)
+    async def summarize(
+        self,
+        interaction: discord.Interaction[Precis],
+        url: str | None = None,
+        text: str | None = None,
+        sentences: app_commands.Range[int, 1, 10] | None = None,
+        method: str | None = None,
+        private: bool = False,
+    ) -> None:
+        """Summarize an article from a link, or a text you paste."""
+        if (url is None) == (text is None):
+            raise UserError("Give me either a `url` or a `text` to summarize, not both.")
+        if url is not None:
+            parse_url(url)  # a malformed link gets its answer at once, before "thinking…"
+        await self.respond(
+            interaction, url=url, text=text, count=sentences, method=method, private=private
+        )
+
+    async def summarize_message(
+        self, interaction: discord.Interaction[Precis], message: discord.Message
+    ) -> None:
+        link = FIRST_LINK.search(message.content)
+        if link is None and not message.content.strip():
+            raise UserError("That message has no link or text to summarize.")
+        url = link[0].rstrip(").,>") if link else None
+        await self.respond(interaction, url=url, text=None if url else message.content)
+
+    async def respond(
+        self,
+        interaction: discord.Interaction[Precis],
+        *,
+        url: str | None,
+        text: str | None,
+        count: int | None = None,
+        method: str | None = None,
+        private: bool = False,
+    ) -> None:
+        """Defer, read and summarise with progress in the placeholder, then show the card."""
+        await interaction.response.defer(ephemeral=private, thinking=True)
+        interaction.extras[PLACEHOLDER] = True
+
+        async def progress(status: str) -> None:
+            await interaction.edit_original_response(content=status)
+
+        settings = await self.bot.guild_config.all(interaction.guild_id)
+        count = count or settings["summary_sentences"]
+        method = method or settings["summary_method"]
+        desk = self.bot.desk
+        stored: StoredArticle
+        if url is not None:
+            stored = await desk.read_url(url, guild_id=interaction.guild_id, progress=progress)
+        else:
+            assert text is not None
+            stored = await desk.read_text(text, guild_id=interaction.guild_id)
+        summary = await desk.summarize(stored, method, count, progress=progress)
+        card = summary_card(stored, summary, count)
+        await interaction.edit_original_response(content=None, embed=card)
+        interaction.extras[PLACEHOLDER] = False
+
+
+async def setup(bot: Precis) -> None:
+    await bot.add_cog(Summarize(bot))

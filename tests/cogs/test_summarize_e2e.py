@@ -1,0 +1,222 @@
+"""/summarize and the "Summarize" menu end to end: fake Discord, local pages, real pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import LaunchBot
+from tests.fake_discord import (
+    EPHEMERAL,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    FakeDiscord,
+    RecordedRequest,
+)
+from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html
+
+DEFERRED = 5
+PASTE = (
+    "Ferry fares to rise in spring\n\n"
+    "The island ferry company will raise its fares by eight percent from March. "
+    "It blamed the cost of fuel and new safety rules. "
+    "Season tickets for residents will not change. "
+    "The company carried 1.2 million passengers last year. "
+    "A new ship is due to enter service in 2028."
+)
+
+
+def embed_size(embed: dict[str, Any]) -> int:
+    fields = embed.get("fields", [])
+    return (
+        len(embed.get("title", ""))
+        + len(embed.get("description", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in fields)
+        + len(embed.get("footer", {}).get("text", ""))
+    )
+
+
+def assert_within_limits(embed: dict[str, Any]) -> None:
+    assert len(embed.get("title", "")) <= 256
+    assert len(embed.get("description", "")) <= 4096
+    assert len(embed.get("fields", [])) <= 25
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in embed.get("fields", []))
+    assert len(embed.get("footer", {}).get("text", "")) <= 2048
+    assert embed_size(embed) <= 6000
+
+
+def final_card(responses: list[RecordedRequest]) -> dict[str, Any]:
+    edits = [r for r in responses if r.method == "PATCH" and r.json and r.json.get("embeds")]
+    assert edits, [r.json for r in responses]
+    return edits[-1].json
+
+
+async def answers(fake: FakeDiscord, token: str, done: Any) -> list[RecordedRequest]:
+    await fake.wait_for(lambda r: token in r.path and done(r))
+    return fake.responses(token)
+
+
+def is_card(request: RecordedRequest) -> bool:
+    return request.method == "PATCH" and bool(request.json and request.json.get("embeds"))
+
+
+def is_private_followup(request: RecordedRequest) -> bool:
+    return (
+        request.method == "POST"
+        and "/webhooks/" in request.path
+        and request.json.get("flags") == EPHEMERAL
+    )
+
+
+async def test_summarize_a_link(fake: FakeDiscord, launch: LaunchBot, pages: PageServer) -> None:
+    url = pages.add("/news/bridge", article_html())
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": url})
+        responses = await answers(fake, interaction.token, is_card)
+    assert responses[0].json["type"] == DEFERRED
+    assert responses[0].json.get("data", {}).get("flags", 0) & EPHEMERAL == 0
+    assert any(r.json and r.json.get("content") == "Fetching 127.0.0.1…" for r in responses)
+    message = final_card(responses)
+    assert message["allowed_mentions"] == {"parse": []}
+    (embed,) = message["embeds"]
+    assert_within_limits(embed)
+    assert embed["title"] == TITLE
+    assert embed["url"] == url
+    assert embed["thumbnail"]["url"] == "https://img.example.com/bridge.jpg"
+    assert embed["footer"]["text"] == "Riverton Herald · by Sam Reporter · 20 Nov 2026"
+    bullets = embed["description"].split("\n")
+    assert len(bullets) == 3
+    assert all(line.startswith("• ") for line in bullets)
+    assert bullets[0] == "• " + ARTICLE_PARAGRAPHS[0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Summary"] == "3 of 7 sentences, 1 min read"
+
+
+async def test_the_same_link_twice_is_fetched_and_summarised_once(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/news/bridge", article_html())
+    async with launch() as bot:
+        cards = []
+        for _ in range(2):
+            interaction = await fake.slash("summarize", {"url": url})
+            cards.append(final_card(await answers(fake, interaction.token, is_card)))
+        counts = await bot.storage.counts()
+    assert pages.hits["/news/bridge"] == 1
+    assert counts["articles"] == 1 and counts["summaries"] == 1
+    assert cards[0]["embeds"] == cards[1]["embeds"]
+
+
+async def test_server_settings_and_options_take_effect(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/news/bridge", article_html())
+    async with launch() as bot:
+        await bot.guild_config.set(GUILD_ID, "summary_sentences", "2")
+        await bot.guild_config.set(GUILD_ID, "summary_method", "lead")
+        interaction = await fake.slash("summarize", {"url": url})
+        by_config = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        interaction = await fake.slash("summarize", {"url": url, "sentences": 4, "private": True})
+        responses = await answers(fake, interaction.token, is_card)
+    assert by_config["description"].count("• ") == 2
+    assert responses[0].json["data"]["flags"] == EPHEMERAL
+    assert final_card(responses)["embeds"][0]["description"].count("• ") == 4
+
+
+async def test_summarize_a_pasted_text_with_fewer_sentences_than_asked(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    async with launch():
+        interaction = await fake.slash("summarize", {"text": PASTE, "sentences": 8})
+        embed = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+    assert embed["title"] == "Ferry fares to rise in spring"
+    assert "url" not in embed
+    assert embed["description"].count("• ") == 5
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert (
+        fields["Summary"]
+        == "5 of 5 sentences, 1 min read (the text has only 5, so here it is whole)"
+    )
+
+
+async def test_exactly_one_of_url_and_text(fake: FakeDiscord, launch: LaunchBot) -> None:
+    async with launch():
+        for options in ({}, {"url": "https://example.com/a", "text": "Some text."}):
+            interaction = await fake.slash("summarize", options)
+            (reply,) = await fake.wait_responses(interaction.token, 1)
+            assert reply.json["type"] == 4
+            assert reply.json["data"]["flags"] == EPHEMERAL
+            assert (
+                reply.json["data"]["content"]
+                == "Give me either a `url` or a `text` to summarize, not both."
+            )
+
+
+async def test_a_link_that_is_not_http(fake: FakeDiscord, launch: LaunchBot) -> None:
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": "ftp://example.com/file"})
+        (reply,) = await fake.wait_responses(interaction.token, 1)
+    assert reply.json["data"]["flags"] == EPHEMERAL
+    assert "start with https://" in reply.json["data"]["content"]
+
+
+async def error_reply(fake: FakeDiscord, token: str) -> RecordedRequest:
+    """After a public "thinking…", an error deletes the placeholder and answers privately."""
+    followup = await fake.wait_for(lambda r: token in r.path and is_private_followup(r))
+    assert any(
+        r.method == "DELETE" and r.path.endswith("/@original") for r in fake.responses(token)
+    )
+    return followup
+
+
+async def test_blocked_address_timeout_and_no_text_store_nothing(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    empty = pages.add("/empty", "<html><body><nav>Home</nav></body></html>")
+    slow = pages.add("/slow", article_html())
+    async with launch(allow_private_urls=False) as bot:
+        interaction = await fake.slash("summarize", {"url": pages.url("/news/x")})
+        blocked = await error_reply(fake, interaction.token)
+        bot.desk.allow_private = True
+        interaction = await fake.slash("summarize", {"url": empty})
+        no_text = await error_reply(fake, interaction.token)
+        bot.desk.fetch_timeout = 0.3
+        pages.delay = 1.0
+        interaction = await fake.slash("summarize", {"url": slow})
+        timed_out = await error_reply(fake, interaction.token)
+        counts = await bot.storage.counts()
+    assert (
+        blocked.json["content"] == "That address points to a private network, so I won't fetch it."
+    )
+    assert no_text.json["content"] == "I couldn't find any article text there."
+    assert timed_out.json["content"] == "That site took too long to answer."
+    assert counts["articles"] == 0
+    assert pages.hits["/news/x"] == 0
+
+
+async def test_not_found_is_a_private_one_liner(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    async with launch():
+        interaction = await fake.slash(
+            "summarize", {"url": pages.url("/missing")}, user_id=MEMBER_ID
+        )
+        reply = await error_reply(fake, interaction.token)
+    assert reply.json["content"] == "That page doesn't exist (the site says it isn't there)."
+
+
+async def test_context_menu_on_a_link_and_on_plain_text(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/news/bridge", article_html())
+    with_link = fake.seed_message(
+        GENERAL_CHANNEL_ID, f"Look at this: <{url}> wow", author_id=MEMBER_ID
+    )
+    plain = fake.seed_message(GENERAL_CHANNEL_ID, PASTE, author_id=MEMBER_ID)
+    async with launch():
+        interaction = await fake.message_command("Summarize", int(with_link["id"]))
+        linked = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        interaction = await fake.message_command("Summarize", int(plain["id"]))
+        pasted = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+    assert linked["url"] == url
+    assert pasted["title"] == "Ferry fares to rise in spring"
