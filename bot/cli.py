@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     source_help = "a file (HTML or text, .gz too), an http(s) URL, or - for stdin"
     extract = commands.add_parser("extract", help="print the article text of each SOURCE")
     summarize = commands.add_parser("summarize", help="print a summary of each SOURCE")
-    for news_command in (extract, summarize):
+    quotes = commands.add_parser("quotes", help="print who said what in each SOURCE")
+    for news_command in (extract, summarize, quotes):
         news_command.add_argument("sources", nargs="+", metavar="SOURCE", help=source_help)
         news_command.add_argument("--json", action="store_true", help="one JSON object a line")
     summarize.add_argument(

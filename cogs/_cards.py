@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from bot.news.quotes import Quote
 from bot.news.summarize import Summary
 from bot.storage import StoredArticle
 
@@ -64,8 +65,21 @@ def _date(published: str | None) -> str | None:
         return published
 
 
+def quote_line(quote: Quote, budget: int) -> str:
+    """“The words,” — Speaker: shown as written (Markdown escaped), cut to fit `budget`."""
+    speaker = quote.speaker_resolved or quote.speaker
+    attribution = f" — {discord.utils.escape_markdown(shorten(speaker, 100))}" if speaker else ""
+    words = shorten(quote.text, budget - len(attribution) - 2 - 40)  # room for escapes
+    return shorten(f"“{discord.utils.escape_markdown(words)}”{attribution}", budget)
+
+
 def summary_card(
-    stored: StoredArticle, summary: Summary, requested: int, *, topic: str | None = None
+    stored: StoredArticle,
+    summary: Summary,
+    requested: int,
+    *,
+    key_quote: Quote | None = None,
+    topic: str | None = None,
 ) -> discord.Embed:
     article = stored.article
     embed = discord.Embed(
@@ -79,6 +93,8 @@ def summary_card(
     if total < requested:
         saved += f" (the text has only {total}, so here it is whole)"
     embed.add_field(name="Summary", value=shorten(saved, FIELD_BUDGET), inline=False)
+    if key_quote is not None:
+        embed.add_field(name="Key quote", value=quote_line(key_quote, FIELD_BUDGET), inline=False)
     if topic is not None:
         embed.add_field(name="Topic", value=shorten(topic, FIELD_BUDGET), inline=False)
     if article.image:

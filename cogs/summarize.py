@@ -8,12 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import PLACEHOLDER, Precis
+from bot.client import Precis
 from bot.errors import UserError
 from bot.news.fetch import parse_url
 from bot.news.summarize import METHODS
 from bot.storage import StoredArticle
 from cogs._cards import summary_card
+from cogs._progress import finish_work, start_work
 
 FIRST_LINK = re.compile(r"https?://[^\s<>|]+")
 METHOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in METHODS]
@@ -77,12 +78,7 @@ class Summarize(commands.Cog):
         private: bool = False,
     ) -> None:
         """Defer, read and summarise with progress in the placeholder, then show the card."""
-        await interaction.response.defer(ephemeral=private, thinking=True)
-        interaction.extras[PLACEHOLDER] = True
-
-        async def progress(status: str) -> None:
-            await interaction.edit_original_response(content=status)
-
+        progress = await start_work(interaction, ephemeral=private)
         settings = await self.bot.guild_config.all(interaction.guild_id)
         count = count or settings["summary_sentences"]
         method = method or settings["summary_method"]
@@ -94,9 +90,8 @@ class Summarize(commands.Cog):
             assert text is not None
             stored = await desk.read_text(text, guild_id=interaction.guild_id)
         summary = await desk.summarize(stored, method, count, progress=progress)
-        card = summary_card(stored, summary, count)
-        await interaction.edit_original_response(content=None, embed=card)
-        interaction.extras[PLACEHOLDER] = False
+        quote = await desk.key_quote(stored, summary)
+        await finish_work(interaction, embed=summary_card(stored, summary, count, key_quote=quote))
 
 
 async def setup(bot: Precis) -> None:

@@ -1,4 +1,4 @@
-"""`precis extract` and `precis summarize`: the news pipeline on files, URLs and stdin."""
+"""`precis extract`, `summarize` and `quotes`: the news pipeline on files, URLs and stdin."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.news.article import Article
 from bot.news.fetch import create_session
+from bot.news.quotes import quotes_of
 from bot.news.sources import read_source
 from bot.news.summarize import summarize
 from bot.settings import Settings
@@ -41,17 +42,44 @@ def summarize_report(source: str, article: Article, args: argparse.Namespace) ->
     }
 
 
+def quotes_report(source: str, article: Article, args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "source": source,
+        "url": article.url,
+        "title": article.title,
+        "quotes": [
+            {
+                "quote": quote.text,
+                "start": quote.start,
+                "end": quote.end,
+                "speaker": quote.speaker,
+                "speaker_resolved": quote.speaker_resolved,
+                "description": quote.description,
+                "cue": quote.cue,
+            }
+            for quote in quotes_of(article)
+        ],
+    }
+
+
 def as_text(report: dict[str, Any]) -> str:
-    lines = [report["title"] or "(untitled)"]
-    lines += [
-        value for value in (report["url"], report.get("author"), report.get("published")) if value
-    ]
+    details = (report["url"], report.get("author"), report.get("published"))
+    head = "\n".join([report["title"] or "(untitled)", *filter(None, details)]) + "\n"
     if "text" in report:
-        return "\n".join(lines) + "\n\n" + report["text"] + "\n"
-    return "\n".join(lines) + "\n" + "".join(f"  • {s}\n" for s in report["sentences"])
+        return head + "\n" + report["text"] + "\n"
+    if "quotes" in report:
+        return head + "".join(
+            f"  “{q['quote']}” — {q['speaker_resolved'] or q['speaker'] or 'unattributed'}\n"
+            for q in report["quotes"]
+        )
+    return head + "".join(f"  • {s}\n" for s in report["sentences"])
 
 
-NEWS_COMMANDS: dict[str, Report] = {"extract": extract_report, "summarize": summarize_report}
+NEWS_COMMANDS: dict[str, Report] = {
+    "extract": extract_report,
+    "summarize": summarize_report,
+    "quotes": quotes_report,
+}
 
 
 async def run_news_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,7 @@ import aiohttp
 from bot.news.article import Article
 from bot.news.extract import extract_html, extract_text
 from bot.news.fetch import FetchResult, fetch, parse_url
+from bot.news.quotes import Quote, key_quote, quotes_of
 from bot.news.summarize import Summary, summarize
 from bot.storage import Storage, StoredArticle
 
@@ -75,13 +76,22 @@ class NewsDesk:
         article = await fetch_article(
             self.session, parsed, allow_private=self.allow_private, timeout=self.fetch_timeout
         )
-        return await self.storage.articles.save(article, requested_url=parsed, guild_id=guild_id)
+        return await self.store(article, requested_url=parsed, guild_id=guild_id)
 
     async def read_text(
         self, text: str, *, title: str | None = None, guild_id: int | None = None
     ) -> StoredArticle:
         article = await asyncio.to_thread(extract_text, text, title)
-        return await self.storage.articles.save(article, guild_id=guild_id)
+        return await self.store(article, guild_id=guild_id)
+
+    async def store(
+        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
+    ) -> StoredArticle:
+        """Store an article with its quotes, found once here for every later lookup."""
+        quotes = await asyncio.to_thread(quotes_of, article)
+        return await self.storage.articles.save(
+            article, quotes=quotes, requested_url=requested_url, guild_id=guild_id
+        )
 
     async def summarize(
         self, stored: StoredArticle, method: str, count: int, *, progress: Progress = _quiet
@@ -94,3 +104,8 @@ class NewsDesk:
         summary = await asyncio.to_thread(summarize, stored.article, method, count)
         await self.storage.articles.save_summary(stored.id, count, summary)
         return summary
+
+    async def key_quote(self, stored: StoredArticle, summary: Summary) -> Quote | None:
+        """The article's quote most central to its summary, if it has any."""
+        hits = await self.storage.quotes.for_article(stored.id)
+        return key_quote([hit.quote for hit in hits], summary.sentences)

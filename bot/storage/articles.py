@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import aiosqlite
 
 from bot.news.article import Article
+from bot.news.quotes import Quote
 from bot.news.summarize import Summary
 from bot.storage.base import StoredArticle
 from bot.storage.database import Database
+from bot.storage.quotes import replace_quotes
 
 ARTICLE_COLUMNS = "id, url, title, paragraphs, author, published, site_name, image"
 
@@ -47,12 +50,20 @@ class SQLiteArticles:
         return None if row is None else article_from_row(row)
 
     async def save(
-        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
+        self,
+        article: Article,
+        *,
+        quotes: Sequence[Quote] = (),
+        requested_url: str | None = None,
+        guild_id: int | None = None,
     ) -> StoredArticle:
-        """Store `article` (or refresh the stored copy with the same URL or content) and note
-        the URL it was asked for and the server that saw it, all in one transaction."""
+        """Store `article` with its quotes (or refresh the stored copy with the same URL or
+        content) and note the URL it was asked for and the server that saw it, all in one
+        transaction."""
         async with self._db.transaction() as conn:
-            article_id = await self._upsert(conn, article)
+            article_id, changed = await self._upsert(conn, article)
+            if changed:
+                await replace_quotes(conn, article_id, quotes)
             for url in {requested_url, article.url} - {None}:
                 await conn.execute(
                     "INSERT OR IGNORE INTO article_urls (url, article_id) VALUES (?, ?)",
@@ -62,7 +73,8 @@ class SQLiteArticles:
                 await self._sighted(conn, article_id, guild_id)
         return StoredArticle(article_id, article)
 
-    async def _upsert(self, conn: aiosqlite.Connection, article: Article) -> int:
+    async def _upsert(self, conn: aiosqlite.Connection, article: Article) -> tuple[int, bool]:
+        """The article's id, and whether its content is new or changed."""
         values: dict[str, Any] = {
             "url": article.url,
             "content_hash": article.content_hash,
@@ -87,8 +99,9 @@ class SQLiteArticles:
                 values,
             )
             assert cursor.lastrowid is not None
-            return cursor.lastrowid
-        if existing["content_hash"] != article.content_hash:  # the story was updated
+            return cursor.lastrowid, True
+        changed = existing["content_hash"] != article.content_hash  # the story was updated
+        if changed:
             del values["url"]
             await conn.execute(
                 f"UPDATE OR IGNORE articles SET {', '.join(f'{n} = :{n}' for n in values)} "
@@ -96,7 +109,7 @@ class SQLiteArticles:
                 {**values, "id": existing["id"]},
             )
             await conn.execute("DELETE FROM summaries WHERE article_id = ?", (existing["id"],))
-        return int(existing["id"])
+        return int(existing["id"]), changed
 
     async def sighted(self, article_id: int, guild_id: int) -> None:
         async with self._db.transaction() as conn:

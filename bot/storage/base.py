@@ -6,10 +6,12 @@ these protocols; cogs and core services only ever call them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.news.article import Article
+from bot.news.quotes import Quote
 from bot.news.summarize import Summary
 
 
@@ -17,6 +19,25 @@ from bot.news.summarize import Summary
 class StoredArticle:
     id: int
     article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """A stored quote with the article it came from."""
+
+    quote: Quote
+    article_id: int
+    title: str
+    url: str | None
+    site_name: str | None
+    published: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    key: str  # speaker_key of the name
+    name: str
+    quotes: int
 
 
 class GuildSettingsRepository(Protocol):
@@ -35,8 +56,15 @@ class ArticleRepository(Protocol):
         ...
 
     async def save(
-        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
-    ) -> StoredArticle: ...
+        self,
+        article: Article,
+        *,
+        quotes: Sequence[Quote] = (),
+        requested_url: str | None = None,
+        guild_id: int | None = None,
+    ) -> StoredArticle:
+        """Store the article with its quotes (when new or changed), in one transaction."""
+        ...
 
     async def sighted(self, article_id: int, guild_id: int) -> None: ...
 
@@ -45,12 +73,27 @@ class ArticleRepository(Protocol):
     async def save_summary(self, article_id: int, length: int, summary: Summary) -> None: ...
 
 
+class QuoteRepository(Protocol):
+    async def for_article(self, article_id: int) -> list[QuoteHit]: ...
+
+    async def search(
+        self, guild_id: int, text: str, *, speaker: str | None = None
+    ) -> list[QuoteHit]: ...
+
+    async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]: ...
+
+    async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]: ...
+
+
 class Storage(Protocol):
     @property
     def guild_settings(self) -> GuildSettingsRepository: ...
 
     @property
     def articles(self) -> ArticleRepository: ...
+
+    @property
+    def quotes(self) -> QuoteRepository: ...
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /about, by what a user would call them ("articles", "quotes", ...)."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import aiosqlite
+
+# Positional (`?`) or named (`:name`) parameters.
+Params = Sequence[Any] | Mapping[str, Any]
 
 
 class Database:
@@ -28,14 +31,14 @@ class Database:
                 raise
             await self.conn.commit()
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def fetch_value(self, sql: str, params: Iterable[Any] = ()) -> Any:
+    async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]

@@ -9,6 +9,7 @@ import aiosqlite
 from bot.storage.articles import SQLiteArticles
 from bot.storage.database import Database
 from bot.storage.migrate import schema_version, upgrade
+from bot.storage.quotes import SQLiteQuotes
 
 
 class SQLiteGuildSettings:
@@ -45,6 +46,7 @@ class SQLiteStorage:
         self.db = db
         self.guild_settings = SQLiteGuildSettings(db)
         self.articles = SQLiteArticles(db)
+        self.quotes = SQLiteQuotes(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStorage:
@@ -67,6 +69,10 @@ class SQLiteStorage:
         return {
             "articles": int(await self.db.fetch_value("SELECT COUNT(*) FROM articles")),
             "summaries": int(await self.db.fetch_value("SELECT COUNT(*) FROM summaries")),
+            "quotes": int(await self.db.fetch_value("SELECT COUNT(*) FROM quotes")),
+            "speakers": int(
+                await self.db.fetch_value("SELECT COUNT(*) FROM speakers WHERE quote_count > 0")
+            ),
         }
 
     async def schema_version(self) -> int:

@@ -21,10 +21,17 @@ from bot.news.quotes.attribution import (
 from bot.news.quotes.lexicon import word_set
 from bot.news.quotes.marks import Span, find_spans
 from bot.news.quotes.people import People, speaker_key
-from bot.news.quotes.ranking import key_quote
+from bot.news.quotes.ranking import key_quote, named_speaker
 from bot.news.sentences import sentence_spans
 
-__all__ = ["Quote", "extract_quotes", "key_quote", "quotes_of", "speaker_key"]
+__all__ = [
+    "Quote",
+    "extract_quotes",
+    "key_quote",
+    "named_speaker",
+    "quotes_of",
+    "speaker_key",
+]
 
 _TRANSCRIPT = re.compile(r"([A-Z][A-Z.'\- ]{2,30}[A-Z]):\s")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")

@@ -40,6 +40,15 @@ def _length_factor(words: int) -> float:
     return 1.0 if words <= high else high / words
 
 
+def named_speaker(quote: Quote) -> str | None:
+    """The person a quote is attributed to, by name; None for nobody, a pronoun left
+    unresolved, or a description ("a spokesman for the ministry")."""
+    resolved = quote.speaker_resolved or quote.speaker
+    if not resolved or resolved.lower() in PERSONAL_PRONOUNS | RELATIVE_PRONOUNS:
+        return None
+    return resolved if resolved[0].isupper() else None
+
+
 def _speaker_factor(quote: Quote) -> float:
     """Named speakers first, then pronouns and descriptions, then nobody."""
     if not quote.speaker:
@@ -47,7 +56,7 @@ def _speaker_factor(quote: Quote) -> float:
     resolved = (quote.speaker_resolved or quote.speaker).lower()
     if resolved in PERSONAL_PRONOUNS or resolved in RELATIVE_PRONOUNS:
         return 0.6
-    return 1.0 if any(ch.isupper() for ch in quote.speaker_resolved or "") else 0.8
+    return 1.0 if named_speaker(quote) else 0.8
 
 
 def key_quote(quotes: Sequence[Quote], summary_sentences: Iterable[str]) -> Quote | None:

@@ -1,0 +1,148 @@
+"""SQLite repository for quotes, their speakers and the full-text index over them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import aiosqlite
+
+from bot.news.quotes import Quote, named_speaker, speaker_key
+from bot.storage.base import QuoteHit, SpeakerCount
+from bot.storage.database import Database
+
+SEARCH_LIMIT = 100
+FTS_WORD = re.compile(r"\w+")
+HIT_COLUMNS = (
+    "q.text, q.start, q.end, q.speaker, q.speaker_resolved, q.description, q.cue, q.sentence, "
+    "a.id AS article_id, a.title, a.url, a.site_name, a.published, a.created_at"
+)
+IN_GUILD = "JOIN article_sightings g ON g.article_id = q.article_id AND g.guild_id = :guild"
+
+
+def fts_query(text: str) -> str | None:
+    """The user's words as an FTS5 query that matches all of them, the last as a prefix.
+
+    Every word is quoted, so FTS syntax typed by a user (`"*(`, `NEAR`, `OR`) is only text.
+    """
+    words = FTS_WORD.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{word}"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def hit_from_row(row: aiosqlite.Row) -> QuoteHit:
+    quote = Quote(
+        text=row["text"],
+        start=row["start"],
+        end=row["end"],
+        speaker=row["speaker"],
+        speaker_resolved=row["speaker_resolved"],
+        description=row["description"],
+        cue=row["cue"],
+        sentence=row["sentence"],
+    )
+    return QuoteHit(
+        quote=quote,
+        article_id=row["article_id"],
+        title=row["title"],
+        url=row["url"],
+        site_name=row["site_name"],
+        published=row["published"],
+    )
+
+
+async def replace_quotes(
+    conn: aiosqlite.Connection, article_id: int, quotes: Sequence[Quote]
+) -> None:
+    """Store an article's quotes in place of any it had, inside the caller's transaction."""
+    await conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+    for quote in quotes:
+        speaker_id = await _speaker_id(conn, named_speaker(quote))
+        await conn.execute(
+            "INSERT OR IGNORE INTO quotes (article_id, start, end, text, speaker, speaker_resolved,"
+            " speaker_id, description, cue, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article_id,
+                quote.start,
+                quote.end,
+                quote.text,
+                quote.speaker,
+                quote.speaker_resolved,
+                speaker_id,
+                quote.description,
+                quote.cue,
+                quote.sentence,
+            ),
+        )
+
+
+async def _speaker_id(conn: aiosqlite.Connection, name: str | None) -> int | None:
+    key = speaker_key(name) if name else ""
+    if not key:
+        return None
+    assert name is not None
+    async with conn.execute(
+        # The longest spelling seen names the person: "Jake Sullivan" over "Sullivan".
+        "INSERT INTO speakers (key, name) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET name = "
+        "CASE WHEN length(excluded.name) > length(name) THEN excluded.name ELSE name END "
+        "RETURNING id",
+        (key, name),
+    ) as cursor:
+        row = await cursor.fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+class SQLiteQuotes:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def for_article(self, article_id: int) -> list[QuoteHit]:
+        rows = await self._db.fetch_all(
+            f"SELECT {HIT_COLUMNS} FROM quotes q JOIN articles a ON a.id = q.article_id "
+            "WHERE q.article_id = ? ORDER BY q.start",
+            (article_id,),
+        )
+        return [hit_from_row(row) for row in rows]
+
+    async def search(
+        self, guild_id: int, text: str, *, speaker: str | None = None
+    ) -> list[QuoteHit]:
+        """Quotes seen in this server matching all the words of `text`, best first (bm25)."""
+        query = fts_query(text)
+        if query is None:
+            return []
+        speaker_filter = "AND s.key = :speaker" if speaker is not None else ""
+        rows = await self._db.fetch_all(
+            f"SELECT {HIT_COLUMNS} FROM quotes_fts f JOIN quotes q ON q.id = f.rowid "
+            f"JOIN articles a ON a.id = q.article_id {IN_GUILD} "
+            f"LEFT JOIN speakers s ON s.id = q.speaker_id "
+            f"WHERE quotes_fts MATCH :query {speaker_filter} "
+            f"ORDER BY bm25(quotes_fts, 1.0, 2.0, 0.5), a.created_at DESC LIMIT {SEARCH_LIMIT}",
+            {"query": query, "guild": guild_id, "speaker": speaker},
+        )
+        return [hit_from_row(row) for row in rows]
+
+    async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]:
+        """One person's quotes seen in this server, newest article first."""
+        rows = await self._db.fetch_all(
+            f"SELECT {HIT_COLUMNS} FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
+            f"JOIN articles a ON a.id = q.article_id {IN_GUILD} WHERE s.key = :key "
+            f"ORDER BY coalesce(a.published, date(a.created_at, 'unixepoch')) DESC, "
+            f"a.created_at DESC, q.start LIMIT {SEARCH_LIMIT}",
+            {"guild": guild_id, "key": key},
+        )
+        return [hit_from_row(row) for row in rows]
+
+    async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]:
+        """The people quoted in this server's articles, most quoted first."""
+        rows = await self._db.fetch_all(
+            f"SELECT s.key, s.name, COUNT(*) AS quotes FROM quotes q "
+            f"JOIN speakers s ON s.id = q.speaker_id {IN_GUILD} "
+            f"GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT :limit",
+            {"guild": guild_id, "limit": limit},
+        )
+        return [SpeakerCount(row["key"], row["name"], row["quotes"]) for row in rows]

@@ -1,0 +1,138 @@
+"""Quotes in storage: saved with their article, searched per server, ranked, by speaker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.news.article import Article
+from bot.news.quotes import quotes_of
+from bot.news.speakers import match_speakers
+from bot.storage import SpeakerCount, SQLiteStorage
+
+HARBOUR = Article(
+    title="Harbour bridge to close",
+    url="https://news.test/bridge",
+    published="2026-11-20",
+    paragraphs=(
+        "Mayor Alice Novak announced the closure on Tuesday.",
+        "“The bridge is no longer safe for cars, and the bridge must close,” Novak said.",
+        "“Nobody asked the harbour traders about this,” said Tom Baker, who owns a shop.",
+        "“We will look at a shuttle bus for the harbour,” said Alice Novak, the mayor of Riverton.",
+    ),
+)
+BUDGET = Article(
+    title="Budget passes",
+    url="https://news.test/budget",
+    published="2026-11-25",
+    paragraphs=(
+        "Finance chief Maria Lopez presented the budget.",
+        "“This budget keeps the bridge fund intact for another year,” Lopez said.",
+    ),
+)
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
+    store = await SQLiteStorage.open(tmp_path / "precis.db")
+    yield store
+    await store.close()
+
+
+async def save(storage: SQLiteStorage, article: Article, guild_id: int) -> int:
+    stored = await storage.articles.save(article, quotes=quotes_of(article), guild_id=guild_id)
+    return stored.id
+
+
+async def test_quotes_are_stored_with_resolved_speakers(storage: SQLiteStorage) -> None:
+    article_id = await save(storage, HARBOUR, guild_id=1)
+    hits = await storage.quotes.for_article(article_id)
+    assert [hit.quote.speaker_resolved for hit in hits] == [
+        "Alice Novak",
+        "Tom Baker",
+        "Alice Novak",
+    ]
+    text = HARBOUR.text
+    assert all(text[h.quote.start : h.quote.end] == h.quote.text for h in hits)
+    speakers = await storage.quotes.speakers(1)
+    assert speakers == [
+        SpeakerCount("alice novak", "Alice Novak", 2),
+        SpeakerCount("tom baker", "Tom Baker", 1),
+    ]
+    counts = await storage.counts()
+    assert counts["quotes"] == 3 and counts["speakers"] == 2
+
+
+async def test_search_is_per_server_and_ranked(storage: SQLiteStorage) -> None:
+    await save(storage, HARBOUR, guild_id=1)
+    await save(storage, BUDGET, guild_id=2)
+    hits = await storage.quotes.search(1, "bridge")
+    assert [h.quote.speaker_resolved for h in hits] == ["Alice Novak"]  # budget is server 2's
+    assert await storage.quotes.search(2, "bridge") != []
+    harbour = await storage.quotes.search(1, "harbour")
+    assert len(harbour) == 2
+    assert "traders" in harbour[0].quote.text or "shuttle" in harbour[0].quote.text
+    by_name = await storage.quotes.search(1, "baker")
+    assert [h.quote.speaker_resolved for h in by_name] == ["Tom Baker"]
+    prefix = await storage.quotes.search(1, "shutt")
+    assert len(prefix) == 1
+
+
+async def test_search_with_a_speaker_filter(storage: SQLiteStorage) -> None:
+    await save(storage, HARBOUR, guild_id=1)
+    hits = await storage.quotes.search(1, "harbour", speaker="tom baker")
+    assert [h.quote.speaker_resolved for h in hits] == ["Tom Baker"]
+
+
+@pytest.mark.parametrize("query", ['"*(', "NEAR", "NEAR(", "a OR", "bridge AND -", "'", "^", "*"])
+async def test_fts_syntax_is_only_text(storage: SQLiteStorage, query: str) -> None:
+    await save(storage, HARBOUR, guild_id=1)
+    assert isinstance(await storage.quotes.search(1, query), list)
+
+
+async def test_by_speaker_is_newest_first(storage: SQLiteStorage) -> None:
+    later = Article(
+        title="Bridge reopens",
+        url="https://news.test/reopen",
+        published="2026-12-01",
+        paragraphs=(
+            "Mayor Alice Novak cut the ribbon.",
+            "“It took longer than we hoped, but the bridge is open,” Novak said.",
+        ),
+    )
+    await save(storage, HARBOUR, guild_id=1)
+    await save(storage, later, guild_id=1)
+    hits = await storage.quotes.by_speaker(1, "alice novak")
+    assert [h.published for h in hits] == ["2026-12-01", "2026-11-20", "2026-11-20"]
+
+
+async def test_a_changed_story_replaces_its_quotes(storage: SQLiteStorage) -> None:
+    article_id = await save(storage, HARBOUR, guild_id=1)
+    shorter = Article(
+        title=HARBOUR.title,
+        url=HARBOUR.url,
+        paragraphs=HARBOUR.paragraphs[:2],
+        published="2026-11-20",
+    )
+    assert await save(storage, shorter, guild_id=1) == article_id
+    assert len(await storage.quotes.for_article(article_id)) == 1
+    assert await storage.quotes.speakers(1) == [SpeakerCount("alice novak", "Alice Novak", 1)]
+
+
+def test_speaker_matching_prefix_word_and_typos() -> None:
+    speakers = [
+        SpeakerCount("alice novak", "Alice Novak", 5),
+        SpeakerCount("jake sullivan", "Jake Sullivan", 9),
+        SpeakerCount("zhao lijian", "Zhao Lijian", 2),
+        SpeakerCount("novak djokovic", "Novak Djokovic", 1),
+    ]
+    assert [s.name for s in match_speakers("", speakers)] == [s.name for s in speakers]
+    assert [s.name for s in match_speakers("nov", speakers)] == ["Novak Djokovic", "Alice Novak"]
+    assert match_speakers("Mr. Sullivan", speakers)[0].name == "Jake Sullivan"
+    assert [s.name for s in match_speakers("sulivan", speakers)] == ["Jake Sullivan"]
+    assert [s.name for s in match_speakers("lijian", speakers)] == ["Zhao Lijian"]
+    assert match_speakers("qwxz", speakers) == []
+    many = [SpeakerCount(f"person {i}", f"Person {i}", i) for i in range(40)]
+    assert len(match_speakers("person", many)) == 25

@@ -1,0 +1,146 @@
+"""/quote and the card's key quote, end to end through the fake Discord and a local page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import LaunchBot
+from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord, RecordedRequest
+from tests.fixtures.pages import PageServer, article_html
+
+ROUND_TABLE = [
+    "Riverton's council met the harbour traders on Monday to discuss the bridge closure.",
+    *(
+        f"“Point number {i} about the harbour bridge closure matters to all of us,” said "
+        f"Trader {name} Smith{i}, who runs a shop on the quay."
+        for i, name in enumerate(["Anna", "Ben", "Cleo", "Dan", "Eve", "Finn", "Gus"])
+    ),
+    "“We hear you, and @everyone will get a say,” Mayor Alice Novak said.",
+]
+
+
+def is_callback(request: RecordedRequest) -> bool:
+    return request.method == "POST" and request.path.endswith("/callback")
+
+
+async def reply_to(fake: FakeDiscord, token: str) -> dict[str, Any]:
+    (callback,) = await fake.wait_responses(token, 1)
+    return callback.json
+
+
+async def seed(fake: FakeDiscord, pages: PageServer, paragraphs: list[str] | None = None) -> str:
+    """Summarize one article so its quotes are stored for the guild; return its URL."""
+    url = pages.add("/round-table", article_html("Traders meet council", paragraphs or ROUND_TABLE))
+    interaction = await fake.slash("summarize", {"url": url})
+    await fake.wait_for(
+        lambda r: interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
+    )
+    return url
+
+
+async def test_summary_card_has_a_key_quote(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/bridge", article_html())
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": url})
+        card = await fake.wait_for(
+            lambda r: (
+                interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
+            )
+        )
+    fields = {f["name"]: f["value"] for f in card.json["embeds"][0]["fields"]}
+    assert fields["Key quote"].startswith("“We cannot ask people to drive over a bridge")
+    assert fields["Key quote"].endswith("” — Alice Novak")
+
+
+async def test_search_pages_and_only_the_asker_turns_them(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    async with launch():
+        await seed(fake, pages)
+        interaction = await fake.slash("quote", {"query": "harbour bridge"}, subcommand="search")
+        message = (await reply_to(fake, interaction.token))["data"]
+        assert message["allowed_mentions"] == {"parse": []}
+        (embed,) = message["embeds"]
+        assert len(embed["fields"]) == 5
+        assert embed["footer"]["text"] == "Page 1 of 2 · 7 quotes"
+        assert embed["fields"][0]["value"].startswith("“Point number")
+        assert "[Traders meet council](http://127.0.0.1" in embed["fields"][0]["value"]
+        buttons = {c["label"]: c for row in message["components"] for c in row["components"]}
+        assert buttons["Previous"]["disabled"] and not buttons["Next"].get("disabled")
+
+        (sent,) = fake.interaction_messages(interaction.token)
+        stranger = await fake.click(
+            int(sent["id"]), buttons["Next"]["custom_id"], user_id=MEMBER_ID
+        )
+        refusal = await reply_to(fake, stranger.token)
+        assert refusal["data"]["flags"] == EPHEMERAL
+
+        turn = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"])
+        page_two = (await reply_to(fake, turn.token))["data"]
+    assert page_two["embeds"][0]["footer"]["text"] == "Page 2 of 2 · 7 quotes"
+    assert len(page_two["embeds"][0]["fields"]) == 2
+
+
+async def test_speaker_autocomplete_and_lookup(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    async with launch():
+        await seed(fake, pages)
+        typed = await fake.autocomplete("quote", {"name": "novk"}, "name", subcommand="speaker")
+        choices = (await reply_to(fake, typed.token))["data"]["choices"]
+        assert choices[0] == {"name": "Alice Novak (1)", "value": "Alice Novak"}
+        empty = await fake.autocomplete("quote", {"name": ""}, "name", subcommand="speaker")
+        assert len((await reply_to(fake, empty.token))["data"]["choices"]) == 8
+
+        interaction = await fake.slash("quote", {"name": "Alice Novak"}, subcommand="speaker")
+        embed = (await reply_to(fake, interaction.token))["data"]["embeds"][0]
+        unknown = await fake.slash("quote", {"name": "Zebedee"}, subcommand="speaker")
+        refusal = (await reply_to(fake, unknown.token))["data"]
+    assert embed["title"] == "What Alice Novak said"
+    assert embed["fields"][0]["name"] == "Alice Novak"
+    assert embed["fields"][0]["value"].startswith("“We hear you, and @everyone will get a say,”")
+    assert refusal["flags"] == EPHEMERAL
+    assert refusal["content"].startswith("No one called “Zebedee” has been quoted here yet.")
+
+
+async def test_bad_and_empty_searches(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    async with launch():
+        await seed(fake, pages)
+        replies = {}
+        for query in ("?!", '"*(', "NEAR", "nothing matches this"):
+            interaction = await fake.slash("quote", {"query": query}, subcommand="search")
+            replies[query] = (await reply_to(fake, interaction.token))["data"]
+    for query in ("?!", '"*('):
+        assert replies[query]["flags"] == EPHEMERAL
+        assert (
+            replies[query]["content"]
+            == "Type some words to look for, like `/quote search climate`."
+        )
+    for query in ("NEAR", "nothing matches this"):
+        assert replies[query]["flags"] == EPHEMERAL
+        assert replies[query]["content"].startswith("No quotes match")
+        assert "Try a speaker: " in replies[query]["content"]
+
+
+async def test_quotes_of_one_article_and_other_servers_see_none(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/bridge", article_html())
+    async with launch() as bot:
+        interaction = await fake.slash("quote", {"url": url}, subcommand="article")
+        listing = await fake.wait_for(
+            lambda r: (
+                interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
+            )
+        )
+        elsewhere = await bot.storage.quotes.search(GUILD_ID + 1, "bridge")
+    (callback, *_) = fake.responses(interaction.token)
+    assert callback.json["type"] == 5  # deferred: fetching takes a while
+    embed = listing.json["embeds"][0]
+    assert embed["title"] == "Quotes in “Riverton closes harbour bridge to cars @everyone”"
+    assert embed["fields"][0]["name"] == "Alice Novak"
+    assert elsewhere == []
