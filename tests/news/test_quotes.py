@@ -307,3 +307,83 @@ def test_quote_paragraph_after_a_paragraph_about_a_person() -> None:
 def test_full_stop_in_quote_then_short_attribution() -> None:
     text = "It was a long night.\n\n“I hope you are able to find the emails.” Trump said."
     assert only(text).speaker == "Trump"
+
+
+def test_partial_quote_takes_the_subject_of_its_sentence() -> None:
+    text = (
+        "Maria Lopez spoke in Albany on Monday. "
+        "Lopez blamed the delay on “a very stubborn city council.”"
+    )
+    quote = extract_quotes(text)[-1]
+    assert (quote.speaker, quote.speaker_resolved) == ("Lopez", "Maria Lopez")
+
+
+def test_name_set_off_before_a_colon() -> None:
+    quote = only("Critics disagree - Jane Porter: “The numbers simply do not add up.”")
+    assert quote.speaker == "Jane Porter"
+
+
+def test_passive_asked_is_not_the_speaker() -> None:
+    quote = only("Tom Reed was asked by host Ann Lee, “Will you run again next year?”")
+    assert quote.speaker == "host Ann Lee"
+    quote = only("Tom Reed was asked, “Will you run again next year?”")
+    assert quote.speaker != "Tom Reed"
+
+
+def test_first_name_gives_gender() -> None:
+    text = "Laura Finch met Tom Baker at the mill. “We had a long talk about jobs,” she said."
+    assert only(text).speaker_resolved == "Laura Finch"
+
+
+def test_pronoun_prefers_the_nearer_sentence() -> None:
+    text = (
+        "Tom Baker said on Monday that the plan would pass. "
+        "Across town, John Reed was more cautious. “It will be a very close race,” he said."
+    )
+    assert extract_quotes(text)[-1].speaker_resolved == "John Reed"
+
+
+def test_relative_which_speaks_through_its_antecedent() -> None:
+    text = (
+        "The story was picked up by the Daily Ledger, which wrote: "
+        "“The council has failed the city again.”"
+    )
+    assert only(text).speaker == "the Daily Ledger"
+
+
+def test_quote_signed_in_the_next_paragraph() -> None:
+    text = "Readers wrote in.\n\n“Taxes are far too high in this county.”\n\n- Maria Lopez, Dayton."
+    quote = only(text)
+    assert (quote.speaker, quote.description) == ("Maria Lopez", "Dayton")
+
+
+def test_headline_names_the_speaker() -> None:
+    text = (
+        "Maria Lopez: ‘We Will Win This Fight’\n\n"
+        "“We will keep fighting until the plant reopens its doors.”\n\n"
+        "Lopez has led the union since 2010."
+    )
+    assert only(text).speaker_resolved == "Maria Lopez"
+
+
+def test_title_before_a_name() -> None:
+    text = (
+        "Democratic party leader Ann Price took to Twitter, writing: "
+        "“The vote was a disgrace to this chamber.”"
+    )
+    assert only(text).speaker == "Democratic party leader Ann Price"
+
+
+def test_noun_phrase_with_a_preposition_before_the_verb() -> None:
+    text = "Nobody knew.\n\n“Welcome, friends, to our island!” a banner on the pier reads."
+    assert only(text).speaker == "a banner on the pier"
+
+
+def test_unlisted_verb_with_an_inverted_name() -> None:
+    text = "It was loud.\n\n“This is simply wonderful!” beamed Donald Hartley of Dayton, Ohio."
+    assert only(text).speaker == "Donald Hartley"
+
+
+def test_unlisted_verb_in_a_longer_sentence() -> None:
+    text = "“Go back to your seat now,” Trump barked and a guard escorted the man out."
+    assert (only(text).speaker, only(text).cue) == ("Trump", "barked")

@@ -15,6 +15,7 @@ from bot.news.quotes.attribution import (
     Attribution,
     after_quote,
     before_quote,
+    embedding_subject,
     paragraph_subject,
     previous_sentence,
 )
@@ -34,6 +35,11 @@ __all__ = [
 ]
 
 _TRANSCRIPT = re.compile(r"([A-Z][A-Z.'\- ]{2,30}[A-Z]):\s")
+# `Jane Doe: ‘...’`: a headline quoting a person by name.
+_HEADLINE = re.compile(
+    r"((?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?\.? ){0,3}[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?):\s"
+)
+_DASHES = frozenset("-—–―")
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 # Quoted spans this short are scare quotes or names, not quotations, even with a cue.
 _MIN_WORDS = 3
@@ -98,10 +104,26 @@ def _attribute(text: str, spans: list[Span], index: int) -> Attribution | None:
     )
     if span.left_open:
         return before
+    if not before and not text[a_lo:a_hi].strip():
+        signed = _signed_below(text, a_hi)
+        if signed is not None:
+            return signed
     if text[span.start : span.end].rstrip().endswith("."):
         # `“... missing.” Trump said.`: a full stop inside the marks, and nothing before.
         return before or _short_after(text, a_lo, a_hi)
     return after_quote(text, a_lo, a_hi) or before
+
+
+def _signed_below(text: str, end: int) -> Attribution | None:
+    """A quote paragraph signed in the next one: `“...”` then `- Jane Smith, Ohio.`"""
+    if end >= len(text):
+        return None
+    lo = len(text) - len(text[end:].lstrip())
+    hi = text.find("\n", lo)
+    hi = len(text) if hi < 0 else hi
+    if text[lo : lo + 1] not in _DASHES:
+        return None
+    return after_quote(text, lo, hi)
 
 
 def _short_after(text: str, lo: int, hi: int) -> Attribution | None:
@@ -130,6 +152,11 @@ def _attributions(text: str, spans: list[Span]) -> list[Attribution | None]:
     for i in range(len(spans) - 1, -1, -1):
         if found[i] is None and i + 1 < len(spans) and _joined(text, spans[i], spans[i + 1]):
             found[i] = found[i + 1]
+    # A partial quote inside a sentence about a person: `Cruz blamed it on “...”`.
+    for i, span in enumerate(spans):
+        if found[i] is None and not span.continues:
+            line_start = text.rfind("\n", 0, span.open_at) + 1
+            found[i] = embedding_subject(text, line_start, span.open_at)
     for i in range(1, len(spans)):
         if found[i] is None and spans[i].line - spans[i - 1].line <= 1:
             found[i] = found[i - 1]
@@ -146,6 +173,10 @@ def _paragraph_speaker(text: str, span: Span) -> Attribution | None:
         return None
     prev_end = len(text[:line_start].rstrip())
     prev_start = text.rfind("\n", 0, prev_end) + 1
+    headline = _HEADLINE.match(text, prev_start, prev_end)
+    if headline:  # `Jane Doe: ‘We Will Win’` heading the quote
+        name = headline.group(1)
+        return Attribution(name, prev_start, prev_start + len(name), "")
     return paragraph_subject(text, prev_start, prev_end)
 
 

@@ -128,6 +128,11 @@ def _subject_before(tokens: list[Token], verb: int) -> tuple[int, int] | None:
     """Token range of the subject ending just before `verb`, reading backwards."""
     i = _skip_auxiliaries(tokens, verb)
     end = i + 1
+    if i >= 0 and tokens[i].lower in _THING_RELATIVES:
+        # `the Washington Post, which hits liberals:` speaks through its antecedent.
+        k = i - 1 if i > 0 and tokens[i - 1].text == "," else i
+        antecedent = _subject_before(tokens, k) if k > 0 else None
+        return antecedent if antecedent is not None else (i, end)
     if i >= 0 and tokens[i].lower in PERSONAL_PRONOUNS | RELATIVE_PRONOUNS:
         return (i, end)
     while i >= 0 and end - i <= _MAX_SUBJECT:
@@ -143,6 +148,9 @@ def _subject_before(tokens: list[Token], verb: int) -> tuple[int, int] | None:
         i -= 1
     start = _skip_leading(tokens, i + 1, end)
     return (start, end) if start < end and _nominal(tokens, start, end) else None
+
+
+_THING_RELATIVES = frozenset({"which"})
 
 
 def _nominal(tokens: list[Token], start: int, end: int) -> bool:
@@ -321,11 +329,25 @@ def _according_to(text: str, tokens: list[Token], at: int) -> Attribution | None
 
 def _before_verb(text: str, tokens: list[Token], verb: int) -> Attribution | None:
     """The subject preceding a speech verb, possibly with an appositive description."""
+    if _passive(tokens, verb):  # `Trump was asked by host Bill Maher,`: the asker speaks
+        by = verb + 1
+        if by < len(tokens) and tokens[by].lower == "by":
+            return _inverted(text, tokens, by, _cue(text, tokens, verb))
+        return None
     appositive = _appositive_subject(text, tokens, verb)
     if appositive is not None:
         return appositive
     span = _subject_before(tokens, verb)
     return None if span is None else _make(text, tokens, span, _cue(text, tokens, verb))
+
+
+_ASKED = word_set("asked told pressed questioned challenged")
+_TO_BE = word_set("is are was were be been being get gets got")
+
+
+def _passive(tokens: list[Token], verb: int) -> bool:
+    """`was asked`, `were told`: the subject is who was spoken to."""
+    return verb > 0 and tokens[verb].lower in _ASKED and tokens[verb - 1].lower in _TO_BE
 
 
 # What may stand between a closing mark and the attribution ("'" is left of a "'''").
@@ -354,9 +376,11 @@ def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
         return _inverted(text, tokens, 0, _cue(text, tokens, 0))
     for i in range(1, min(len(tokens), _MAX_SUBJECT + _MAX_DESCRIPTION)):
         if tokens[i].text in _SENTENCE_END or tokens[i].text in {";", ":"}:
-            return None
+            break
         if _is_verb(tokens, i):
             found = _before_verb(text, tokens, i)
+            if found is not None and found.start != tokens[0].start:
+                found = _whole_phrase(text, tokens, i) or found
             # The speaker must start the frame (`, Trump said`, not `, and Trump vowed`)
             # or end the sentence after a comma (`..., and more, Trump said.`).
             if found is not None and (
@@ -370,6 +394,23 @@ def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
             # `“...” in the 2008 primary, said Paul Beck.`: a quote inside the sentence.
             return _late_inverted(text, tokens, i)
     return _any_verb(text, tokens)
+
+
+def _whole_phrase(text: str, tokens: list[Token], verb: int) -> Attribution | None:
+    """`“...” a message on the website reads`: a determiner's noun phrase, with its
+    prepositional phrases, from the closing mark to the verb."""
+    end = _skip_auxiliaries(tokens, verb) + 1
+    if end < 2 or tokens[0].lower not in DETERMINERS:
+        return None
+    words = tokens[:end]
+    if any(not _is_word(t) or _is_verb(tokens, k) for k, t in enumerate(words)):
+        return None
+    if any(t.lower in CLAUSE_WORDS and t.lower not in _NP_LINKS for t in words):
+        return None
+    return _make(text, tokens, (0, end), _cue(text, tokens, verb))
+
+
+_NP_LINKS = frozenset({"of", "for", "at", "from", "in", "on", "with"})
 
 
 def _late_inverted(text: str, tokens: list[Token], verb: int) -> Attribution | None:
@@ -409,6 +450,16 @@ def _signature(text: str, dash: Token, tokens: list[Token]) -> Attribution | Non
 
 def _any_verb(text: str, tokens: list[Token]) -> Attribution | None:
     """`, Hannity pressed`: a name and a past-tense verb we do not list, right after a quote."""
+    first = tokens[0]
+    if not first.capitalized and first.lower.endswith("ed") and len(first.text) > 3:
+        # `“...” beamed Donald Hartley of Madison,`: an inverted name after the verb.
+        end = 1
+        while end < len(tokens) and end < 5 and tokens[end].capitalized:
+            end += 1
+        rest = tokens[end].text if end < len(tokens) else "."
+        if end > 2 and rest in {",", ".", "of"}:
+            return _make(text, tokens, (1, end), first.text)
+        return None
     for i in range(1, min(len(tokens), 5)):
         token = tokens[i]
         if not token.capitalized and token.lower.endswith("ed") and len(token.text) > 3:
@@ -436,8 +487,30 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
             return found
         shared = shared or found
     if shared is None and tokens and tokens[-1].text == ":":
-        return _sentence_subject(text, tokens, ":")
+        return _name_before_colon(text, tokens) or _sentence_subject(text, tokens, ":")
     return shared
+
+
+def _name_before_colon(text: str, tokens: list[Token]) -> Attribution | None:
+    """`Pollsters agree - Carl Bialik:` / `More from Smith and Jones:`: a name right
+    before the colon, set off from what precedes it by a dash or "from"."""
+    end = len(tokens) - 1
+    k = end
+    while (
+        k > 0
+        and end - k < 6
+        and (
+            (tokens[k - 1].capitalized and _is_word(tokens[k - 1])) or tokens[k - 1].lower == "and"
+        )
+    ):
+        k -= 1
+    if k == end or k == 0 or not tokens[k].capitalized or tokens[end - 1].lower == "and":
+        return None
+    if tokens[k - 1].text not in _DASHES and tokens[k - 1].lower != "from":
+        return None
+    if any(t.text.isupper() and len(t.text) > 1 for t in tokens[k:end]):
+        return None  # a headline in capitals
+    return _make(text, tokens, (k, end), ":")
 
 
 def _last_sentence(tokens: list[Token]) -> list[Token]:
@@ -519,10 +592,30 @@ def _subject_end(tokens: list[Token], start: int) -> int:
         if end > start and not token.capitalized and tokens[start].capitalized:
             # "Hillary Clinton’s right-hand woman": a possessive determines what follows.
             determined = determined or tokens[end - 1].text.endswith(("'s", "’s"))
+            titled = _title_before_name(tokens, end)
+            if titled > end:  # "Republican presidential candidate Donald Trump"
+                end = titled
+                continue
             if not determined or _verb_like(token, end - start):
                 break
         end += 1
     return end
+
+
+def _title_before_name(tokens: list[Token], k: int) -> int:
+    """Index of the name after a lower-case title run at tokens[k] ("presidential candidate
+    Donald Trump"), or k when no capitalised name follows within three words."""
+    j = k
+    while j < len(tokens) and j - k < 3 and _is_word(tokens[j]) and not tokens[j].capitalized:
+        lower = tokens[j].lower
+        if lower in AUXILIARIES or lower in CLAUSE_WORDS or _verb_like(tokens[j], 0):
+            return k
+        if lower in SPEECH_VERBS or lower in DETERMINERS:
+            return k
+        j += 1
+    if j == k or j >= len(tokens) or not tokens[j].capitalized or not _is_word(tokens[j]):
+        return k
+    return j
 
 
 _IRREGULAR_PAST = word_set(
@@ -605,3 +698,24 @@ def paragraph_subject(text: str, lo: int, hi: int) -> Attribution | None:
 
 
 _QUOTE_MARKS = frozenset({'"', "“", "”"})
+
+
+def embedding_subject(text: str, line_start: int, open_at: int) -> Attribution | None:
+    """`Cruz blamed the law on “knuckleheaded politicians.”`: the named subject of the
+    sentence a partial quote stands in, when no speech verb frames it."""
+    tokens = _last_sentence(tokenize(text, line_start, open_at))
+    if len(tokens) < 3 or any(t.text in _QUOTE_MARKS for t in tokens):
+        return None
+    if any(_passive(tokens, k) for k in range(len(tokens))):
+        return None  # `Smith was asked, “...”`: someone else speaks
+    found = _sentence_subject(text, tokens, "")
+    if found is None:
+        return None
+    after = next((k for k, t in enumerate(tokens) if t.start >= found.end), len(tokens))
+    verb = tokens[after] if after < len(tokens) else None
+    if verb is None or not (verb.text[:1].islower() or verb.text == ","):
+        return None
+    lower = found.speaker.lower()
+    words = found.speaker.split()
+    named = all(w[:1].isupper() for w in words) and lower.split()[0] not in DETERMINERS
+    return found if lower in {"he", "she"} or (named and len(words) <= 4) else None

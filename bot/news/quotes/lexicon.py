@@ -208,3 +208,34 @@ HONORIFICS = word_set(
 )
 MALE_HONORIFICS = frozenset({"mr", "sir", "lord", "fr"})
 FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "dame", "lady"})
+
+# Common English first names of clear gender, for he/she agreement (ambiguous names such
+# as Chris, Pat, Jordan, Kelly or Jamie are left out).
+MALE_NAMES = word_set(
+    """aaron adam alan albert alex alexander andrew andy anthony arthur barack barry ben
+    benjamin bernard bernie bill billy bob bobby brad bradley brandon brett brian bruce
+    bryan carl carlos charles charlie chuck craig dan daniel danny darren dave david dennis
+    derek dick don donald doug douglas drew duncan dwight earl ed eddie edward eric ernest
+    eugene frank fred frederick gary gene george gerald glenn gordon graham greg gregory
+    harold harry henry herbert howard hugh ian jack jacob jake james jason jeb jeff jeffrey
+    jeremy jerry jim jimmy joe joel john johnny jon jonathan joseph josh joshua juan justin
+    keith ken kenneth kevin larry lawrence lee leonard lindsey louis luke marco mark martin
+    matt matthew max michael mike mitch mitt nathan neil newt nicholas nick norman oliver
+    patrick paul peter phil philip ralph rand randy ray raymond reince richard rick rob
+    robert roger ron ronald roy russell ryan sam samuel scott sean sergei stanley stephen
+    steve steven stuart ted terrence thomas tim timothy todd tom tommy tony vladimir walter
+    wayne william willie"""
+)
+FEMALE_NAMES = word_set(
+    """abby alice alicia alison allison amanda amy andrea angela ann anna anne annie barbara
+    betsy betty beth bonnie brenda carly carol caroline carolyn catherine cathy cecile
+    charlotte cheryl christina christine claire cynthia deborah debbie debra denise diana
+    diane donna doris dorothy elaine eleanor elizabeth ellen emily emma erin eva evelyn
+    frances gloria grace hannah heather heidi helen hillary ivanka jane janet janice jean
+    jennifer jessica jill joan joanne joyce judith judy julia julie karen kate katherine
+    kathleen kathy katie kayleigh kellyanne kim kimberly laura lauren linda lisa lois loretta
+    louise lucy lynn margaret maria marie marilyn marsha martha mary megan megyn melania
+    melissa michele michelle nancy natalie nicole nikki olivia pamela patricia paula peggy
+    rachel rebecca rose ruth sally samantha sandra sara sarah sharon shirley sophia stephanie
+    susan suzanne tammy teresa theresa tina valerie victoria virginia wendy"""
+)

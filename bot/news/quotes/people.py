@@ -17,7 +17,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.news.quotes.attribution import Attribution
-from bot.news.quotes.lexicon import FEMALE_HONORIFICS, HONORIFICS, MALE, MALE_HONORIFICS, word_set
+from bot.news.quotes.lexicon import (
+    FEMALE_HONORIFICS,
+    FEMALE_NAMES,
+    HONORIFICS,
+    MALE,
+    MALE_HONORIFICS,
+    MALE_NAMES,
+    word_set,
+)
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
@@ -55,7 +63,10 @@ _SPEECH_AFTER = re.compile(
 # Pronouns that can be resolved to one person, with the gender they require.
 _PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 _RELATIVE = frozenset({"who", "whom"})
-_WINDOW = 1500  # how far back (characters) a pronoun looks for its person
+_WINDOW = 1500
+_SENTENCE_BREAK = re.compile(
+    r"(?<![A-Z])(?<!Mr|Ms|Dr)(?<!Mrs|Sen|Rep|Gov)[.!?][”\"']*\s+(?=[A-Z“\"])|\n+"
+)  # how far back (characters) a pronoun looks for its person
 
 
 def speaker_key(name: str) -> str:
@@ -168,6 +179,11 @@ class People:
                 votes[(person, "m")] += 3
             elif mention.honorific in FEMALE_HONORIFICS:
                 votes[(person, "f")] += 3
+            first = person.split()[0].lower()
+            if first in MALE_NAMES:
+                votes[(person, "m")] += 2
+            elif first in FEMALE_NAMES:
+                votes[(person, "f")] += 2
         for match in _PRONOUN.finditer(self.text):
             if _inside(match.start(), quoted):
                 continue
@@ -222,6 +238,10 @@ class People:
         names = [m for m in _mentions(head, []) if m.name]
         return names[-1].name if names else None
 
+    def _sentences_between(self, lo: int, hi: int) -> int:
+        """How many sentence ends (outside abbreviations, roughly) lie between two offsets."""
+        return len(_SENTENCE_BREAK.findall(self.text, lo, hi))
+
     def _antecedent(self, offset: int, gender: str | None, previous: str | None) -> str | None:
         """The person a pronoun at `offset` most likely refers to."""
         candidates = []
@@ -238,6 +258,7 @@ class People:
                 continue
             score = (
                 rank
+                + 4 * self._sentences_between(mention.start, offset)
                 - 3 * mention.subject
                 - 4 * mention.speaks
                 - 4 * (person == previous)
