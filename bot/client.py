@@ -16,6 +16,7 @@ import cogs
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.news.desk import NewsDesk
+from bot.news.newsroom import Newsroom
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -127,6 +128,14 @@ class Precis(commands.Bot):
         self.session = session
         self.guild_config = GuildConfig(storage.guild_settings)
         self.desk = NewsDesk(storage, session, allow_private=settings.allow_private_urls)
+        self.newsroom = Newsroom(
+            storage,
+            self.desk,
+            self.guild_config,
+            session,
+            poll_seconds=settings.poll_seconds,
+            allow_private=settings.allow_private_urls,
+        )
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []
 

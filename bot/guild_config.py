@@ -79,6 +79,34 @@ CONFIG_KEYS: dict[str, ConfigKey] = {
             "one of " + ", ".join(METHODS),
             one_of(METHODS),
         ),
+        ConfigKey(
+            "max_feeds",
+            "How many feeds this server may follow.",
+            50,
+            "a whole number from 1 to 500",
+            integer_between(1, 500),
+        ),
+        ConfigKey(
+            "backfill",
+            "How many of a new feed's latest entries to post when it is added.",
+            0,
+            "a whole number from 0 to 20",
+            integer_between(0, 20),
+        ),
+        ConfigKey(
+            "max_posts_per_hour",
+            "Cards a channel gets in an hour at most; the rest wait for the next hour.",
+            20,
+            "a whole number from 1 to 120",
+            integer_between(1, 120),
+        ),
+        ConfigKey(
+            "admin_channel",
+            "Where the bot tells admins about paused feeds and channels.",
+            None,
+            "a channel (#news-admin) or none",
+            parse_channel,
+        ),
     )
 }
 

@@ -32,6 +32,21 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-") + ELLIPSIS
 
 
+def fit_lines(lines: list[str], budget: int) -> str:
+    """As many whole lines as fit in `budget`, then a count of the ones left out."""
+    room = budget - len("…and 99999 more.") - 1
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > room:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if len(kept) < len(lines):
+        kept.append(f"…and {len(lines) - len(kept)} more.")
+    return "\n".join(kept)
+
+
 def bullet_list(sentences: tuple[str, ...], budget: int = SUMMARY_BUDGET) -> str:
     """Sentences as bullet points; the last ones shortened or left out to fit `budget`."""
     lines: list[str] = []

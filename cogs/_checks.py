@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import discord
 from discord import app_commands
 from discord.ext import commands
+
+from bot.errors import UserError
 
 T = TypeVar("T")
 
@@ -22,3 +25,25 @@ def requires(**permissions: bool) -> Callable[[T], T]:
         return app_commands.default_permissions(**permissions)(func)
 
     return decorator
+
+
+def require_channel_permissions(
+    member: discord.Member | discord.User, channel: discord.abc.GuildChannel, **permissions: bool
+) -> None:
+    """Server-side check of a member's permissions in one channel (an option of the command,
+    so no decorator can see it); raises the error the tree's handler words for the user."""
+    if not isinstance(member, discord.Member):
+        raise commands.NoPrivateMessage()
+    granted = channel.permissions_for(member)
+    missing = [name for name, value in permissions.items() if getattr(granted, name) != value]
+    if missing:
+        raise app_commands.MissingPermissions(missing)
+
+
+def require_bot_can_post(channel: discord.abc.GuildChannel) -> None:
+    granted = channel.permissions_for(channel.guild.me)
+    if not (granted.view_channel and granted.send_messages and granted.embed_links):
+        raise UserError(
+            f"I can't post cards in {channel.mention}: give me View Channel, Send Messages "
+            "and Embed Links there."
+        )

@@ -60,6 +60,8 @@ class NewsDesk:
         self.session = session
         self.allow_private = allow_private
         self.fetch_timeout = fetch_timeout
+        # Reads in progress by URL: a second reader of the same link waits for the first.
+        self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
 
     async def read_url(
         self, url: str, *, guild_id: int | None = None, progress: Progress = _quiet
@@ -72,11 +74,22 @@ class NewsDesk:
             if guild_id is not None:
                 await self.storage.articles.sighted(known.id, guild_id)
             return known
-        await progress(f"Fetching {address.host}…")
+        reading = self._reading.get(parsed)
+        if reading is None:
+            await progress(f"Fetching {address.host}…")
+            reading = asyncio.ensure_future(self._fetch_and_store(parsed))
+            self._reading[parsed] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(parsed, None))
+        stored = await asyncio.shield(reading)
+        if guild_id is not None:
+            await self.storage.articles.sighted(stored.id, guild_id)
+        return stored
+
+    async def _fetch_and_store(self, url: str) -> StoredArticle:
         article = await fetch_article(
-            self.session, parsed, allow_private=self.allow_private, timeout=self.fetch_timeout
+            self.session, url, allow_private=self.allow_private, timeout=self.fetch_timeout
         )
-        return await self.store(article, requested_url=parsed, guild_id=guild_id)
+        return await self.store(article, requested_url=url)
 
     async def read_text(
         self, text: str, *, title: str | None = None, guild_id: int | None = None

@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
+from bot.errors import UserError
+
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
 TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
 DEFAULT_PORTS = {"http": "80", "https": "443"}
@@ -38,7 +40,7 @@ _FEED_START = re.compile(
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
 
 
-class FeedError(ValueError):
+class FeedError(UserError, ValueError):
     """The body is not a feed; the message is fit to show the user."""
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from sumy.nlp.stemmers import Stemmer
 
+from bot.errors import UserError
 from bot.news.article import Article
 
 MAX_TOPIC_LENGTH = 200
@@ -44,7 +45,7 @@ _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*")
 _BOUNDARY = ""
 
 
-class TopicError(ValueError):
+class TopicError(UserError, ValueError):
     """A topic that cannot be parsed; the message says what is wrong and where."""
 
     def __init__(self, message: str, position: int | None = None) -> None:

@@ -2,18 +2,30 @@
 
 from bot.storage.base import (
     ArticleRepository,
+    Delivery,
+    DeliveryRepository,
+    DeliveryTarget,
+    Feed,
+    FeedRepository,
     GuildSettingsRepository,
     QuoteHit,
     QuoteRepository,
     SpeakerCount,
     Storage,
     StoredArticle,
+    Subscription,
+    SubscriptionRepository,
 )
 from bot.storage.migrate import SchemaTooNew, latest_version
 from bot.storage.sqlite import SQLiteStorage
 
 __all__ = [
     "ArticleRepository",
+    "Delivery",
+    "DeliveryRepository",
+    "DeliveryTarget",
+    "Feed",
+    "FeedRepository",
     "GuildSettingsRepository",
     "QuoteHit",
     "QuoteRepository",
@@ -22,5 +34,7 @@ __all__ = [
     "SpeakerCount",
     "Storage",
     "StoredArticle",
+    "Subscription",
+    "SubscriptionRepository",
     "latest_version",
 ]

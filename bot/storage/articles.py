@@ -41,6 +41,12 @@ class SQLiteArticles:
         )
         return None if row is None else article_from_row(row)
 
+    async def recent(self, limit: int) -> list[StoredArticle]:
+        rows = await self._db.fetch_all(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [article_from_row(row) for row in rows]
+
     async def by_url(self, url: str) -> StoredArticle | None:
         row = await self._db.fetch_one(
             f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE url = ? OR id = "

@@ -6,7 +6,7 @@ these protocols; cogs and core services only ever call them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,6 +40,51 @@ class SpeakerCount:
     quotes: int
 
 
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    etag: str | None
+    last_modified: str | None
+    last_success: int | None
+    last_error: str | None
+    failures: int
+    next_poll: int
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    guild_id: int
+    channel_id: int
+    topic: str
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryTarget:
+    """Where a card goes, and the topic that sent it there (None for /post)."""
+
+    guild_id: int
+    channel_id: int
+    topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    guild_id: int
+    channel_id: int
+    article_id: int
+    topic: str | None
+    state: str  # pending, sending, sent, failed
+    created_at: int
+    attempts: int
+    message_id: int | None
+
+
 class GuildSettingsRepository(Protocol):
     async def get_all(self, guild_id: int) -> dict[str, str]: ...
 
@@ -50,6 +95,10 @@ class GuildSettingsRepository(Protocol):
 
 class ArticleRepository(Protocol):
     async def get(self, article_id: int) -> StoredArticle | None: ...
+
+    async def recent(self, limit: int) -> list[StoredArticle]:
+        """The newest stored articles, newest first."""
+        ...
 
     async def by_url(self, url: str) -> StoredArticle | None:
         """The article stored under this canonical URL, or reached before from this URL."""
@@ -85,6 +134,93 @@ class QuoteRepository(Protocol):
     async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]: ...
 
 
+class FeedRepository(Protocol):
+    async def add(
+        self,
+        guild_id: int,
+        url: str,
+        title: str,
+        *,
+        seen: Iterable[tuple[str, str]],
+        added_by: int | None,
+        now: int,
+    ) -> bool: ...
+
+    async def remove(self, guild_id: int, url: str) -> bool: ...
+
+    async def for_guild(self, guild_id: int) -> list[Feed]: ...
+
+    async def by_url(self, url: str) -> Feed | None: ...
+
+    async def due(self, now: int, limit: int) -> list[Feed]: ...
+
+    async def followers(self, feed_id: int) -> list[int]: ...
+
+    async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]: ...
+
+    async def polled(
+        self,
+        feed_id: int,
+        *,
+        now: int,
+        next_poll: int,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None: ...
+
+    async def failed(
+        self, feed_id: int, error: str, *, next_poll: int, pause_after: int
+    ) -> Feed: ...
+
+    async def resume(self, feed_id: int, now: int) -> None: ...
+
+    async def record_entry(
+        self,
+        feed_id: int,
+        entry_key: str,
+        link: str,
+        article_id: int | None,
+        *,
+        readers: Sequence[int],
+        targets: Sequence[DeliveryTarget],
+    ) -> int: ...
+
+
+class SubscriptionRepository(Protocol):
+    async def add(self, guild_id: int, channel_id: int, topic: str, created_by: int) -> bool: ...
+
+    async def remove(self, channel_id: int, topic: str) -> bool: ...
+
+    async def in_guild(
+        self, guild_id: int, channel_id: int | None = None
+    ) -> list[Subscription]: ...
+
+    async def active(self, guild_ids: Sequence[int]) -> list[Subscription]: ...
+
+    async def pause_channel(self, channel_id: int) -> int: ...
+
+
+class DeliveryRepository(Protocol):
+    async def create(self, target: DeliveryTarget, article_id: int) -> Delivery | None: ...
+
+    async def find(self, channel_id: int, article_id: int) -> Delivery | None: ...
+
+    async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]: ...
+
+    async def sending(self, delivery_id: int) -> None: ...
+
+    async def sent(self, delivery_id: int, message_id: int, now: int) -> None: ...
+
+    async def retry(self, delivery_id: int, error: str) -> None: ...
+
+    async def give_up(
+        self, error: str, *, delivery_id: int | None = None, channel_id: int | None = None
+    ) -> None: ...
+
+    async def sent_since(self, channel_id: int, since: int) -> int: ...
+
+
 class Storage(Protocol):
     @property
     def guild_settings(self) -> GuildSettingsRepository: ...
@@ -94,6 +230,15 @@ class Storage(Protocol):
 
     @property
     def quotes(self) -> QuoteRepository: ...
+
+    @property
+    def feeds(self) -> FeedRepository: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /about, by what a user would call them ("articles", "quotes", ...)."""

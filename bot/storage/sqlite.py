@@ -8,6 +8,7 @@ import aiosqlite
 
 from bot.storage.articles import SQLiteArticles
 from bot.storage.database import Database
+from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
 from bot.storage.quotes import SQLiteQuotes
 
@@ -47,6 +48,9 @@ class SQLiteStorage:
         self.guild_settings = SQLiteGuildSettings(db)
         self.articles = SQLiteArticles(db)
         self.quotes = SQLiteQuotes(db)
+        self.feeds = SQLiteFeeds(db)
+        self.subscriptions = SQLiteSubscriptions(db)
+        self.deliveries = SQLiteDeliveries(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStorage:
@@ -66,7 +70,13 @@ class SQLiteStorage:
         return cls(Database(conn))
 
     async def counts(self) -> dict[str, int]:
+        posted_today = (
+            "SELECT COUNT(*) FROM deliveries WHERE sent_at >= unixepoch('now', 'start of day')"
+        )
         return {
+            "feeds": int(await self.db.fetch_value("SELECT COUNT(*) FROM feeds")),
+            "subscriptions": int(await self.db.fetch_value("SELECT COUNT(*) FROM subscriptions")),
+            "cards posted today": int(await self.db.fetch_value(posted_today)),
             "articles": int(await self.db.fetch_value("SELECT COUNT(*) FROM articles")),
             "summaries": int(await self.db.fetch_value("SELECT COUNT(*) FROM summaries")),
             "quotes": int(await self.db.fetch_value("SELECT COUNT(*) FROM quotes")),

@@ -1,0 +1,488 @@
+"""The newsroom: polls feeds, turns new entries into owed cards, and delivers them exactly once.
+
+Plain async Python: Discord is behind the `Poster` protocol, which the articles cog implements.
+
+Exactly once: an entry is marked seen in the same transaction that records the cards it owes
+(`deliveries`, one per channel and article, ever). A card is marked `sending` before it is
+posted and `sent` after. After a crash, `reconcile` looks in each channel for the cards left
+`sending`: found ones are marked sent, the others are posted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+
+import aiohttp
+from yarl import URL
+
+from bot.errors import UserError
+from bot.guild_config import GuildConfig
+from bot.news.article import Article
+from bot.news.desk import NewsDesk, Progress
+from bot.news.extract import ExtractionError
+from bot.news.feeds import (
+    FeedEntry,
+    FeedError,
+    ParsedFeed,
+    discover_feed_urls,
+    entry_key,
+    looks_like_feed,
+    parse_feed,
+)
+from bot.news.fetch import FEED_TYPES, PAGE_TYPES, FetchError, FetchResult, fetch
+from bot.news.quotes import Quote
+from bot.news.summarize import Summary
+from bot.news.topics import MatchDocument, Topic, parse_topic
+from bot.storage import Delivery, DeliveryTarget, Feed, Storage, StoredArticle, Subscription
+
+log = logging.getLogger(__name__)
+
+FEED_OR_PAGE = FEED_TYPES | PAGE_TYPES
+ENTRIES_PER_POLL = 50  # enormous feeds are cut to their newest entries
+PAUSE_AFTER_FAILURES = 10
+MAX_BACKOFF_SECONDS = 6 * 3600
+MAX_POST_ATTEMPTS = 5
+FEEDS_PER_CYCLE = 10_000
+HOUR = 3600
+
+
+class ChannelUnavailable(Exception):
+    """The channel is gone, or the bot may no longer post in it."""
+
+
+class PostFailed(Exception):
+    """A post failed for a reason that may pass (an outage, a rate limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    stored: StoredArticle
+    summary: Summary
+    requested: int
+    key_quote: Quote | None
+    topic: str | None
+
+
+class Poster(Protocol):
+    async def post(self, channel_id: int, card: Card) -> int:
+        """Post the card; return its message id. Raises ChannelUnavailable or PostFailed."""
+        ...
+
+    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        """The id of a card for `url` this bot posted in the channel since `after`, if any."""
+        ...
+
+    async def notify_admins(self, guild_id: int, message: str) -> None: ...
+
+
+@dataclass(slots=True)
+class PollReport:
+    feeds: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    cards_owed: int = 0
+
+
+@dataclass(slots=True)
+class DeliveryReport:
+    sent: int = 0
+    waiting: int = 0  # held back by a channel's hourly cap
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AddedFeed:
+    url: str
+    title: str
+    entries: tuple[FeedEntry, ...]
+    backfilled: int
+
+
+@dataclass(frozen=True, slots=True)
+class DryRunItem:
+    entry: FeedEntry
+    targets: tuple[DeliveryTarget, ...]
+
+
+@dataclass(slots=True)
+class _Limits:
+    """Concurrency limits for fetching: overall and per host."""
+
+    overall: asyncio.Semaphore
+    per_host: int
+    hosts: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+
+    @contextlib.asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[None]:
+        host = URL(url).host or ""
+        per_host = self.hosts.setdefault(host, asyncio.Semaphore(self.per_host))
+        async with per_host, self.overall:
+            yield
+
+
+@lru_cache(maxsize=50_000)
+def cached_topic(text: str) -> Topic:
+    return parse_topic(text)
+
+
+def backoff_seconds(poll_seconds: int, failures: int) -> int:
+    return int(min(poll_seconds * 2 ** min(failures, 16), MAX_BACKOFF_SECONDS))
+
+
+def conditional_headers(feed: Feed) -> dict[str, str]:
+    headers = {}
+    if feed.etag:
+        headers["If-None-Match"] = feed.etag
+    if feed.last_modified:
+        headers["If-Modified-Since"] = feed.last_modified
+    return headers
+
+
+class Newsroom:
+    def __init__(
+        self,
+        storage: Storage,
+        desk: NewsDesk,
+        config: GuildConfig,
+        session: aiohttp.ClientSession,
+        *,
+        poll_seconds: int,
+        allow_private: bool,
+        concurrency: int = 16,
+        per_host: int = 2,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.storage = storage
+        self.desk = desk
+        self.config = config
+        self.session = session
+        self.poll_seconds = poll_seconds
+        self.allow_private = allow_private
+        self.limits = _Limits(asyncio.Semaphore(concurrency), per_host)
+        self.clock = clock
+        self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    # --- Feeds ------------------------------------------------------------------------------
+
+    async def _fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
+        async with self.limits.slot(url):
+            return await fetch(
+                self.session,
+                url,
+                allow_private=self.allow_private,
+                accept=FEED_OR_PAGE,
+                headers=headers,
+            )
+
+    async def read_feed(self, url: str) -> tuple[str, ParsedFeed]:
+        """The feed at `url`, or the one a web page names in `<link rel="alternate">`."""
+        page = await self._fetch(url)
+        if not looks_like_feed(page.raw):
+            found = discover_feed_urls(page.text, page.url) if "html" in page.content_type else []
+            if not found:
+                raise UserError("That address is not a feed, and the page names no feed.")
+            page = await self._fetch(found[0])
+        return page.url, parse_feed(page.raw, page.url, max_entries=ENTRIES_PER_POLL)
+
+    async def add_feed(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
+        settings = await self.config.all(guild_id)
+        if len(await self.storage.feeds.for_guild(guild_id)) >= settings["max_feeds"]:
+            raise UserError(
+                f"This server follows {settings['max_feeds']} feeds already, its limit "
+                "(`/config set max_feeds`). Remove one first."
+            )
+        feed_url, parsed = await self.read_feed(url)
+        seen = [(entry_key(entry), entry.link) for entry in parsed.entries]
+        added = await self.storage.feeds.add(
+            guild_id, feed_url, parsed.title, seen=seen, added_by=user_id, now=self.now()
+        )
+        if not added:
+            raise UserError(f"This server already follows **{parsed.title}**.")
+        feed = await self.storage.feeds.by_url(feed_url)
+        assert feed is not None
+        backlog = parsed.entries[: settings["backfill"]]
+        for entry in reversed(backlog):  # oldest first, so cards arrive in order
+            await self.process_entry(feed, entry, readers=[guild_id])
+        return AddedFeed(feed_url, parsed.title, parsed.entries, len(backlog))
+
+    async def poll(self, poster: Poster) -> PollReport:
+        """Fetch every due feed (conditional GET, with limits) and record what is new."""
+        report = PollReport()
+        due = await self.storage.feeds.due(self.now(), FEEDS_PER_CYCLE)
+        report.feeds = len(due)
+        await asyncio.gather(*(self._poll_feed(feed, report, poster) for feed in due))
+        return report
+
+    async def _poll_feed(self, feed: Feed, report: PollReport, poster: Poster) -> None:
+        try:
+            page = await self._fetch(feed.url, conditional_headers(feed))
+            if page.not_modified:
+                report.not_modified += 1
+                await self._polled(feed)
+                return
+            parsed = parse_feed(page.raw, page.url, max_entries=ENTRIES_PER_POLL)
+        except (FetchError, FeedError) as error:
+            report.failed += 1
+            await self._feed_failed(feed, str(error), poster)
+            return
+        fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
+        readers = await self.storage.feeds.followers(feed.id)
+        for entry in reversed(parsed.entries):  # oldest first
+            if entry_key(entry) not in fresh:
+                continue
+            fresh.discard(entry_key(entry))  # a feed may list the same entry twice
+            report.new_entries += 1
+            try:
+                report.cards_owed += await self.process_entry(feed, entry, readers=readers)
+            except Exception:  # one bad entry must not stop the feed, nor the loop
+                log.exception("entry %s of feed %s failed; it stays new", entry.link, feed.url)
+        await self._polled(feed, parsed.title, page)
+
+    async def _polled(
+        self, feed: Feed, title: str | None = None, page: FetchResult | None = None
+    ) -> None:
+        now = self.now()
+        await self.storage.feeds.polled(
+            feed.id,
+            now=now,
+            next_poll=now + self.poll_seconds,
+            title=title,
+            etag=page.etag if page else None,
+            last_modified=page.last_modified if page else None,
+        )
+
+    async def _feed_failed(self, feed: Feed, error: str, poster: Poster) -> None:
+        """Back off; after PAUSE_AFTER_FAILURES in a row, pause it and tell each server once."""
+        now = self.now()
+        updated = await self.storage.feeds.failed(
+            feed.id,
+            error,
+            next_poll=now + backoff_seconds(self.poll_seconds, feed.failures),
+            pause_after=PAUSE_AFTER_FAILURES,
+        )
+        log.info("feed %s failed (%d in a row): %s", feed.url, updated.failures, error)
+        if updated.paused:
+            for guild_id in await self.storage.feeds.followers(feed.id):
+                await poster.notify_admins(
+                    guild_id,
+                    f"I paused the feed **{feed.title}** ({feed.url}) after {updated.failures} "
+                    f"failed polls in a row; the last: {error} "
+                    f"Use `/feed resume` once it works again.",
+                )
+
+    async def process_entry(self, feed: Feed, entry: FeedEntry, *, readers: Sequence[int]) -> int:
+        """Read a new entry's article and record the cards it owes in the readers' channels."""
+        stored = await self._article_for(entry)
+        targets = await self.targets(stored.article, feed.title, readers) if stored else []
+        owed = await self.storage.feeds.record_entry(
+            feed.id,
+            entry_key(entry),
+            entry.link,
+            stored.id if stored else None,
+            readers=readers,
+            targets=targets,
+        )
+        if owed:
+            self.cards_owed.set()
+        return owed
+
+    async def _article_for(self, entry: FeedEntry) -> StoredArticle | None:
+        """The entry's article; the feed's own summary of it when the page can't be read."""
+        try:
+            return await self.desk.read_url(entry.link)
+        except (FetchError, ExtractionError) as error:
+            if not entry.summary:
+                log.warning("skipping %s: %s, and the feed gives no summary", entry.link, error)
+                return None
+            article = Article(
+                title=entry.title,
+                paragraphs=(entry.summary,),
+                url=entry.link,
+                published=entry.published,
+            )
+            return await self.desk.store(article, requested_url=entry.link)
+
+    async def targets(
+        self, article: Article, feed_title: str | None, readers: Sequence[int]
+    ) -> list[DeliveryTarget]:
+        """One target per channel whose topics match, with the first topic that did."""
+        subscriptions = await self.storage.subscriptions.active(readers)
+        if not subscriptions:
+            return []
+        return match_channels(MatchDocument.from_article(article, feed_title), subscriptions)
+
+    async def dry_run(self, guild_id: int, url: str) -> tuple[str, list[DryRunItem]]:
+        """What polling this feed would post now, and where, without posting or storing.
+
+        A followed feed owes its unseen entries; a new one its newest `backfill`. Matching
+        uses each entry's title and summary, as no page is fetched."""
+        feed_url, parsed = await self.read_feed(url)
+        feed = await self.storage.feeds.by_url(feed_url)
+        if feed is not None and guild_id in await self.storage.feeds.followers(feed.id):
+            fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
+            entries = [entry for entry in parsed.entries if entry_key(entry) in fresh]
+        else:
+            entries = list(parsed.entries[: (await self.config.all(guild_id))["backfill"]])
+        subscriptions = await self.storage.subscriptions.active([guild_id])
+        items = []
+        for entry in entries:
+            document = MatchDocument.from_texts(
+                (entry.title, entry.summary), entry.link, parsed.title
+            )
+            items.append(DryRunItem(entry, tuple(match_channels(document, subscriptions))))
+        return parsed.title, items
+
+    async def resume_feed(self, guild_id: int, url: str) -> Feed:
+        feed = await self._followed(guild_id, url)
+        await self.storage.feeds.resume(feed.id, self.now())
+        return feed
+
+    async def _followed(self, guild_id: int, url: str) -> Feed:
+        feed = await self.storage.feeds.by_url(url)
+        if feed is None or guild_id not in await self.storage.feeds.followers(feed.id):
+            raise UserError(
+                "This server doesn't follow that feed; `/feed list` shows the ones it does."
+            )
+        return feed
+
+    # --- Cards ------------------------------------------------------------------------------
+
+    async def card(self, delivery: Delivery) -> Card | None:
+        """The card a delivery owes, summarised with its server's settings."""
+        stored = await self.storage.articles.get(delivery.article_id)
+        if stored is None:
+            return None
+        settings = await self.config.all(delivery.guild_id)
+        count, method = settings["summary_sentences"], settings["summary_method"]
+        summary = await self.desk.summarize(stored, method, count)
+        quote = await self.desk.key_quote(stored, summary)
+        return Card(stored, summary, count, quote, delivery.topic)
+
+    async def deliver(self, poster: Poster) -> DeliveryReport:
+        """Post the cards owed, oldest first, within each channel's hourly cap."""
+        report = DeliveryReport()
+        since = self.now() - HOUR
+        sent_this_hour: dict[int, int] = {}
+        lost: set[int] = set()
+        caps: dict[int, int] = {}
+        for delivery in await self.storage.deliveries.in_state("pending"):
+            channel = delivery.channel_id
+            if channel in lost:
+                continue
+            if delivery.guild_id not in caps:
+                caps[delivery.guild_id] = (await self.config.all(delivery.guild_id))[
+                    "max_posts_per_hour"
+                ]
+            if channel not in sent_this_hour:
+                sent_this_hour[channel] = await self.storage.deliveries.sent_since(channel, since)
+            if sent_this_hour[channel] >= caps[delivery.guild_id]:
+                report.waiting += 1  # not dropped: it is still pending next hour
+                continue
+            outcome = await self._deliver_one(delivery, poster)
+            if outcome == "sent":
+                report.sent += 1
+                sent_this_hour[channel] += 1
+            elif outcome == "lost":
+                lost.add(channel)
+                report.failed += 1
+        return report
+
+    async def _deliver_one(self, delivery: Delivery, poster: Poster) -> str:
+        """Post one card: 'sent', 'retry' (still pending), 'failed' or 'lost' (the channel)."""
+        deliveries = self.storage.deliveries
+        card = await self.card(delivery)
+        if card is None:
+            await deliveries.give_up("the article is gone", delivery_id=delivery.id)
+            return "failed"
+        await deliveries.sending(delivery.id)
+        try:
+            message_id = await poster.post(delivery.channel_id, card)
+        except ChannelUnavailable as error:
+            await self._channel_lost(delivery, str(error), poster)
+            return "lost"
+        except PostFailed as error:
+            if delivery.attempts + 1 >= MAX_POST_ATTEMPTS:
+                await deliveries.give_up(str(error), delivery_id=delivery.id)
+                return "failed"
+            await deliveries.retry(delivery.id, str(error))
+            return "retry"
+        await deliveries.sent(delivery.id, message_id, self.now())
+        return "sent"
+
+    async def _channel_lost(self, delivery: Delivery, error: str, poster: Poster) -> None:
+        """Pause a channel's subscriptions and tell the admins once, instead of retrying."""
+        channel = delivery.channel_id
+        paused = await self.storage.subscriptions.pause_channel(channel)
+        await self.storage.deliveries.give_up(error, channel_id=channel)
+        if paused:
+            await poster.notify_admins(
+                delivery.guild_id,
+                f"I can't post in <#{channel}> any more ({error}), so I paused its {paused} "
+                f"subscription{'s' if paused != 1 else ''}. Give me back Send Messages and "
+                "Embed Links there, then `/subscribe` again to resume.",
+            )
+
+    async def reconcile(self, poster: Poster) -> int:
+        """After a restart: cards left `sending` that are in their channel are marked sent, the
+        others go back to pending. Returns how many were found already posted."""
+        found = 0
+        for delivery in await self.storage.deliveries.in_state("sending"):
+            stored = await self.storage.articles.get(delivery.article_id)
+            url = stored.article.url if stored else None
+            try:
+                message_id = (
+                    await poster.find_card(delivery.channel_id, url, delivery.created_at)
+                    if url
+                    else None
+                )
+            except ChannelUnavailable as error:
+                await self._channel_lost(delivery, str(error), poster)
+                continue
+            if message_id is None:
+                await self.storage.deliveries.retry(delivery.id, "not found after a restart")
+            else:
+                await self.storage.deliveries.sent(delivery.id, message_id, self.now())
+                found += 1
+        return found
+
+    async def post_now(
+        self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
+    ) -> Delivery:
+        """/post: one article's card in one channel now, recorded so no poll posts it again."""
+        stored = await self.desk.read_url(url, guild_id=target.guild_id, progress=progress)
+        delivery = await self.storage.deliveries.create(target, stored.id)
+        if delivery is None:
+            raise UserError(f"That article's card is already in <#{target.channel_id}>.")
+        await progress("Posting…")
+        outcome = await self._deliver_one(delivery, poster)
+        if outcome != "sent":
+            raise UserError(
+                f"I couldn't post in <#{target.channel_id}>; check my permissions there."
+            )
+        return delivery
+
+
+def match_channels(
+    document: MatchDocument, subscriptions: Sequence[Subscription]
+) -> list[DeliveryTarget]:
+    """One target per channel with a matching topic (the first, by subscription order)."""
+    chosen: dict[int, DeliveryTarget] = {}
+    for subscription in subscriptions:
+        if subscription.channel_id in chosen:
+            continue
+        if cached_topic(subscription.topic).matches(document):
+            chosen[subscription.channel_id] = DeliveryTarget(
+                subscription.guild_id, subscription.channel_id, subscription.topic
+            )
+    return list(chosen.values())

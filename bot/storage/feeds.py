@@ -1,0 +1,320 @@
+"""SQLite repositories for feeds, topic subscriptions and card deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import aiosqlite
+
+from bot.storage.base import Delivery, DeliveryTarget, Feed, Subscription
+from bot.storage.database import Database
+
+FEED_COLUMNS = (
+    "f.id, f.url, f.title, f.etag, f.last_modified, f.last_success, f.last_error, f.failures, "
+    "f.next_poll, f.paused"
+)
+DELIVERY_COLUMNS = (
+    "d.id, d.guild_id, d.channel_id, d.article_id, d.topic, d.state, d.created_at, d.attempts, "
+    "d.message_id"
+)
+
+
+def feed_from_row(row: aiosqlite.Row) -> Feed:
+    return Feed(*row)
+
+
+def delivery_from_row(row: aiosqlite.Row) -> Delivery:
+    return Delivery(*row)
+
+
+def placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class SQLiteFeeds:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(
+        self,
+        guild_id: int,
+        url: str,
+        title: str,
+        *,
+        seen: Iterable[tuple[str, str]],
+        added_by: int | None,
+        now: int,
+    ) -> bool:
+        """Follow the feed at `url` in this server; False if it already did. A feed new to the
+        bot starts from the entries in `seen` ((key, link) pairs): those are its backlog."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "INSERT INTO feeds (url, title, last_success, next_poll) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (url) DO NOTHING RETURNING id",
+                (url, title, now, now),
+            ) as cursor:
+                created = await cursor.fetchone()
+            if created is not None:
+                await conn.executemany(
+                    "INSERT OR IGNORE INTO feed_entries (feed_id, entry_key, link) "
+                    "VALUES (?, ?, ?)",
+                    [(created[0], key, link) for key, link in seen],
+                )
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO guild_feeds (guild_id, feed_id, added_by) "
+                "SELECT ?, id, ? FROM feeds WHERE url = ?",
+                (guild_id, added_by, url),
+            )
+            return cursor.rowcount > 0
+
+    async def remove(self, guild_id: int, url: str) -> bool:
+        """Stop following; a feed that no server follows any more is forgotten."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM guild_feeds WHERE guild_id = ? "
+                "AND feed_id = (SELECT id FROM feeds WHERE url = ?)",
+                (guild_id, url),
+            )
+            await conn.execute(
+                "DELETE FROM feeds WHERE url = ? "
+                "AND NOT EXISTS (SELECT 1 FROM guild_feeds g WHERE g.feed_id = feeds.id)",
+                (url,),
+            )
+            return cursor.rowcount > 0
+
+    async def for_guild(self, guild_id: int) -> list[Feed]:
+        rows = await self._db.fetch_all(
+            f"SELECT {FEED_COLUMNS} FROM feeds f JOIN guild_feeds g ON g.feed_id = f.id "
+            "WHERE g.guild_id = ? ORDER BY f.title COLLATE NOCASE",
+            (guild_id,),
+        )
+        return [feed_from_row(row) for row in rows]
+
+    async def by_url(self, url: str) -> Feed | None:
+        row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = ?", (url,))
+        return None if row is None else feed_from_row(row)
+
+    async def due(self, now: int, limit: int) -> list[Feed]:
+        rows = await self._db.fetch_all(
+            f"SELECT {FEED_COLUMNS} FROM feeds f WHERE paused = 0 AND next_poll <= ? "
+            "ORDER BY next_poll LIMIT ?",
+            (now, limit),
+        )
+        return [feed_from_row(row) for row in rows]
+
+    async def followers(self, feed_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT guild_id FROM guild_feeds WHERE feed_id = ?", (feed_id,)
+        )
+        return [row[0] for row in rows]
+
+    async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        rows = await self._db.fetch_all(
+            f"SELECT entry_key FROM feed_entries WHERE feed_id = ? "
+            f"AND entry_key IN ({placeholders(keys)})",
+            (feed_id, *keys),
+        )
+        return set(keys) - {row[0] for row in rows}
+
+    async def polled(
+        self,
+        feed_id: int,
+        *,
+        now: int,
+        next_poll: int,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """A successful poll (a 304 included): failures are forgotten."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE feeds SET last_success = ?, next_poll = ?, failures = 0, last_error = NULL,"
+                " title = coalesce(?, title), etag = coalesce(?, etag),"
+                " last_modified = coalesce(?, last_modified) WHERE id = ?",
+                (now, next_poll, title, etag, last_modified, feed_id),
+            )
+
+    async def failed(self, feed_id: int, error: str, *, next_poll: int, pause_after: int) -> Feed:
+        """Count a failed poll; the feed is paused when it reaches `pause_after` in a row."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE feeds SET failures = failures + 1, last_error = ?, next_poll = ?, "
+                "paused = (failures + 1 >= ?) WHERE id = ?",
+                (error, next_poll, pause_after, feed_id),
+            )
+            async with conn.execute(
+                f"SELECT {FEED_COLUMNS} FROM feeds f WHERE id = ?", (feed_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None
+        return feed_from_row(row)
+
+    async def resume(self, feed_id: int, now: int) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE feeds SET paused = 0, failures = 0, next_poll = ? WHERE id = ?",
+                (now, feed_id),
+            )
+
+    async def record_entry(
+        self,
+        feed_id: int,
+        entry_key: str,
+        link: str,
+        article_id: int | None,
+        *,
+        readers: Sequence[int],
+        targets: Sequence[DeliveryTarget],
+    ) -> int:
+        """Mark an entry seen, note that these servers saw its article, and record the cards
+        it owes, all at once: a crash before this leaves the entry new, after it the cards
+        are owed. Returns how many cards are newly owed (an article already carded in a
+        channel, from another feed say, owes nothing there)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT OR IGNORE INTO feed_entries (feed_id, entry_key, link, article_id) "
+                "VALUES (?, ?, ?, ?)",
+                (feed_id, entry_key, link, article_id),
+            )
+            if article_id is None:
+                return 0
+            await conn.executemany(
+                "INSERT OR IGNORE INTO article_sightings (article_id, guild_id) VALUES (?, ?)",
+                [(article_id, guild_id) for guild_id in readers],
+            )
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO deliveries (guild_id, channel_id, article_id, topic) "
+                "VALUES (?, ?, ?, ?)",
+                [(t.guild_id, t.channel_id, article_id, t.topic) for t in targets],
+            )
+            return conn.total_changes - before
+
+
+class SQLiteSubscriptions:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, guild_id: int, channel_id: int, topic: str, created_by: int) -> bool:
+        """Subscribe; subscribing in a paused channel resumes it (its permissions are back)."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT OR IGNORE INTO subscriptions (guild_id, channel_id, topic, created_by) "
+                "VALUES (?, ?, ?, ?)",
+                (guild_id, channel_id, topic, created_by),
+            )
+            await conn.execute(
+                "UPDATE subscriptions SET paused = 0 WHERE channel_id = ?", (channel_id,)
+            )
+            return cursor.rowcount > 0
+
+    async def remove(self, channel_id: int, topic: str) -> bool:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?", (channel_id, topic)
+            )
+            return cursor.rowcount > 0
+
+    async def in_guild(self, guild_id: int, channel_id: int | None = None) -> list[Subscription]:
+        rows = await self._db.fetch_all(
+            "SELECT id, guild_id, channel_id, topic, paused FROM subscriptions "
+            "WHERE guild_id = ? AND (? IS NULL OR channel_id = ?) ORDER BY channel_id, topic",
+            (guild_id, channel_id, channel_id),
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def active(self, guild_ids: Sequence[int]) -> list[Subscription]:
+        if not guild_ids:
+            return []
+        rows = await self._db.fetch_all(
+            "SELECT id, guild_id, channel_id, topic, paused FROM subscriptions "
+            f"WHERE paused = 0 AND guild_id IN ({placeholders(guild_ids)}) ORDER BY id",
+            tuple(guild_ids),
+        )
+        return [Subscription(*row) for row in rows]
+
+    async def pause_channel(self, channel_id: int) -> int:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE subscriptions SET paused = 1 WHERE channel_id = ? AND paused = 0",
+                (channel_id,),
+            )
+            return cursor.rowcount
+
+
+class SQLiteDeliveries:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(self, target: DeliveryTarget, article_id: int) -> Delivery | None:
+        """Owe one card now (/post); None when this channel already has this article's."""
+        async with (
+            self._db.transaction() as conn,
+            conn.execute(
+                "INSERT INTO deliveries (guild_id, channel_id, article_id, topic) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, article_id) DO NOTHING "
+                f"RETURNING {DELIVERY_COLUMNS.replace('d.', '')}",
+                (target.guild_id, target.channel_id, article_id, target.topic),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return None if row is None else delivery_from_row(row)
+
+    async def find(self, channel_id: int, article_id: int) -> Delivery | None:
+        row = await self._db.fetch_one(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE channel_id = ? AND article_id = ?",
+            (channel_id, article_id),
+        )
+        return None if row is None else delivery_from_row(row)
+
+    async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]:
+        rows = await self._db.fetch_all(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE state = ? "
+            "ORDER BY created_at, id LIMIT ?",
+            (state, limit),
+        )
+        return [delivery_from_row(row) for row in rows]
+
+    async def _set(self, sql: str, params: Sequence[object]) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(sql, params)
+
+    async def sending(self, delivery_id: int) -> None:
+        """Committed before the post: after a crash, this card may or may not be out."""
+        await self._set(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
+            (delivery_id,),
+        )
+
+    async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
+        await self._set(
+            "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL "
+            "WHERE id = ?",
+            (message_id, now, delivery_id),
+        )
+
+    async def retry(self, delivery_id: int, error: str) -> None:
+        await self._set(
+            "UPDATE deliveries SET state = 'pending', last_error = ? WHERE id = ?",
+            (error, delivery_id),
+        )
+
+    async def give_up(
+        self, error: str, *, delivery_id: int | None = None, channel_id: int | None = None
+    ) -> None:
+        """Fail one delivery, or every open one of a channel."""
+        await self._set(
+            "UPDATE deliveries SET state = 'failed', last_error = ? "
+            "WHERE state IN ('pending', 'sending') AND (id = ? OR channel_id = ?)",
+            (error, delivery_id, channel_id),
+        )
+
+    async def sent_since(self, channel_id: int, since: int) -> int:
+        count = await self._db.fetch_value(
+            "SELECT COUNT(*) FROM deliveries WHERE channel_id = ? AND sent_at >= ?",
+            (channel_id, since),
+        )
+        return int(count)

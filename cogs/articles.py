@@ -1,0 +1,175 @@
+"""The feed poller and card sender (loops owned here), and `/post`.
+
+Implements the newsroom's `Poster`: the only place that knows how a card reaches Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.client import Precis
+from bot.errors import UserError
+from bot.news.newsroom import Card, ChannelUnavailable, PostFailed
+from bot.storage import DeliveryTarget
+from cogs._cards import summary_card
+from cogs._checks import require_bot_can_post, require_channel_permissions
+from cogs._progress import finish_work, start_work
+
+log = logging.getLogger(__name__)
+
+POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
+SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
+HISTORY_LOOKBACK = 100
+
+
+class Articles(commands.Cog):
+    def __init__(self, bot: Precis) -> None:
+        self.bot = bot
+        self.reconciled = asyncio.Event()
+
+    async def cog_load(self) -> None:
+        self.poll_feeds.change_interval(
+            seconds=min(POLL_TICK_SECONDS, self.bot.settings.poll_seconds)
+        )
+        self.poll_feeds.start()
+        self.send_cards.start()
+
+    async def cog_unload(self) -> None:
+        self.poll_feeds.cancel()
+        self.send_cards.cancel()
+
+    # --- Poster -----------------------------------------------------------------------------
+
+    async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden) as error:
+                raise ChannelUnavailable(error.text or "the channel is gone") from error
+            except (discord.HTTPException, aiohttp.ClientError) as error:
+                raise PostFailed(str(error)) from error
+        if not isinstance(channel, discord.abc.Messageable):
+            raise ChannelUnavailable("it is not a text channel")
+        return channel
+
+    async def post(self, channel_id: int, card: Card) -> int:
+        channel = await self._channel(channel_id)
+        embed = summary_card(
+            card.stored, card.summary, card.requested, key_quote=card.key_quote, topic=card.topic
+        )
+        try:
+            message = await channel.send(
+                embed=embed, allowed_mentions=discord.AllowedMentions.none()
+            )
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise ChannelUnavailable(error.text or "missing permissions") from error
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            raise PostFailed(str(error)) from error
+        return message.id
+
+    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        channel = await self._channel(channel_id)
+        since = discord.Object(
+            discord.utils.time_snowflake(datetime.fromtimestamp(after - 60, UTC))
+        )
+        me = self.bot.user
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK, after=since):
+                if me and message.author.id == me.id and any(e.url == url for e in message.embeds):
+                    return message.id
+        except (discord.Forbidden, discord.NotFound) as error:
+            raise ChannelUnavailable(error.text or "missing permissions") from error
+        return None
+
+    async def notify_admins(self, guild_id: int, message: str) -> None:
+        channel_id = await self.bot.guild_config.get(guild_id, "admin_channel")
+        if channel_id is None:
+            log.warning("guild %s has no admin_channel; not told: %s", guild_id, message)
+            return
+        try:
+            channel = await self._channel(channel_id)
+            await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
+        except (ChannelUnavailable, PostFailed, discord.HTTPException) as error:
+            log.warning("could not tell guild %s's admins (%s): %s", guild_id, error, message)
+
+    # --- Loops ------------------------------------------------------------------------------
+
+    @tasks.loop(seconds=POLL_TICK_SECONDS)
+    async def poll_feeds(self) -> None:
+        try:
+            report = await self.bot.newsroom.poll(self)
+        except Exception:  # a failing cycle is logged; the next one runs as usual
+            log.exception("feed poll failed")
+            return
+        if report.feeds:
+            log.info("polled %s", report)
+
+    @poll_feeds.before_loop
+    async def _before_poll(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.reconcile()
+
+    async def reconcile(self) -> None:
+        """Cards that may have gone out just before a crash are checked before any new post."""
+        try:
+            found = await self.bot.newsroom.reconcile(self)
+            if found:
+                log.info("reconciled %d cards posted before a restart", found)
+        finally:
+            self.reconciled.set()
+
+    @tasks.loop(seconds=0)
+    async def send_cards(self) -> None:
+        owed = self.bot.newsroom.cards_owed
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(owed.wait(), SENDER_IDLE_SECONDS)
+        owed.clear()
+        try:
+            report = await self.bot.newsroom.deliver(self)
+        except Exception:
+            log.exception("sending cards failed")
+            return
+        if report.sent or report.failed:
+            log.info("delivered %s", report)
+
+    @send_cards.before_loop
+    async def _before_send(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.reconciled.wait()
+
+    # --- /post ------------------------------------------------------------------------------
+
+    @app_commands.command(name="post")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.describe(url="A link to an article", channel="Where (default: here)")
+    async def post_command(
+        self,
+        interaction: discord.Interaction[Precis],
+        url: str,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """Post an article's card now; the feeds won't post it in that channel again."""
+        assert interaction.guild_id is not None
+        target_channel = channel or interaction.channel
+        if not isinstance(target_channel, discord.TextChannel):
+            raise UserError("Pick a text channel for the card.")
+        require_channel_permissions(interaction.user, target_channel, manage_messages=True)
+        require_bot_can_post(target_channel)
+        progress = await start_work(interaction, ephemeral=True)
+        target = DeliveryTarget(interaction.guild_id, target_channel.id, None)
+        await self.bot.newsroom.post_now(target, url, self, progress=progress)
+        await finish_work(interaction, content=f"Posted in {target_channel.mention}.")
+
+
+async def setup(bot: Precis) -> None:
+    await bot.add_cog(Articles(bot))

@@ -1,0 +1,155 @@
+"""`/feed`: admins choose the feeds this server reads."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import Precis
+from bot.errors import UserError
+from bot.storage import Feed
+from cogs._cards import fit_lines, shorten
+from cogs._progress import finish_work, start_work
+
+LIST_BUDGET = 3800
+PREVIEW_ENTRIES = 5
+
+
+def when(timestamp: int | None) -> str:
+    return f"<t:{timestamp}:R>" if timestamp else "never"
+
+
+def feed_line(feed: Feed) -> str:
+    state = "⏸️ paused" if feed.paused else f"next poll {when(feed.next_poll)}"
+    line = (
+        f"**{shorten(feed.title, 100)}** — <{feed.url}>\n"
+        f"last success {when(feed.last_success)} · {state}"
+    )
+    if feed.last_error:
+        line += f"\nlast error: {shorten(feed.last_error, 150)}"
+    return line
+
+
+class Feeds(commands.Cog):
+    feed = app_commands.Group(
+        name="feed",
+        description="The news feeds this server reads",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: Precis) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction[Precis]) -> bool:  # type: ignore[override]
+        """Discord's default permissions are only a hint an admin may widen: check here too."""
+        member = interaction.user
+        if isinstance(member, discord.Member) and member.guild_permissions.manage_guild:
+            return True
+        raise app_commands.MissingPermissions(["manage_guild"])
+
+    async def feed_autocomplete(
+        self, interaction: discord.Interaction[Precis], current: str
+    ) -> list[app_commands.Choice[str]]:
+        assert interaction.guild_id is not None
+        typed = current.casefold()
+        feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
+        return [
+            app_commands.Choice(
+                name=shorten(f"{feed.title} — {feed.url}", 100), value=feed.url[:100]
+            )
+            for feed in feeds
+            if typed in feed.title.casefold() or typed in feed.url.casefold()
+        ][:25]
+
+    @feed.command(name="add")
+    @app_commands.describe(url="An RSS or Atom feed, or a page that names one")
+    async def add(self, interaction: discord.Interaction[Precis], url: str) -> None:
+        """Follow a feed: its new entries become cards in subscribed channels."""
+        assert interaction.guild_id is not None
+        progress = await start_work(interaction, ephemeral=True)
+        await progress("Reading the feed…")
+        added = await self.bot.newsroom.add_feed(interaction.guild_id, url, interaction.user.id)
+        embed = discord.Embed(
+            title=shorten(f"Following {added.title}", 256),
+            url=added.url,
+            colour=discord.Colour.green(),
+        )
+        newest = "\n".join(
+            f"• [{shorten(entry.title or entry.link, 150)}]({entry.link})"
+            for entry in added.entries[:PREVIEW_ENTRIES]
+        )
+        embed.add_field(name="Newest entries", value=newest or "none yet", inline=False)
+        backlog = (
+            f"{added.backfilled} of them will be posted now (`backfill`)."
+            if added.backfilled
+            else "Only entries published from now on will be posted."
+        )
+        embed.set_footer(text=backlog)
+        await finish_work(interaction, embed=embed)
+
+    @feed.command(name="remove")
+    @app_commands.describe(url="The feed to stop following")
+    @app_commands.autocomplete(url=feed_autocomplete)
+    async def remove(self, interaction: discord.Interaction[Precis], url: str) -> None:
+        """Stop following a feed."""
+        assert interaction.guild_id is not None
+        if not await self.bot.storage.feeds.remove(interaction.guild_id, url):
+            raise UserError(
+                "This server doesn't follow that feed; `/feed list` shows the ones it does."
+            )
+        await interaction.response.send_message(f"Stopped following <{url}>.", ephemeral=True)
+
+    @feed.command(name="list")
+    async def list_(self, interaction: discord.Interaction[Precis]) -> None:
+        """The feeds this server follows, and how their polls went."""
+        assert interaction.guild_id is not None
+        feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
+        embed = discord.Embed(
+            title=f"Feeds ({len(feeds)})",
+            description=fit_lines([feed_line(feed) + "\n" for feed in feeds], LIST_BUDGET)
+            or "None yet: add one with `/feed add`.",
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @feed.command(name="resume")
+    @app_commands.describe(url="A paused feed")
+    @app_commands.autocomplete(url=feed_autocomplete)
+    async def resume(self, interaction: discord.Interaction[Precis], url: str) -> None:
+        """Poll a paused feed again."""
+        assert interaction.guild_id is not None
+        feed = await self.bot.newsroom.resume_feed(interaction.guild_id, url)
+        await interaction.response.send_message(
+            f"**{feed.title}** will be polled again now.", ephemeral=True
+        )
+
+    @feed.command(name="test")
+    @app_commands.describe(url="A feed, followed or not")
+    @app_commands.autocomplete(url=feed_autocomplete)
+    async def test(self, interaction: discord.Interaction[Precis], url: str) -> None:
+        """A dry run: what would be posted now, and where. Nothing is posted."""
+        assert interaction.guild_id is not None
+        progress = await start_work(interaction, ephemeral=True)
+        await progress("Reading the feed…")
+        title, items = await self.bot.newsroom.dry_run(interaction.guild_id, url)
+        lines = []
+        for item in items:
+            where = ", ".join(
+                f"<#{t.channel_id}> (`{shorten(t.topic or '', 60)}`)" for t in item.targets
+            )
+            lines.append(
+                f"• {shorten(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"
+            )
+        embed = discord.Embed(
+            title=shorten(f"Dry run: {title}", 256),
+            description=fit_lines(lines, LIST_BUDGET) or "Nothing would be posted now.",
+            colour=discord.Colour.orange(),
+        )
+        embed.set_footer(text="Matched on each entry's title and summary. Nothing was posted.")
+        await finish_work(interaction, embed=embed)
+
+
+async def setup(bot: Precis) -> None:
+    await bot.add_cog(Feeds(bot))

@@ -1,0 +1,400 @@
+"""The newsroom without Discord: feeds on a local server, a recording poster, a real database."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.guild_config import GuildConfig
+from bot.news.desk import NewsDesk
+from bot.news.fetch import create_session
+from bot.news.newsroom import (
+    PAUSE_AFTER_FAILURES,
+    Card,
+    ChannelUnavailable,
+    Newsroom,
+    PostFailed,
+)
+from bot.storage import DeliveryTarget, SQLiteStorage
+from tests.fixtures.feeds import Item, publish, rss, story
+from tests.fixtures.pages import PageServer
+
+GUILD, OTHER_GUILD = 1, 2
+NEWS, SPORT, ADMIN = 10, 11, 12
+
+
+class Crash(BaseException):
+    """The process dies here."""
+
+
+class RecordingPoster:
+    def __init__(self) -> None:
+        self.posts: list[tuple[int, str | None, str | None]] = []  # channel, url, topic
+        self.notices: list[tuple[int, str]] = []
+        self.lost: set[int] = set()
+        self.flaky = 0  # this many posts fail for a while
+        self.crash: str | None = None  # "before" or "after" the post reaches Discord
+
+    async def post(self, channel_id: int, card: Card) -> int:
+        if channel_id in self.lost:
+            raise ChannelUnavailable("Missing Permissions")
+        if self.flaky:
+            self.flaky -= 1
+            raise PostFailed("503 Service Unavailable")
+        if self.crash == "before":
+            raise Crash
+        self.posts.append((channel_id, card.stored.article.url, card.topic))
+        if self.crash == "after":
+            raise Crash
+        return len(self.posts)
+
+    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        for number, (channel, posted_url, _) in enumerate(self.posts, start=1):
+            if channel == channel_id and posted_url == url:
+                return number
+        return None
+
+    async def notify_admins(self, guild_id: int, message: str) -> None:
+        self.notices.append((guild_id, message))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+OpenRoom = Callable[[], contextlib.AbstractAsyncContextManager[Newsroom]]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def open_room(tmp_path: Path, clock: Clock) -> OpenRoom:
+    """Each call is a fresh process on the same database file: a restart."""
+
+    @contextlib.asynccontextmanager
+    async def start() -> AsyncIterator[Newsroom]:
+        storage = await SQLiteStorage.open(tmp_path / "precis.db")
+        try:
+            async with create_session() as session:
+                desk = NewsDesk(storage, session, allow_private=True, fetch_timeout=2)
+                config = GuildConfig(storage.guild_settings)
+                yield Newsroom(
+                    storage,
+                    desk,
+                    config,
+                    session,
+                    poll_seconds=600,
+                    allow_private=True,
+                    clock=clock,
+                )
+        finally:
+            await storage.close()
+
+    return start
+
+
+async def subscribe(room: Newsroom, channel: int, topic: str, guild: int = GUILD) -> None:
+    await room.storage.subscriptions.add(guild, channel, topic, created_by=5)
+
+
+async def next_poll(room: Newsroom, clock: Clock, poster: RecordingPoster) -> Any:
+    clock.now += 601
+    return await room.poll(poster)
+
+
+async def test_new_entries_become_one_card_per_matching_channel(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge story", "bridge")])
+    async with open_room() as room:
+        added = await room.add_feed(GUILD, feed, user_id=5)
+        assert (added.title, added.backfilled) == ("City News", 0)
+        await subscribe(room, NEWS, "bridge")
+        await subscribe(room, NEWS, "closure OR bridge")  # two topics, one channel: one card
+        await subscribe(room, SPORT, "football")
+        publish(
+            pages,
+            "/feed.xml",
+            "City News",
+            [
+                story("new", "Bridge closes to cars", "bridge closure"),
+                story("match", "Cup final tonight", "football"),
+                story("old", "Old bridge story", "bridge"),
+            ],
+        )
+        report = await next_poll(room, clock, poster)
+        assert (report.new_entries, report.cards_owed) == (2, 2)
+        await room.deliver(poster)
+    assert sorted(
+        (channel, url.rsplit("/", 1)[1], topic) for channel, url, topic in poster.posts
+    ) == [
+        (NEWS, "new", "bridge"),
+        (SPORT, "match", "football"),
+    ]
+
+
+async def test_backfill_posts_only_the_newest_entries(
+    open_room: OpenRoom, pages: PageServer
+) -> None:
+    poster = RecordingPoster()
+    items = [story(f"s{i}", f"Harbour story {i}", "harbour") for i in range(5)]
+    feed = publish(pages, "/feed.xml", "Harbour", items)
+    async with open_room() as room:
+        await subscribe(room, NEWS, "harbour")
+        await room.config.set(GUILD, "backfill", "2")
+        added = await room.add_feed(GUILD, feed, user_id=5)
+        await room.deliver(poster)
+    assert added.backfilled == 2
+    assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["s1", "s0"]  # oldest first
+
+
+async def test_same_story_with_a_new_date_or_from_a_second_feed_is_not_new(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    first = publish(pages, "/one.xml", "One", [])
+    second = publish(pages, "/two.xml", "Two", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, first, user_id=5)
+        await room.add_feed(GUILD, second, user_id=5)
+        await subscribe(room, NEWS, "*")
+        item = story("x", "Shared story", "tunnel", guid="urn:story:x")
+        publish(pages, "/one.xml", "One", [item])
+        publish(pages, "/two.xml", "Two", [story("x", "Shared story", "tunnel")])  # by link
+        await next_poll(room, clock, poster)
+        await room.deliver(poster)
+        redated = story(
+            "x", "Shared story", "tunnel", guid="urn:story:x", date="Wed, 25 Nov 2026 09:00:00 GMT"
+        )
+        publish(pages, "/one.xml", "One", [redated])
+        report = await next_poll(room, clock, poster)
+        await room.deliver(poster)
+    assert report.new_entries == 0
+    assert len(poster.posts) == 1
+    assert pages.hits["/a/x"] == 1  # read once, though two feeds carried it
+
+
+async def test_second_poll_with_nothing_new_is_a_conditional_get(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "Quiet", [story("a", "A story", "quiet")])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await next_poll(room, clock, poster)
+        report = await next_poll(room, clock, poster)
+    assert report.not_modified == 1
+    assert pages.not_modified["/feed.xml"] >= 1
+
+
+async def test_hourly_cap_holds_cards_for_the_next_hour(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "Busy", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await room.config.set(GUILD, "max_posts_per_hour", "2")
+        await subscribe(room, NEWS, "*")
+        publish(
+            pages,
+            "/feed.xml",
+            "Busy",
+            [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)],
+        )
+        await next_poll(room, clock, poster)
+        first = await room.deliver(poster)
+        clock.now += 1800
+        same_hour = await room.deliver(poster)
+        clock.now += 1801
+        next_hour = await room.deliver(poster)
+        clock.now += 3601
+        last = await room.deliver(poster)
+    assert (first.sent, first.waiting) == (2, 3)
+    assert same_hour.sent == 0
+    assert (next_hour.sent, next_hour.waiting) == (2, 1)
+    assert last.sent == 1
+    assert len({url for _, url, _ in poster.posts}) == 5
+
+
+@pytest.mark.parametrize("crash", ["before", "after"])
+async def test_exactly_once_across_a_crash_while_posting(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, crash: str
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "Crashy", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
+        await next_poll(room, clock, poster)
+        poster.crash = crash
+        with pytest.raises(Crash):
+            await room.deliver(poster)
+    poster.crash = None
+    async with open_room() as room:  # the restart
+        found = await room.reconcile(poster)
+        await room.deliver(poster)
+        await next_poll(room, clock, poster)
+        await room.deliver(poster)
+    assert found == (1 if crash == "after" else 0)
+    assert len(poster.posts) == 1
+
+
+async def test_exactly_once_across_a_crash_between_recording_and_posting(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "Crashy", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
+        await next_poll(room, clock, poster)  # cards recorded; the process dies before sending
+    async with open_room() as room:
+        await room.reconcile(poster)
+        await room.deliver(poster)
+        await room.deliver(poster)
+    assert len(poster.posts) == 1
+
+
+async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    feed = publish(pages, "/feed.xml", "Fragile", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await room.add_feed(OTHER_GUILD, feed, user_id=6)
+        pages.pages.pop("/feed.xml")
+        pages.hits.clear()
+        waits = []
+        for _ in range(PAUSE_AFTER_FAILURES + 2):
+            (stored,) = await room.storage.feeds.for_guild(GUILD)
+            clock.now = max(clock.now, stored.next_poll)
+            before = clock.now
+            await room.poll(poster)
+            (stored,) = await room.storage.feeds.for_guild(GUILD)
+            waits.append(stored.next_poll - before)
+        assert stored.paused and stored.failures == PAUSE_AFTER_FAILURES
+        assert stored.last_error == "That page doesn't exist (the site says it isn't there)."
+        assert pages.hits["/feed.xml"] == PAUSE_AFTER_FAILURES  # paused feeds are not fetched
+        publish(pages, "/feed.xml", "Fragile", [])
+        await room.resume_feed(GUILD, feed)
+        await room.poll(poster)
+        (stored,) = await room.storage.feeds.for_guild(GUILD)
+    assert waits[:3] == [600, 1200, 2400]
+    assert max(waits) == 6 * 3600
+    assert sorted(guild for guild, _ in poster.notices) == [GUILD, OTHER_GUILD]
+    assert "I paused the feed **Fragile**" in poster.notices[0][1]
+    assert not stored.paused and stored.failures == 0
+
+
+async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    poster.lost.add(NEWS)
+    feed = publish(pages, "/feed.xml", "News", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        await subscribe(room, NEWS, "bridge")
+        await subscribe(room, SPORT, "*")
+        publish(
+            pages,
+            "/feed.xml",
+            "News",
+            [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)],
+        )
+        await next_poll(room, clock, poster)
+        report = await room.deliver(poster)
+        again = await room.deliver(poster)
+        subscriptions = await room.storage.subscriptions.in_guild(GUILD)
+    assert report.failed == 1
+    assert again.sent == 0 and again.failed == 0
+    assert [channel for channel, _, _ in poster.posts] == [SPORT] * 3
+    assert len(poster.notices) == 1
+    assert "<#10>" in poster.notices[0][1] and "paused its 2 subscriptions" in poster.notices[0][1]
+    assert {(s.channel_id, bool(s.paused)) for s in subscriptions} == {(NEWS, True), (SPORT, False)}
+
+
+async def test_transient_post_failures_are_retried(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    poster.flaky = 2
+    feed = publish(pages, "/feed.xml", "News", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        publish(pages, "/feed.xml", "News", [story("r", "Retry story", "retry")])
+        await next_poll(room, clock, poster)
+        for _ in range(3):
+            await room.deliver(poster)
+    assert len(poster.posts) == 1
+
+
+async def test_bad_feeds_and_entries_never_stop_the_poll(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    good = publish(pages, "/good.xml", "Good", [])
+    broken = publish(pages, "/broken.xml", "Broken", [])
+    huge = publish(pages, "/huge.xml", "Huge", [])
+    async with open_room() as room:
+        for url in (good, broken, huge):
+            await room.add_feed(GUILD, url, user_id=5)
+        await subscribe(room, NEWS, "*")
+        pages.add("/broken.xml", "<rss><channel><title>Broken", "application/rss+xml")
+        base = pages.url("")
+        no_link = rss("Good", [story("fine", "<b>Bold</b> &amp; fine", "fine")], base).replace(
+            "<item>", "<item><title>No link here</title></item><item>", 1
+        )
+        pages.add("/good.xml", no_link, "application/rss+xml")
+        publish(pages, "/good.xml", "Good", [])  # serve the article page for "fine"
+        pages.add("/good.xml", no_link, "application/rss+xml")
+        many = [
+            Item(f"h{i}", f"Huge {i}", [f"Entry {i} of a huge feed is here today."])
+            for i in range(500)
+        ]
+        pages.add("/huge.xml", rss("Huge", many, base), "application/rss+xml")
+        pages.delay = 0.0
+        report = await next_poll(room, clock, poster)
+    assert report.feeds == 3
+    assert report.failed == 1  # broken
+    assert report.new_entries == 1 + 50  # good's linked entry, and the huge feed's newest 50
+
+
+async def test_post_now_records_so_the_poll_skips_it(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    item = story("p", "Posted by hand", "manual")
+    feed = publish(pages, "/feed.xml", "News", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        publish(pages, "/feed.xml", "News", [item])
+
+        async def quiet(_: str) -> None:
+            return None
+
+        await room.post_now(
+            DeliveryTarget(GUILD, NEWS, None), pages.url("/a/p"), poster, progress=quiet
+        )
+        await next_poll(room, clock, poster)
+        await room.deliver(poster)
+    assert len(poster.posts) == 1

@@ -1,0 +1,259 @@
+"""Feeds, subscriptions and cards end to end: fake Discord, a local feed server, the real loops."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from bot.client import Precis
+from bot.storage import DeliveryTarget
+from cogs.articles import Articles
+from tests.conftest import LaunchBot
+from tests.fake_discord import (
+    EPHEMERAL,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    MEMBER_ID,
+    NEWS_CHANNEL_ID,
+    FakeDiscord,
+    RecordedRequest,
+)
+from tests.fixtures.feeds import publish, story
+from tests.fixtures.pages import PageServer
+
+
+def channel_option(fake: FakeDiscord, channel_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A channel option and the `resolved` data Discord sends with it."""
+    channel = fake._channels[channel_id].payload()
+    resolved = {"channels": {str(channel_id): {**channel, "permissions": str(2**41 - 1)}}}
+    return {"name": "channel", "type": 7, "value": str(channel_id)}, resolved
+
+
+def is_final(request: RecordedRequest) -> bool:
+    """The answer that replaces a placeholder: an edit that is not progress ("Fetching…"), or
+    the private follow-up of an error."""
+    if request.method == "POST":
+        return "/webhooks/" in request.path
+    if request.method != "PATCH" or not request.json:
+        return False
+    content = request.json.get("content") or ""
+    return request.method == "PATCH" and (
+        bool(request.json.get("embeds")) or not content.endswith("…")
+    )
+
+
+async def run(
+    fake: FakeDiscord, name: str, options: dict[str, Any], **kwargs: Any
+) -> dict[str, Any]:
+    """A command's final answer: its callback, or the edit of its deferred placeholder."""
+    interaction = await fake.slash(name, options, **kwargs)
+    (callback,) = await fake.wait_responses(interaction.token, 1)
+    if callback.json["type"] != 5:
+        return callback.json["data"]
+    edit = await fake.wait_for(lambda r: interaction.token in r.path and is_final(r))
+    return edit.json
+
+
+def articles_cog(bot: Precis) -> Articles:
+    # Not isinstance: load_extension executes the module anew, so its class is another object.
+    cog = bot.get_cog("Articles")
+    assert cog is not None
+    return cast(Articles, cog)
+
+
+def cards_in(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
+    return [
+        r
+        for r in fake.requests
+        if r.method == "POST"
+        and r.path == f"/channels/{channel_id}/messages"
+        and r.json.get("embeds")
+    ]
+
+
+async def subscribe(
+    fake: FakeDiscord, topic: str, channel_id: int = NEWS_CHANNEL_ID, **kwargs: Any
+) -> dict[str, Any]:
+    option, resolved = channel_option(fake, channel_id)
+    return await run(
+        fake, "subscribe", {"topic": topic, "channel": option}, resolved=resolved, **kwargs
+    )
+
+
+async def test_feed_to_cards_in_the_subscribed_channel(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge news", "bridge")])
+    async with launch() as bot:
+        added = await run(fake, "feed", {"url": feed}, subcommand="add")
+        assert added["embeds"][0]["title"] == "Following City News"
+        assert "Old bridge news" in added["embeds"][0]["fields"][0]["value"]
+        reply = await subscribe(fake, "bridge")
+        assert reply["flags"] == EPHEMERAL
+        assert reply["content"].startswith(f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`.")
+
+        publish(
+            pages,
+            "/feed.xml",
+            "City News",
+            [
+                story("new", "Bridge closes @everyone", "bridge"),
+                story("old", "Old bridge news", "bridge"),
+            ],
+        )
+        cog = articles_cog(bot)
+        await cog.poll_feeds()
+        card = await fake.wait_for(lambda r: r in cards_in(fake, NEWS_CHANNEL_ID))
+        await cog.poll_feeds()  # nothing new: no second card
+        about = await run(fake, "about", {})
+    (embed,) = card.json["embeds"]
+    assert embed["title"] == "Bridge closes @everyone"
+    assert embed["url"] == pages.url("/a/new")
+    assert {"name": "Topic", "value": "bridge", "inline": False} in embed["fields"]
+    assert card.json["allowed_mentions"] == {"parse": []}
+    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    counts = {f["name"]: f["value"] for f in about["embeds"][0]["fields"]}
+    assert (counts["Feeds"], counts["Subscriptions"], counts["Cards posted today"]) == (
+        "1",
+        "1",
+        "1",
+    )
+
+
+async def test_permission_checks(fake: FakeDiscord, launch: LaunchBot, pages: PageServer) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch() as bot:
+        refused = await subscribe(fake, "bridge", user_id=MEMBER_ID, enforce_permissions=False)
+        feed_refused = await run(
+            fake,
+            "feed",
+            {"url": feed},
+            subcommand="add",
+            user_id=MEMBER_ID,
+            enforce_permissions=False,
+        )
+        bad_topic = await subscribe(fake, 'bridge "unclosed')
+        assert await bot.storage.subscriptions.in_guild(GUILD_ID) == []
+        assert await bot.storage.feeds.for_guild(GUILD_ID) == []
+    assert refused["flags"] == EPHEMERAL
+    assert refused["content"] == "You need the Manage Channels permission to do that."
+    assert feed_refused["content"] == "You need the Manage Server permission to do that."
+    assert bad_topic["flags"] == EPHEMERAL and "never closed" in bad_topic["content"]
+
+
+async def test_post_now_then_the_poll_does_not_repeat_it(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch() as bot:
+        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "*")
+        publish(pages, "/feed.xml", "City News", [story("hand", "Posted by hand", "manual")])
+        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
+        done = await run(
+            fake, "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
+        )
+        again = await run(
+            fake, "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
+        )
+        cog = articles_cog(bot)
+        await cog.poll_feeds()
+        await bot.newsroom.deliver(cog)
+    assert done["content"] == f"Posted in <#{NEWS_CHANNEL_ID}>."
+    assert again["flags"] == EPHEMERAL
+    assert again["content"] == f"That article's card is already in <#{NEWS_CHANNEL_ID}>."
+    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+
+
+async def test_a_forbidden_channel_is_paused_and_admins_told_once(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch() as bot:
+        await bot.guild_config.set(GUILD_ID, "admin_channel", f"<#{GENERAL_CHANNEL_ID}>")
+        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "*")
+        fake.fail_channel(NEWS_CHANNEL_ID, "forbidden")
+        publish(
+            pages,
+            "/feed.xml",
+            "City News",
+            [story(f"f{i}", f"Story {i}", "news") for i in range(3)],
+        )
+        cog = articles_cog(bot)
+        await cog.poll_feeds()
+        notice = await fake.wait_for(
+            lambda r: r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
+        )
+        await bot.newsroom.deliver(cog)
+        listing = await run(fake, "subscriptions", {})
+    assert f"I can't post in <#{NEWS_CHANNEL_ID}> any more" in notice.json["content"]
+    notices = [
+        r
+        for r in fake.requests
+        if r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
+    ]
+    assert len(notices) == 1
+    assert "⏸️ paused" in listing["embeds"][0]["description"]
+
+
+async def test_a_card_posted_before_a_crash_is_found_not_reposted(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("c", "Crash story", "crash")])
+    async with launch() as bot:
+        stored = await bot.desk.read_url(pages.url("/a/c"))
+        target = DeliveryTarget(GUILD_ID, NEWS_CHANNEL_ID, "crash")
+        delivery = await bot.storage.deliveries.create(target, stored.id)
+        assert delivery is not None
+        cog = articles_cog(bot)
+        card = await bot.newsroom.card(delivery)
+        assert card is not None
+        await bot.storage.deliveries.sending(delivery.id)
+        await cog.post(NEWS_CHANNEL_ID, card)  # the card is out; the bot dies before marking it
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        await cog.reconciled.wait()
+        await bot.newsroom.deliver(cog)
+        (found,) = await bot.storage.deliveries.in_state("sent")
+    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert any(
+        r.method == "GET" and r.path == f"/channels/{NEWS_CHANNEL_ID}/messages"
+        for r in fake.requests
+    )
+    assert found.message_id is not None
+
+
+async def test_feed_list_test_resume_remove_and_unsubscribe(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch():
+        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "bridge")
+        publish(
+            pages,
+            "/feed.xml",
+            "City News",
+            [story("t", "Bridge test", "bridge"), story("u", "Other", "weather")],
+        )
+        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+        listed = await run(fake, "feed", {}, subcommand="list")
+        typed = await fake.autocomplete("feed", {"url": "city"}, "url", subcommand="remove")
+        (choices,) = await fake.wait_responses(typed.token, 1)
+        topics = await fake.autocomplete(
+            "unsubscribe", {"topic": "br"}, "topic", channel_id=NEWS_CHANNEL_ID
+        )
+        (topic_choices,) = await fake.wait_responses(topics.token, 1)
+        resumed = await run(fake, "feed", {"url": feed}, subcommand="resume")
+        removed = await run(fake, "feed", {"url": feed}, subcommand="remove")
+        gone = await run(fake, "feed", {"url": feed}, subcommand="remove")
+        dropped = await run(fake, "unsubscribe", {"topic": "bridge"}, channel_id=NEWS_CHANNEL_ID)
+    lines = dry["embeds"][0]["description"].splitlines()
+    assert lines == [f"• Bridge test → <#{NEWS_CHANNEL_ID}> (`bridge`)", "• Other → no channel"]
+    assert "City News" in listed["embeds"][0]["description"]
+    assert choices.json["data"]["choices"] == [{"name": f"City News — {feed}", "value": feed}]
+    assert topic_choices.json["data"]["choices"] == [{"name": "bridge", "value": "bridge"}]
+    assert resumed["content"] == "**City News** will be polled again now."
+    assert removed["content"] == f"Stopped following <{feed}>."
+    assert gone["flags"] == EPHEMERAL
+    assert dropped["content"] == f"<#{NEWS_CHANNEL_ID}> no longer gets cards for `bridge`."
