@@ -108,6 +108,14 @@ async def subscribe(room: Newsroom, channel: int, topic: str, guild: int = GUILD
     await room.storage.subscriptions.add(guild, channel, topic, created_by=5)
 
 
+async def follow(room: Newsroom, pages: PageServer, title: str) -> str:
+    """Serve an empty feed, follow it in GUILD, and send everything in it to NEWS."""
+    feed = publish(pages, "/feed.xml", title, [])
+    await room.add_feed(GUILD, feed, user_id=5)
+    await subscribe(room, NEWS, "*")
+    return feed
+
+
 async def next_poll(room: Newsroom, clock: Clock, poster: RecordingPoster) -> Any:
     clock.now += 601
     return await room.poll(poster)
@@ -234,10 +242,8 @@ async def test_exactly_once_across_a_crash_while_posting(
     open_room: OpenRoom, pages: PageServer, clock: Clock, crash: str
 ) -> None:
     poster = RecordingPoster()
-    feed = publish(pages, "/feed.xml", "Crashy", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await subscribe(room, NEWS, "*")
+        await follow(room, pages, "Crashy")
         publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
         await next_poll(room, clock, poster)
         poster.crash = crash
@@ -257,10 +263,8 @@ async def test_exactly_once_across_a_crash_between_recording_and_posting(
     open_room: OpenRoom, pages: PageServer, clock: Clock
 ) -> None:
     poster = RecordingPoster()
-    feed = publish(pages, "/feed.xml", "Crashy", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await subscribe(room, NEWS, "*")
+        await follow(room, pages, "Crashy")
         publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
         await next_poll(room, clock, poster)  # cards recorded; the process dies before sending
     async with open_room() as room:
@@ -307,10 +311,8 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
 ) -> None:
     poster = RecordingPoster()
     poster.lost.add(NEWS)
-    feed = publish(pages, "/feed.xml", "News", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await subscribe(room, NEWS, "*")
+        await follow(room, pages, "News")
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, SPORT, "*")
         publish(
@@ -336,10 +338,8 @@ async def test_transient_post_failures_are_retried(
 ) -> None:
     poster = RecordingPoster()
     poster.flaky = 2
-    feed = publish(pages, "/feed.xml", "News", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await subscribe(room, NEWS, "*")
+        await follow(room, pages, "News")
         publish(pages, "/feed.xml", "News", [story("r", "Retry story", "retry")])
         await next_poll(room, clock, poster)
         for _ in range(3):
@@ -383,10 +383,8 @@ async def test_post_now_records_so_the_poll_skips_it(
 ) -> None:
     poster = RecordingPoster()
     item = story("p", "Posted by hand", "manual")
-    feed = publish(pages, "/feed.xml", "News", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await subscribe(room, NEWS, "*")
+        await follow(room, pages, "News")
         publish(pages, "/feed.xml", "News", [item])
 
         async def quiet(_: str) -> None:
