@@ -226,6 +226,14 @@ class Newsroom:
 
     async def _poll_feed(self, feed: Feed, report: PollReport, poster: Poster) -> None:
         try:
+            await self._poll_feed_unguarded(feed, report, poster)
+        except Exception:  # a bug met by one feed must not stop the others, nor the loop
+            log.exception("polling feed %s failed", feed.url)
+            report.failed += 1
+            await self._feed_failed(feed, "an unexpected error (logged)", poster)
+
+    async def _poll_feed_unguarded(self, feed: Feed, report: PollReport, poster: Poster) -> None:
+        try:
             page = await self._fetch(feed.url, conditional_headers(feed))
             if page.not_modified:
                 report.not_modified += 1
@@ -238,6 +246,7 @@ class Newsroom:
             return
         fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
         readers = await self.storage.feeds.followers(feed.id)
+        all_recorded = True
         for entry in reversed(parsed.entries):  # oldest first
             if entry_key(entry) not in fresh:
                 continue
@@ -245,9 +254,12 @@ class Newsroom:
             report.new_entries += 1
             try:
                 report.cards_owed += await self.process_entry(feed, entry, readers=readers)
-            except Exception:  # one bad entry must not stop the feed, nor the loop
+            except Exception:  # one bad entry must not stop the feed
                 log.exception("entry %s of feed %s failed; it stays new", entry.link, feed.url)
-        await self._polled(feed, parsed.title, page)
+                all_recorded = False
+        # Keep the old validators while an entry stays new, so the next poll reads it again
+        # instead of getting a 304.
+        await self._polled(feed, parsed.title, page if all_recorded else None)
 
     async def _polled(
         self, feed: Feed, title: str | None = None, page: FetchResult | None = None
@@ -389,13 +401,19 @@ class Newsroom:
             if sent_this_hour[channel] >= caps[delivery.guild_id]:
                 report.waiting += 1  # not dropped: it is still pending next hour
                 continue
-            outcome = await self._deliver_one(delivery, poster)
+            try:
+                outcome = await self._deliver_one(delivery, poster)
+            except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
+                log.exception("delivery %d failed", delivery.id)
+                await self.storage.deliveries.give_up(repr(error), delivery_id=delivery.id)
+                outcome = "failed"
             if outcome == "sent":
                 report.sent += 1
                 sent_this_hour[channel] += 1
-            elif outcome == "lost":
-                lost.add(channel)
+            elif outcome != "retry":
                 report.failed += 1
+                if outcome == "lost":
+                    lost.add(channel)
         return report
 
     async def _deliver_one(self, delivery: Delivery, poster: Poster) -> str:

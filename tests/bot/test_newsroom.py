@@ -396,3 +396,42 @@ async def test_post_now_records_so_the_poll_skips_it(
         await next_poll(room, clock, poster)
         await room.deliver(poster)
     assert len(poster.posts) == 1
+
+
+async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the_rest(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poster = RecordingPoster()
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        publish(
+            pages,
+            "/feed.xml",
+            "News",
+            [story("a", "Story A", "alpha"), story("b", "Story B", "beta")],
+        )
+        read_url = room.desk.read_url
+
+        async def broken_for_b(url: str, **kwargs: Any) -> Any:
+            if url.endswith("/a/b"):
+                raise RuntimeError("extractor bug")
+            return await read_url(url, **kwargs)
+
+        monkeypatch.setattr(room.desk, "read_url", broken_for_b)
+        first = await next_poll(room, clock, poster)
+        monkeypatch.setattr(room.desk, "read_url", read_url)
+        second = await next_poll(room, clock, poster)  # the feed is unchanged: no 304 this time
+
+        summarize = room.desk.summarize
+
+        async def broken_summary(stored: Any, method: str, count: int, **kwargs: Any) -> Any:
+            if stored.article.url.endswith("/a/a"):
+                raise ValueError("summarizer bug")
+            return await summarize(stored, method, count, **kwargs)
+
+        monkeypatch.setattr(room.desk, "summarize", broken_summary)
+        report = await room.deliver(poster)
+    assert (first.new_entries, first.cards_owed) == (2, 1)
+    assert (second.new_entries, second.cards_owed, second.not_modified) == (1, 1, 0)
+    assert (report.sent, report.failed) == (1, 1)
+    assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["b"]
