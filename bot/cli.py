@@ -97,6 +97,9 @@ async def run_bot(settings: Settings) -> int:
                     "PRECIS_MESSAGE_CONTENT is true, but the Message Content intent is not enabled "
                     "for this bot in the developer portal."
                 ) from None
+            finally:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
     finally:
         await storage.close()
         log.info("stopped; database closed")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.news.desk import NewsDesk
 from bot.news.fetch import create_session
@@ -435,3 +436,29 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
     assert (second.new_entries, second.cards_owed, second.not_modified) == (1, 1, 0)
     assert (report.sent, report.failed) == (1, 1)
     assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["b"]
+
+
+async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
+    open_room: OpenRoom, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "Found Feed", [story("d", "Discovered", "found")])
+    home = pages.add(
+        "/",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{feed}"></head>'
+        "<body><p>Welcome to the site.</p></body></html>",
+    )
+    other = publish(pages, "/other.xml", "Other", [])
+    async with open_room() as room:
+        await room.config.set(GUILD, "max_feeds", "1")
+        added = await room.add_feed(GUILD, home, user_id=5)
+        with pytest.raises(UserError, match="follows 1 feeds already"):
+            await room.add_feed(GUILD, other, user_id=5)
+        await room.config.set(GUILD, "max_feeds", "5")
+        with pytest.raises(UserError, match="already follows \\*\\*Found Feed\\*\\*"):
+            await room.add_feed(GUILD, feed, user_id=5)
+        not_a_feed = pages.add(
+            "/plain", "<html><body><p>No feed named here at all.</p></body></html>"
+        )
+        with pytest.raises(UserError, match="not a feed"):
+            await room.add_feed(GUILD, not_a_feed, user_id=5)
+    assert (added.url, added.title) == (feed, "Found Feed")

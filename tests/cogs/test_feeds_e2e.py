@@ -89,7 +89,11 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         assert "Old bridge news" in added["embeds"][0]["fields"][0]["value"]
         reply = await subscribe(fake, "bridge")
         assert reply["flags"] == EPHEMERAL
-        assert reply["content"].startswith(f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`.")
+        assert reply["content"] == f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`."
+        await bot.desk.read_url(pages.url("/a/old"))  # one stored article, about a bridge
+        unlikely = await subscribe(fake, "zebra crossing", channel_id=GENERAL_CHANNEL_ID)
+        assert "matches none of the last 1 articles" in unlikely["content"]
+        await run(fake, "unsubscribe", {"topic": "zebra crossing"}, channel_id=GENERAL_CHANNEL_ID)
 
         publish(
             pages,
