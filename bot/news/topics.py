@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from sumy.nlp.stemmers import Stemmer
@@ -32,6 +33,7 @@ from bot.errors import UserError
 from bot.news.article import Article
 
 MAX_TOPIC_LENGTH = 200
+T = TypeVar("T")
 MATCH_ALL = "*"
 OR = "OR"
 
@@ -209,6 +211,20 @@ class Topic:
         return not any(term.matches(doc) for term in self.excluded)
 
     @property
+    def anchors(self) -> frozenset[str] | None:
+        """Stems one of which any matching article must contain (from the first clause made
+        only of words and phrases), or None when no such clause exists (`*`, `site:`...)."""
+        for clause in self.clauses:
+            anchors = {
+                term.stem if isinstance(term, Word) else term.stems[0]
+                for term in clause
+                if isinstance(term, Word | Phrase)
+            }
+            if len(anchors) == len(clause):  # (a phrase's first stem stands for it)
+                return frozenset(anchors)
+        return None
+
+    @property
     def text(self) -> str:
         if not self.clauses:
             return MATCH_ALL
@@ -218,6 +234,35 @@ class Topic:
 
     def __str__(self) -> str:
         return self.text
+
+
+class TopicIndex(Generic[T]):
+    """Many topics, each with a value, matched against a document without trying them all:
+    a topic is tried only when the document holds one of its anchor stems."""
+
+    def __init__(self, entries: Iterable[tuple[Topic, T]]) -> None:
+        self._entries = list(entries)
+        self._by_stem: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []
+        for position, (topic, _) in enumerate(self._entries):
+            anchors = topic.anchors
+            if anchors is None:
+                self._always.append(position)
+            for stem in anchors or ():
+                self._by_stem[stem].append(position)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def matching(self, doc: MatchDocument) -> list[T]:
+        """The values of the topics that match, in the order they were given."""
+        stems = doc.stems & self._by_stem.keys()
+        candidates = set(self._always).union(*(self._by_stem[stem] for stem in stems))
+        return [
+            self._entries[position][1]
+            for position in sorted(candidates)
+            if self._entries[position][0].matches(doc)
+        ]
 
 
 # --- Parsing ------------------------------------------------------------------------------

@@ -1,7 +1,14 @@
 import pytest
 
 from bot.news.article import Article
-from bot.news.topics import MatchDocument, TopicError, parse_topic, stem, tokenize
+from bot.news.topics import (
+    MatchDocument,
+    TopicError,
+    TopicIndex,
+    parse_topic,
+    stem,
+    tokenize,
+)
 
 
 def doc(
@@ -213,3 +220,33 @@ def test_stemming_is_cached() -> None:
     stem("launches")
     stem("launches")
     assert stem.cache_info().hits == 1
+
+
+def test_topic_index_finds_exactly_what_trying_every_topic_finds() -> None:
+    queries = [
+        "bridge",
+        "harbour bridge",
+        '"harbour bridge" -opinion',
+        "ferry OR tram",
+        "closure OR ferry tram",
+        "site:example.com",
+        "*",
+        "feed:City",
+        "bridge site:example.com",
+        "-bridge ferry",
+        '"old tram" OR bridge',
+    ]
+    topics = [parse_topic(query) for query in queries]
+    index = TopicIndex((topic, number) for number, topic in enumerate(topics))
+    texts = [
+        ("The harbour bridge closes", "https://www.example.com/a"),
+        ("A new ferry and an old tram", "https://news.test/b"),
+        ("Opinion: the harbour bridge", "https://news.test/c"),
+        ("Nothing to see", "https://other.test/d"),
+    ]
+    for text, url in texts:
+        document = MatchDocument.from_texts([text], url, feed_title="City")
+        brute = [number for number, topic in enumerate(topics) if topic.matches(document)]
+        assert index.matching(document) == brute
+    assert parse_topic("site:example.com").anchors is None
+    assert parse_topic('"harbour bridge" ferry').anchors == frozenset({stem("harbour")})
