@@ -39,7 +39,7 @@ from bot.news.feeds import (
 from bot.news.fetch import FEED_TYPES, PAGE_TYPES, FetchError, FetchResult, fetch
 from bot.news.quotes import Quote
 from bot.news.summarize import Summary
-from bot.news.topics import MatchDocument, Topic, parse_topic
+from bot.news.topics import MatchDocument, Topic, TopicIndex, parse_topic
 from bot.storage import Delivery, DeliveryTarget, Feed, Storage, StoredArticle, Subscription
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,11 @@ ENTRIES_PER_POLL = 50  # enormous feeds are cut to their newest entries
 PAUSE_AFTER_FAILURES = 10
 MAX_BACKOFF_SECONDS = 6 * 3600
 MAX_POST_ATTEMPTS = 5
+DELIVERY_BATCH = 1000
 FEEDS_PER_CYCLE = 10_000
 HOUR = 3600
+
+SubscriptionIndex = TopicIndex[Subscription]
 
 
 class ChannelUnavailable(Exception):
@@ -96,6 +99,7 @@ class DeliveryReport:
     sent: int = 0
     waiting: int = 0  # held back by a channel's hourly cap
     failed: int = 0
+    more: bool = False  # the batch was full: more cards are owed than one pass takes
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,25 +225,38 @@ class Newsroom:
         report = PollReport()
         due = await self.storage.feeds.due(self.now(), FEEDS_PER_CYCLE)
         report.feeds = len(due)
-        await asyncio.gather(*(self._poll_feed(feed, report, poster) for feed in due))
+        if due:
+            index = await self.topic_index()  # once a cycle: new topics count from the next
+            await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
         return report
 
-    async def _poll_feed(self, feed: Feed, report: PollReport, poster: Poster) -> None:
+    async def topic_index(self, guild_ids: Sequence[int] | None = None) -> SubscriptionIndex:
+        """The active subscriptions of these servers (default: all), indexed by topic."""
+        subscriptions = await self.storage.subscriptions.active(guild_ids)
+        return TopicIndex((cached_topic(s.topic), s) for s in subscriptions)
+
+    async def _poll_feed(
+        self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex
+    ) -> None:
         try:
-            await self._poll_feed_unguarded(feed, report, poster)
+            await self._poll_feed_unguarded(feed, report, poster, index)
         except Exception:  # a bug met by one feed must not stop the others, nor the loop
             log.exception("polling feed %s failed", feed.url)
             report.failed += 1
             await self._feed_failed(feed, "an unexpected error (logged)", poster)
 
-    async def _poll_feed_unguarded(self, feed: Feed, report: PollReport, poster: Poster) -> None:
+    async def _poll_feed_unguarded(
+        self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex
+    ) -> None:
         try:
             page = await self._fetch(feed.url, conditional_headers(feed))
             if page.not_modified:
                 report.not_modified += 1
                 await self._polled(feed)
                 return
-            parsed = parse_feed(page.raw, page.url, max_entries=ENTRIES_PER_POLL)
+            parsed = await asyncio.to_thread(
+                parse_feed, page.raw, page.url, max_entries=ENTRIES_PER_POLL
+            )
         except (FetchError, FeedError) as error:
             report.failed += 1
             await self._feed_failed(feed, str(error), poster)
@@ -253,10 +270,12 @@ class Newsroom:
             fresh.discard(entry_key(entry))  # a feed may list the same entry twice
             report.new_entries += 1
             try:
-                report.cards_owed += await self.process_entry(feed, entry, readers=readers)
+                owed = await self.process_entry(feed, entry, readers=readers, index=index)
             except Exception:  # one bad entry must not stop the feed
                 log.exception("entry %s of feed %s failed; it stays new", entry.link, feed.url)
                 all_recorded = False
+            else:
+                report.cards_owed += owed  # after the await: other feeds add to it meanwhile
         # Keep the old validators while an entry stays new, so the next poll reads it again
         # instead of getting a 304.
         await self._polled(feed, parsed.title, page if all_recorded else None)
@@ -293,10 +312,21 @@ class Newsroom:
                     f"Use `/feed resume` once it works again.",
                 )
 
-    async def process_entry(self, feed: Feed, entry: FeedEntry, *, readers: Sequence[int]) -> int:
+    async def process_entry(
+        self,
+        feed: Feed,
+        entry: FeedEntry,
+        *,
+        readers: Sequence[int],
+        index: SubscriptionIndex | None = None,
+    ) -> int:
         """Read a new entry's article and record the cards it owes in the readers' channels."""
         stored = await self._article_for(entry)
-        targets = await self.targets(stored.article, feed.title, readers) if stored else []
+        targets: list[DeliveryTarget] = []
+        if stored is not None:
+            index = index if index is not None else await self.topic_index(readers)
+            document = MatchDocument.from_article(stored.article, feed.title)
+            targets = match_channels(document, index, readers)
         owed = await self.storage.feeds.record_entry(
             feed.id,
             entry_key(entry),
@@ -325,15 +355,6 @@ class Newsroom:
             )
             return await self.desk.store(article, requested_url=entry.link)
 
-    async def targets(
-        self, article: Article, feed_title: str | None, readers: Sequence[int]
-    ) -> list[DeliveryTarget]:
-        """One target per channel whose topics match, with the first topic that did."""
-        subscriptions = await self.storage.subscriptions.active(readers)
-        if not subscriptions:
-            return []
-        return match_channels(MatchDocument.from_article(article, feed_title), subscriptions)
-
     async def dry_run(self, guild_id: int, url: str) -> tuple[str, list[DryRunItem]]:
         """What polling this feed would post now, and where, without posting or storing.
 
@@ -346,13 +367,13 @@ class Newsroom:
             entries = [entry for entry in parsed.entries if entry_key(entry) in fresh]
         else:
             entries = list(parsed.entries[: (await self.config.all(guild_id))["backfill"]])
-        subscriptions = await self.storage.subscriptions.active([guild_id])
+        index = await self.topic_index([guild_id])
         items = []
         for entry in entries:
             document = MatchDocument.from_texts(
                 (entry.title, entry.summary), entry.link, parsed.title
             )
-            items.append(DryRunItem(entry, tuple(match_channels(document, subscriptions))))
+            items.append(DryRunItem(entry, tuple(match_channels(document, index, [guild_id]))))
         return parsed.title, items
 
     async def resume_feed(self, guild_id: int, url: str) -> Feed:
@@ -388,7 +409,9 @@ class Newsroom:
         sent_this_hour: dict[int, int] = {}
         lost: set[int] = set()
         caps: dict[int, int] = {}
-        for delivery in await self.storage.deliveries.in_state("pending"):
+        batch = await self.storage.deliveries.in_state("pending", DELIVERY_BATCH)
+        report.more = len(batch) == DELIVERY_BATCH
+        for delivery in batch:
             channel = delivery.channel_id
             if channel in lost:
                 continue
@@ -492,14 +515,12 @@ class Newsroom:
 
 
 def match_channels(
-    document: MatchDocument, subscriptions: Sequence[Subscription]
+    document: MatchDocument, index: SubscriptionIndex, readers: Sequence[int]
 ) -> list[DeliveryTarget]:
-    """One target per channel with a matching topic (the first, by subscription order)."""
+    """One target per readers' channel with a matching topic (the first, by subscription)."""
     chosen: dict[int, DeliveryTarget] = {}
-    for subscription in subscriptions:
-        if subscription.channel_id in chosen:
-            continue
-        if cached_topic(subscription.topic).matches(document):
+    for subscription in index.matching(document):
+        if subscription.guild_id in readers and subscription.channel_id not in chosen:
             chosen[subscription.channel_id] = DeliveryTarget(
                 subscription.guild_id, subscription.channel_id, subscription.topic
             )

@@ -226,13 +226,13 @@ class SQLiteSubscriptions:
         )
         return [Subscription(*row) for row in rows]
 
-    async def active(self, guild_ids: Sequence[int]) -> list[Subscription]:
-        if not guild_ids:
-            return []
+    async def active(self, guild_ids: Sequence[int] | None = None) -> list[Subscription]:
+        """The subscriptions not paused, of these servers or (None) of all, oldest first."""
+        in_guilds = "" if guild_ids is None else f"AND guild_id IN ({placeholders(guild_ids)})"
         rows = await self._db.fetch_all(
             "SELECT id, guild_id, channel_id, topic, paused FROM subscriptions "
-            f"WHERE paused = 0 AND guild_id IN ({placeholders(guild_ids)}) ORDER BY id",
-            tuple(guild_ids),
+            f"WHERE paused = 0 {in_guilds} ORDER BY id",
+            tuple(guild_ids or ()),
         )
         return [Subscription(*row) for row in rows]
 
