@@ -122,6 +122,9 @@ class Articles(commands.Cog):
         """Cards that may have gone out just before a crash are checked before any new post."""
         try:
             found = await self.bot.newsroom.reconcile(self)
+        except Exception:  # the loops must start anyway; those cards stay `sending`
+            log.exception("reconciling cards left sending failed; they are held, not reposted")
+        else:
             if found:
                 log.info("reconciled %d cards posted before a restart", found)
         finally:
