@@ -212,11 +212,9 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
     open_room: OpenRoom, pages: PageServer, clock: Clock
 ) -> None:
     poster = RecordingPoster()
-    feed = publish(pages, "/feed.xml", "Busy", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
+        await follow(room, pages, "Busy")
         await room.config.set(GUILD, "max_posts_per_hour", "2")
-        await subscribe(room, NEWS, "*")
         publish(
             pages,
             "/feed.xml",
