@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -38,6 +38,20 @@ def require_channel_permissions(
     missing = [name for name, value in permissions.items() if getattr(granted, name) != value]
     if missing:
         raise app_commands.MissingPermissions(missing)
+
+
+def target_channel(
+    interaction: discord.Interaction[Any],
+    channel: discord.TextChannel | None,
+    **permissions: bool,
+) -> discord.TextChannel:
+    """The channel a command acts on (the option, else where it was run), checked to be a text
+    channel in which the member has `permissions`."""
+    chosen = channel or interaction.channel
+    if not isinstance(chosen, discord.TextChannel):
+        raise UserError("Pick a text channel for the cards.")
+    require_channel_permissions(interaction.user, chosen, **permissions)
+    return chosen
 
 
 def require_bot_can_post(channel: discord.abc.GuildChannel) -> None:

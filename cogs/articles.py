@@ -16,11 +16,10 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.client import Precis
-from bot.errors import UserError
 from bot.news.newsroom import Card, ChannelUnavailable, PostFailed
 from bot.storage import DeliveryTarget
 from cogs._cards import summary_card
-from cogs._checks import require_bot_can_post, require_channel_permissions
+from cogs._checks import require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
 
 log = logging.getLogger(__name__)
@@ -165,15 +164,12 @@ class Articles(commands.Cog):
     ) -> None:
         """Post an article's card now; the feeds won't post it in that channel again."""
         assert interaction.guild_id is not None
-        target_channel = channel or interaction.channel
-        if not isinstance(target_channel, discord.TextChannel):
-            raise UserError("Pick a text channel for the card.")
-        require_channel_permissions(interaction.user, target_channel, manage_messages=True)
-        require_bot_can_post(target_channel)
+        where = target_channel(interaction, channel, manage_messages=True)
+        require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
-        target = DeliveryTarget(interaction.guild_id, target_channel.id, None)
+        target = DeliveryTarget(interaction.guild_id, where.id, None)
         await self.bot.newsroom.post_now(target, url, self, progress=progress)
-        await finish_work(interaction, content=f"Posted in {target_channel.mention}.")
+        await finish_work(interaction, content=f"Posted in {where.mention}.")
 
 
 async def setup(bot: Precis) -> None:

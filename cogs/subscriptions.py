@@ -14,23 +14,13 @@ from bot.news.newsroom import cached_topic
 from bot.news.topics import MatchDocument, Topic
 from bot.storage import StoredArticle
 from cogs._cards import fit_lines, shorten
-from cogs._checks import require_bot_can_post, require_channel_permissions
+from cogs._checks import require_bot_can_post, target_channel
 
 RECENT_ARTICLES = 100
 
 
 def matches_any(topic: Topic, articles: list[StoredArticle]) -> bool:
     return any(topic.matches(MatchDocument.from_article(s.article)) for s in articles)
-
-
-def target_channel(
-    interaction: discord.Interaction[Precis], channel: discord.TextChannel | None
-) -> discord.TextChannel:
-    chosen = channel or interaction.channel
-    if not isinstance(chosen, discord.TextChannel):
-        raise UserError("Pick a text channel for the cards.")
-    require_channel_permissions(interaction.user, chosen, manage_channels=True)
-    return chosen
 
 
 class Subscriptions(commands.Cog):
@@ -69,7 +59,7 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """Get a card in a channel for each new article that matches a topic."""
         assert interaction.guild_id is not None
-        where = target_channel(interaction, channel)
+        where = target_channel(interaction, channel, manage_channels=True)
         parsed = cached_topic(topic)  # a TopicError says what is wrong, privately
         require_bot_can_post(where)
         added = await self.bot.storage.subscriptions.add(
@@ -98,7 +88,7 @@ class Subscriptions(commands.Cog):
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Stop a channel's cards for a topic."""
-        where = target_channel(interaction, channel)
+        where = target_channel(interaction, channel, manage_channels=True)
         if not await self.bot.storage.subscriptions.remove(where.id, topic.strip()):
             raise UserError(f"{where.mention} doesn't follow `{shorten(topic, 100)}`.")
         await interaction.response.send_message(
