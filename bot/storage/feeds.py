@@ -14,8 +14,7 @@ FEED_COLUMNS = (
     "f.next_poll, f.paused"
 )
 DELIVERY_COLUMNS = (
-    "d.id, d.guild_id, d.channel_id, d.article_id, d.topic, d.state, d.created_at, d.attempts, "
-    "d.message_id"
+    "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id"
 )
 
 
@@ -256,7 +255,7 @@ class SQLiteDeliveries:
             conn.execute(
                 "INSERT INTO deliveries (guild_id, channel_id, article_id, topic) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, article_id) DO NOTHING "
-                f"RETURNING {DELIVERY_COLUMNS.replace('d.', '')}",
+                f"RETURNING {DELIVERY_COLUMNS}",
                 (target.guild_id, target.channel_id, article_id, target.topic),
             ) as cursor,
         ):
@@ -265,14 +264,14 @@ class SQLiteDeliveries:
 
     async def find(self, channel_id: int, article_id: int) -> Delivery | None:
         row = await self._db.fetch_one(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE channel_id = ? AND article_id = ?",
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel_id = ? AND article_id = ?",
             (channel_id, article_id),
         )
         return None if row is None else delivery_from_row(row)
 
     async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]:
         rows = await self._db.fetch_all(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE state = ? "
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ? "
             "ORDER BY created_at, id LIMIT ?",
             (state, limit),
         )
