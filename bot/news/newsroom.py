@@ -17,7 +17,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 from yarl import URL
@@ -391,12 +391,11 @@ class Newsroom:
 
     # --- Cards ------------------------------------------------------------------------------
 
-    async def card(self, delivery: Delivery) -> Card | None:
-        """The card a delivery owes, summarised with its server's settings."""
+    async def card(self, delivery: Delivery, settings: dict[str, Any]) -> Card | None:
+        """The card a delivery owes, summarised with its server's `settings`."""
         stored = await self.storage.articles.get(delivery.article_id)
         if stored is None:
             return None
-        settings = await self.config.all(delivery.guild_id)
         count, method = settings["summary_sentences"], settings["summary_method"]
         summary = await self.desk.summarize(stored, method, count)
         quote = await self.desk.key_quote(stored, summary)
@@ -408,24 +407,23 @@ class Newsroom:
         since = self.now() - HOUR
         sent_this_hour: dict[int, int] = {}
         lost: set[int] = set()
-        caps: dict[int, int] = {}
+        settings_of: dict[int, dict[str, Any]] = {}  # each server's settings, read once a pass
         batch = await self.storage.deliveries.in_state("pending", DELIVERY_BATCH)
         report.more = len(batch) == DELIVERY_BATCH
         for delivery in batch:
             channel = delivery.channel_id
             if channel in lost:
                 continue
-            if delivery.guild_id not in caps:
-                caps[delivery.guild_id] = (await self.config.all(delivery.guild_id))[
-                    "max_posts_per_hour"
-                ]
+            if delivery.guild_id not in settings_of:
+                settings_of[delivery.guild_id] = await self.config.all(delivery.guild_id)
+            settings = settings_of[delivery.guild_id]
             if channel not in sent_this_hour:
                 sent_this_hour[channel] = await self.storage.deliveries.sent_since(channel, since)
-            if sent_this_hour[channel] >= caps[delivery.guild_id]:
+            if sent_this_hour[channel] >= settings["max_posts_per_hour"]:
                 report.waiting += 1  # not dropped: it is still pending next hour
                 continue
             try:
-                outcome = await self._deliver_one(delivery, poster)
+                outcome = await self._deliver_one(delivery, poster, settings)
             except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
                 log.exception("delivery %d failed", delivery.id)
                 await self.storage.deliveries.give_up(repr(error), delivery_id=delivery.id)
@@ -439,10 +437,12 @@ class Newsroom:
                     lost.add(channel)
         return report
 
-    async def _deliver_one(self, delivery: Delivery, poster: Poster) -> str:
+    async def _deliver_one(
+        self, delivery: Delivery, poster: Poster, settings: dict[str, Any]
+    ) -> str:
         """Post one card: 'sent', 'retry' (still pending), 'failed' or 'lost' (the channel)."""
         deliveries = self.storage.deliveries
-        card = await self.card(delivery)
+        card = await self.card(delivery, settings)
         if card is None:
             await deliveries.give_up("the article is gone", delivery_id=delivery.id)
             return "failed"
@@ -506,7 +506,8 @@ class Newsroom:
         if delivery is None:
             raise UserError(f"That article's card is already in <#{target.channel_id}>.")
         await progress("Posting…")
-        outcome = await self._deliver_one(delivery, poster)
+        settings = await self.config.all(target.guild_id)
+        outcome = await self._deliver_one(delivery, poster, settings)
         if outcome != "sent":
             raise UserError(
                 f"I couldn't post in <#{target.channel_id}>; check my permissions there."
