@@ -387,3 +387,15 @@ def test_unlisted_verb_with_an_inverted_name() -> None:
 def test_unlisted_verb_in_a_longer_sentence() -> None:
     text = "“Go back to your seat now,” Trump barked and a guard escorted the man out."
     assert (only(text).speaker, only(text).cue) == ("Trump", "barked")
+
+
+@pytest.mark.parametrize("dash", ["―", "—", "–"])
+def test_quote_signed_after_a_dash_on_its_line(dash: str) -> None:
+    text = (
+        "Readers answered.\n\n"
+        f"“Taxes are far too high in this county. Nobody listens.”{dash} Maria Lopez\xa0\n"
+        f"“The schools are good, and the parks are clean.” {dash} Tom Reed."
+    )
+    first, second = extract_quotes(text)
+    assert (first.speaker, first.cue) == ("Maria Lopez", dash)
+    assert second.speaker == "Tom Reed"

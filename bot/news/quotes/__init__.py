@@ -127,7 +127,10 @@ def _signed_below(text: str, end: int) -> Attribution | None:
 
 
 def _short_after(text: str, lo: int, hi: int) -> Attribution | None:
-    """`Trump said.` / `said Smith.` as a whole sentence right after a closed quote."""
+    """`Trump said.` / `said Smith.` as a whole sentence right after a closed quote, or a
+    signature: `“...” ― Maria Lopez`."""
+    if text[lo:hi].lstrip()[:1] in _DASHES:
+        return after_quote(text, lo, hi)
     end = _SENTENCE_END.search(text, lo, hi)
     if end is None or len(text[lo : end.start()].split()) > 4:
         return None

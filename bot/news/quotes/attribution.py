@@ -351,7 +351,7 @@ def _passive(tokens: list[Token], verb: int) -> bool:
 
 
 # What may stand between a closing mark and the attribution ("'" is left of a "'''").
-_LEADING = frozenset({",", "—", "–", "-", "(", "!", "?", "'", "’"})
+_LEADING = frozenset({",", "—", "―", "–", "-", "(", "!", "?", "'", "’"})
 
 
 def _lead(tokens: list[Token]) -> int:
