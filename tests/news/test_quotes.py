@@ -399,3 +399,15 @@ def test_quote_signed_after_a_dash_on_its_line(dash: str) -> None:
     first, second = extract_quotes(text)
     assert (first.speaker, first.cue) == ("Maria Lopez", dash)
     assert second.speaker == "Tom Reed"
+
+
+def test_transcript_turns_keep_their_speakers() -> None:
+    text = (
+        "The interview went on.\n\n"
+        '"PENCE: Well, look, we are going to win this state.\n\n'
+        '"But the truth is that the campaign has a long way to go.\n\n'
+        '"WALLACE: Governor, I want to ask you one more question.\n\n'
+        '"PENCE: And that is why we will be in the White House."'
+    )
+    quotes = extract_quotes(text)
+    assert [q.speaker for q in quotes] == ["PENCE", "PENCE", "WALLACE", "PENCE"]

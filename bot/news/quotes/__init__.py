@@ -185,8 +185,8 @@ def _paragraph_speaker(text: str, span: Span) -> Attribution | None:
 
 def _joined(text: str, first: Span, second: Span) -> bool:
     """Whether two spans share a speaker: one sentence, adjacent, or a continued quote."""
-    if second.continues:
-        return True
+    if second.continues:  # unless a transcript's next turn: `"WALLACE: ...`
+        return not _TRANSCRIPT.match(text, second.start, second.end)
     between = text[first.close_at : second.open_at]
     return first.line == second.line and (not between.strip() or not _SENTENCE_END.search(between))
 
