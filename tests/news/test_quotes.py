@@ -411,3 +411,31 @@ def test_transcript_turns_keep_their_speakers() -> None:
     )
     quotes = extract_quotes(text)
     assert [q.speaker for q in quotes] == ["PENCE", "PENCE", "WALLACE", "PENCE"]
+
+
+def test_the_verb_at_the_mark_names_the_speaker() -> None:
+    text = (
+        "When Ann Price noted that Tom Reed had paid no tax for years, "
+        "Reed boasted, “That makes me smart, very smart.”"
+    )
+    assert only(text).speaker == "Reed"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "In a Facebook message posted Friday, Cruz said he had "
+            "“areas of significant disagreement” with the nominee.",
+            "Cruz",
+        ),
+        (
+            "Following a swiftly called, late meeting, the Security Council called the test "
+            "“a clear violation of the resolutions.”",
+            "the Security Council",
+        ),
+        ("According to Smith, the plan is now “the worst thing that ever happened.”", "Smith"),
+    ],
+)
+def test_an_opening_phrase_is_not_the_speaker(text: str, speaker: str) -> None:
+    assert only(text).speaker == speaker

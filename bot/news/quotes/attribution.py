@@ -480,6 +480,12 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
     """
     tokens = _last_sentence(tokenize(text, sentence_lo, hi))
     first = next((i for i, token in enumerate(tokens) if token.start >= lo), len(tokens))
+    adjacent = _verb_at_mark(tokens)
+    if adjacent >= first:  # `When Clinton noted that ..., Trump boasted, “`
+        found, direct = _at_verb(text, tokens, adjacent)
+        if found is not None and direct:
+            return found
+    first = max(first, _opening_phrase_end(tokens))
     shared: Attribution | None = None
     for i in range(first, len(tokens)):
         found, direct = _at_verb(text, tokens, i)
@@ -489,6 +495,35 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
     if shared is None and tokens and tokens[-1].text == ":":
         return _name_before_colon(text, tokens) or _sentence_subject(text, tokens, ":")
     return shared
+
+
+def _verb_at_mark(tokens: list[Token]) -> int:
+    """Index of a finite speech verb right before the opening mark (`Trump said, “`), or -1;
+    a participle (`issued a statement saying, “`) shares its sentence's subject instead."""
+    verb = len(tokens) - 2
+    if verb < 0 or tokens[-1].text not in {",", ":"} or tokens[verb].lower.endswith("ing"):
+        return -1
+    return verb if _is_verb(tokens, verb) else -1
+
+
+_OPENING_PREPOSITIONS = word_set(
+    "in on at during after before following with from by under since despite amid among"
+)
+
+
+def _opening_phrase_end(tokens: list[Token]) -> int:
+    """Where a sentence-opening phrase ends (`In a Facebook message posted Friday,`), so its
+    words are not read as the speaker; 0 when the sentence has none."""
+    lead = _lead(tokens)
+    if lead >= len(tokens):
+        return 0
+    opening = tokens[lead].lower
+    if opening not in _OPENING_PREPOSITIONS and not (
+        opening.endswith("ing") and opening != "according"
+    ):
+        return 0
+    comma = next((k for k in range(lead, len(tokens)) if tokens[k].text == ","), len(tokens))
+    return comma + 1 if comma < len(tokens) - 1 else 0
 
 
 def _name_before_colon(text: str, tokens: list[Token]) -> Attribution | None:
