@@ -439,3 +439,44 @@ def test_the_verb_at_the_mark_names_the_speaker() -> None:
 )
 def test_an_opening_phrase_is_not_the_speaker(text: str, speaker: str) -> None:
     assert only(text).speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "cue"),
+    [
+        ("Japan branded North Korea an “outlaw nation in the neighborhood.”", "Japan", "branded"),
+        (
+            "Another critic, Laurence H. Tribe, likened the rules to “burning the Constitution.”",
+            "Laurence H. Tribe",
+            "likened",
+        ),
+        (
+            "A report released last year found that the agency could not trace "
+            "“the drug trade, human trafficking or other crimes.”",
+            "A report released last year",
+            "found",
+        ),
+        (
+            "The rule demands a “lawful source of investment income,” as a Homeland Security "
+            "memo put it.",
+            "a Homeland Security memo",
+            "put",
+        ),
+    ],
+)
+def test_less_common_cues(text: str, speaker: str, cue: str) -> None:
+    quote = only(text)
+    assert (quote.speaker, quote.cue) == (speaker, cue)
+
+
+def test_a_nickname_in_quotes_is_part_of_the_attribution() -> None:
+    text = (
+        "Bobby Scott welcomed the guests. Although Scott has not declared, he leads.\n\n"
+        '"This is a big year for our senator!" Scott\'s niece, state Del. '
+        'Marcia "Cia" Price (D-Newport News), shouted to the crowd. '
+        '"The nation is watching Virginia now."'
+    )
+    first, second = extract_quotes(text)
+    assert first.speaker == second.speaker == "Scott's niece"
+    assert first.description == 'state Del. Marcia "Cia" Price (D-Newport News)'
+    assert first.speaker_resolved == "Bobby Scott's niece"

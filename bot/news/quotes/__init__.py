@@ -78,15 +78,20 @@ def _frames(text: str, spans: list[Span], index: int) -> tuple[tuple[int, int], 
     frame parsers stop at full stops themselves.
     """
     span = spans[index]
-    prev = spans[index - 1] if index > 0 and spans[index - 1].line == span.line else None
-    nxt = (
-        spans[index + 1] if index + 1 < len(spans) and spans[index + 1].line == span.line else None
-    )
+    # A neighbour too short to be a quote (`Marcia “Cia” Price`) is part of the frame.
+    same_line = [s for s in spans if s.line == span.line and (s is span or _long(text, s))]
+    at = same_line.index(span)
+    prev = same_line[at - 1] if at > 0 else None
+    nxt = same_line[at + 1] if at + 1 < len(same_line) else None
     line_start = text.rfind("\n", 0, span.open_at) + 1
     line_end = text.find("\n", span.close_at)
     before_lo = prev.close_at if prev else line_start
     after_hi = nxt.open_at if nxt else (len(text) if line_end < 0 else line_end)
     return (before_lo, span.open_at), (span.close_at, after_hi)
+
+
+def _long(text: str, span: Span) -> bool:
+    return len(text[span.start : span.end].split()) >= _MIN_WORDS
 
 
 def _attribute(text: str, spans: list[Span], index: int) -> Attribution | None:
@@ -195,8 +200,7 @@ def _is_quote(text: str, span: Span) -> bool:
     content = text[span.start : span.end]
     if span.open_at > 0 and text[span.open_at - 1] == "=":  # markup: tweet-date="..."
         return False
-    words = content.split()
-    return len(words) >= _MIN_WORDS and not _is_title(words)
+    return _long(text, span) and not _is_title(content.split())
 
 
 def _is_title(words: list[str]) -> bool:

@@ -25,7 +25,7 @@ from bot.news.quotes.lexicon import (
 # Abbreviations keep their full stop so that a "." token always ends a sentence.
 _ABBREVIATIONS = (
     "Mr|Mrs|Ms|Dr|Sen|Rep|Reps|Sens|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Cmdr|Maj|Rev|Fr|St|Jr|Sr|Prof"
-    "|Pres|Sec|Atty|Supt|Hon|Mt|Ft|Inc|Corp|Co|Ltd|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc"
+    "|Pres|Sec|Atty|Supt|Hon|Del|Mt|Ft|Inc|Corp|Co|Ltd|No|Jan|Feb|Aug|Sept|Oct|Nov|Dec|vs|etc"
 )
 _STATES = (
     "Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo"
@@ -381,10 +381,11 @@ def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
             found = _before_verb(text, tokens, i)
             if found is not None and found.start != tokens[0].start:
                 found = _whole_phrase(text, tokens, i) or found
-            # The speaker must start the frame (`, Trump said`, not `, and Trump vowed`)
-            # or end the sentence after a comma (`..., and more, Trump said.`).
+            # The speaker must start the frame (`, Trump said`, `, as the memo put it`, not
+            # `, and Trump vowed`) or end the sentence after a comma (`..., Trump said.`).
             if found is not None and (
                 found.start == tokens[0].start
+                or (tokens[0].lower == "as" and found.start == tokens[1].start)
                 or text.startswith(found.description or "\0", tokens[0].start)
                 or _ends_sentence(tokens, i, found)
             ):

@@ -171,6 +171,9 @@ SPEECH_VERBS = _forms(
     "rail",
     "fume",
     "relay",
+    "brand",
+    "liken",
+    "find|finds|found|finding",
 )
 
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you"})
