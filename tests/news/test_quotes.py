@@ -480,3 +480,35 @@ def test_a_nickname_in_quotes_is_part_of_the_attribution() -> None:
     assert first.speaker == second.speaker == "Scott's niece"
     assert first.description == 'state Del. Marcia "Cia" Price (D-Newport News)'
     assert first.speaker_resolved == "Bobby Scott's niece"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "Sen. Bernie Sanders on Saturday criticized the accord, saying it goes "
+            "“nowhere near far enough.”",
+            "Sen. Bernie Sanders",
+        ),
+        (
+            "The retired neurosurgeon has provided no details, saying only that he was "
+            "“refining some operational practices.”",
+            "The retired neurosurgeon",
+        ),
+        (
+            "Ever since she endorsed Mrs. Clinton, Ms. Warren has been a surrogate, with a "
+            "simple message: “Don't screw this up now!”",
+            "Ms. Warren",
+        ),
+    ],
+)
+def test_subjects_past_time_words_and_adjectives(text: str, speaker: str) -> None:
+    assert only(text).speaker == speaker
+
+
+def test_a_relative_after_a_quote_is_not_its_speaker() -> None:
+    text = (
+        "The two men issued a statement describing the talks as "
+        "“a very positive step toward unification” that recognized the common ground."
+    )
+    assert only(text).speaker != "that"

@@ -108,9 +108,14 @@ def _skip_auxiliaries(tokens: list[Token], i: int) -> int:
             i -= 1
         elif tokens[i].text == ")":
             i = _matching_open(tokens, i) - 1
+        elif i > 0 and tokens[i].lower in _WEEKDAYS and tokens[i - 1].lower == "on":
+            i -= 2  # `Sanders on Saturday criticized`
         else:
             break
     return i
+
+
+_WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
 
 
 def _is_adverb(token: Token) -> bool:
@@ -150,7 +155,7 @@ def _subject_before(tokens: list[Token], verb: int) -> tuple[int, int] | None:
     return (start, end) if start < end and _nominal(tokens, start, end) else None
 
 
-_THING_RELATIVES = frozenset({"which"})
+_THING_RELATIVES = frozenset({"which", "that"})
 
 
 def _nominal(tokens: list[Token], start: int, end: int) -> bool:
@@ -172,7 +177,7 @@ def _skip_leading(tokens: list[Token], start: int, end: int) -> int:
     return start
 
 
-_INTRO_WORDS = frozenset({"but", "and", "so", "yet", "then", "now", "still", "also", "later"})
+_INTRO_WORDS = word_set("but and so yet then now still also later ever")
 
 
 def _appositive_subject(text: str, tokens: list[Token], verb: int) -> Attribution | None:
@@ -368,8 +373,8 @@ def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
     if lead and tokens[lead - 1].text in _DASHES:
         return _signature(text, tokens[lead - 1], tokens[lead:])
     tokens = tokens[lead:]
-    if not tokens:
-        return None
+    if not tokens or tokens[0].lower in _THING_RELATIVES:
+        return None  # `“...” that recognized`: a clause about the quote itself
     if tokens[0].lower == "according":
         return _according_to(text, tokens, 0)
     if _is_verb(tokens, 0):
@@ -632,7 +637,7 @@ def _subject_end(tokens: list[Token], start: int) -> int:
             if titled > end:  # "Republican presidential candidate Donald Trump"
                 end = titled
                 continue
-            if not determined or _verb_like(token, end - start):
+            if not determined or _verb_like(token, end - start, adjective=end == start + 1):
                 break
         end += 1
     return end
@@ -660,10 +665,11 @@ _IRREGULAR_PAST = word_set(
 )
 
 
-def _verb_like(token: Token, position: int) -> bool:
-    """Whether a lower-case word after a determiner's nouns is the verb, not a noun."""
+def _verb_like(token: Token, position: int, adjective: bool = False) -> bool:
+    """Whether a lower-case word after a determiner's nouns is the verb, not a noun; an -ed
+    word may be an `adjective` right after the determiner ("The retired neurosurgeon")."""
     lower = token.lower
-    if lower in _IRREGULAR_PAST or (lower.endswith("ed") and len(lower) > 3):
+    if lower in _IRREGULAR_PAST or (lower.endswith("ed") and len(lower) > 3 and not adjective):
         return True
     return position >= 2 and lower.endswith("s") and not lower.endswith(("ss", "'s", "’s"))
 
