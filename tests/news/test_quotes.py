@@ -512,3 +512,23 @@ def test_a_relative_after_a_quote_is_not_its_speaker() -> None:
         "“a very positive step toward unification” that recognized the common ground."
     )
     assert only(text).speaker != "that"
+
+
+def test_a_time_phrase_and_a_pronoun_subject() -> None:
+    text = (
+        "Al Sharpton spoke first. Eight years ago, he supported Barack Obama over Clinton "
+        "and said, “Hillary Clinton has never done anything for us.”"
+    )
+    quote = only(text)
+    assert (quote.speaker, quote.speaker_resolved) == ("he", "Al Sharpton")
+
+
+def test_a_title_case_headline_is_not_a_person() -> None:
+    text = (
+        "America Ferrera Sent Donald Trump A Message About Latinos\n\n"
+        "In a conversation with the host, the actor spoke. “You don't hear about us, "
+        "and you feel like you haven't contributed anything,” he said."
+    )
+    assert (
+        only(text).speaker_resolved != "America Ferrera Sent Donald Trump A Message About Latinos"
+    )

@@ -623,7 +623,9 @@ def _sentence_subject(text: str, tokens: list[Token], cue: str) -> Attribution |
 
 def _subject_end(tokens: list[Token], start: int) -> int:
     """End of the noun phrase at tokens[start]: a name, or a determiner and its nouns
-    ("The billionaire businessman began")."""
+    ("The billionaire businessman began"), or a pronoun."""
+    if start < len(tokens) and tokens[start].lower in PERSONAL_PRONOUNS:
+        return start + 1
     determined = start < len(tokens) and tokens[start].lower in DETERMINERS
     end = start
     while end < len(tokens) and end - start < 8 and _is_word(tokens[end]):
@@ -695,13 +697,18 @@ _TIME_WORDS = word_set(
 
 
 def _time_phrase(tokens: list[Token], start: int) -> bool:
-    """`However,` / `Hours later,` / `Tuesday night,` opening a sentence before its subject."""
-    if tokens[start].lower not in _TIME_WORDS:
-        return False
+    """`However,` / `Hours later,` / `Tuesday night,` / `Eight years ago,` opening a sentence
+    before its subject."""
     k = start + 1
     while k < len(tokens) and k - start <= 3 and tokens[k].text != ",":
         k += 1
-    return k < len(tokens) and tokens[k].text == ","
+    if k >= len(tokens) or tokens[k].text != ",":
+        return False
+    words = {token.lower for token in tokens[start:k]}
+    return tokens[start].lower in _TIME_WORDS or bool(words & _TIME_UNITS)
+
+
+_TIME_UNITS = word_set("ago week month year weeks months years days night morning evening")
 
 
 def _past_dateline(tokens: list[Token], start: int) -> int:

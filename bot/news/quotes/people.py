@@ -60,6 +60,8 @@ _THING_WORDS = word_set(
     white black north south east west new national federal international union company
     group fox cnn nbc abc cbs msnbc gop isis god twitter facebook iowa"""
 )
+# "Julie A. Diaz Martinez"; a longer capitalised run is a headline.
+_MAX_NAME_WORDS = 5
 _SPEECH_AFTER = re.compile(
     r"(?:,[^,.]{0,120},)?\s+(?:\w+ly\s+|also\s+|has\s+|had\s+)?"
     r"(?:said|says|told|tells|added|adds|wrote|writes|asked|explained|argued|noted)\b"
@@ -109,8 +111,8 @@ def _mentions(text: str, outside: list[tuple[int, int]]) -> list[Mention]:
         if _inside(match.start(), outside):
             continue
         words = match.group(2).split()
-        if any(word.lower() in _THING_WORDS for word in words):
-            continue
+        if len(words) > _MAX_NAME_WORDS or any(word.lower() in _THING_WORDS for word in words):
+            continue  # a Title Case headline, a date, a place or an organisation
         honorific = match.group(1)
         cleaned = words if honorific else _clean(words)
         if not cleaned:
