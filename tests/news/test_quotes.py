@@ -285,9 +285,36 @@ def test_opening_mark_typed_as_closing() -> None:
             "be ready for this.”",
             "Ana Ruiz’s top aide",
         ),
+        (
+            "In a Facebook message posted Friday, Cruz said he had "
+            "“areas of significant disagreement” with the nominee.",
+            "Cruz",
+        ),
+        (
+            "Following a swiftly called, late meeting, the Security Council called the test "
+            "“a clear violation of the resolutions.”",
+            "the Security Council",
+        ),
+        ("According to Smith, the plan is now “the worst thing that ever happened.”", "Smith"),
+        (
+            "Sen. Bernie Sanders on Saturday criticized the accord, saying it goes "
+            "“nowhere near far enough.”",
+            "Sen. Bernie Sanders",
+        ),
+        (
+            "The retired neurosurgeon has provided no details, saying only that he was "
+            "“refining some operational practices.”",
+            "The retired neurosurgeon",
+        ),
+        (
+            "Ever since she endorsed Mrs. Clinton, Ms. Warren has been a surrogate, with a "
+            "simple message: “Don't screw this up now!”",
+            "Ms. Warren",
+        ),
     ],
 )
-def test_subject_of_a_participle(text: str, speaker: str) -> None:
+def test_subject_of_the_sentence(text: str, speaker: str) -> None:
+    """Past opening phrases, time words and auxiliaries; participles share it."""
     assert only(text).speaker == speaker
 
 
@@ -422,26 +449,6 @@ def test_the_verb_at_the_mark_names_the_speaker() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
-        (
-            "In a Facebook message posted Friday, Cruz said he had "
-            "“areas of significant disagreement” with the nominee.",
-            "Cruz",
-        ),
-        (
-            "Following a swiftly called, late meeting, the Security Council called the test "
-            "“a clear violation of the resolutions.”",
-            "the Security Council",
-        ),
-        ("According to Smith, the plan is now “the worst thing that ever happened.”", "Smith"),
-    ],
-)
-def test_an_opening_phrase_is_not_the_speaker(text: str, speaker: str) -> None:
-    assert only(text).speaker == speaker
-
-
-@pytest.mark.parametrize(
     ("text", "speaker", "cue"),
     [
         ("Japan branded North Korea an “outlaw nation in the neighborhood.”", "Japan", "branded"),
@@ -480,30 +487,6 @@ def test_a_nickname_in_quotes_is_part_of_the_attribution() -> None:
     assert first.speaker == second.speaker == "Scott's niece"
     assert first.description == 'state Del. Marcia "Cia" Price (D-Newport News)'
     assert first.speaker_resolved == "Bobby Scott's niece"
-
-
-@pytest.mark.parametrize(
-    ("text", "speaker"),
-    [
-        (
-            "Sen. Bernie Sanders on Saturday criticized the accord, saying it goes "
-            "“nowhere near far enough.”",
-            "Sen. Bernie Sanders",
-        ),
-        (
-            "The retired neurosurgeon has provided no details, saying only that he was "
-            "“refining some operational practices.”",
-            "The retired neurosurgeon",
-        ),
-        (
-            "Ever since she endorsed Mrs. Clinton, Ms. Warren has been a surrogate, with a "
-            "simple message: “Don't screw this up now!”",
-            "Ms. Warren",
-        ),
-    ],
-)
-def test_subjects_past_time_words_and_adjectives(text: str, speaker: str) -> None:
-    assert only(text).speaker == speaker
 
 
 def test_a_relative_after_a_quote_is_not_its_speaker() -> None:
