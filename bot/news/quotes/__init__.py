@@ -78,16 +78,23 @@ def _frames(text: str, spans: list[Span], index: int) -> tuple[tuple[int, int], 
     frame parsers stop at full stops themselves.
     """
     span = spans[index]
-    # A neighbour too short to be a quote (`Marcia “Cia” Price`) is part of the frame.
-    same_line = [s for s in spans if s.line == span.line and (s is span or _long(text, s))]
-    at = same_line.index(span)
-    prev = same_line[at - 1] if at > 0 else None
-    nxt = same_line[at + 1] if at + 1 < len(same_line) else None
+    prev, nxt = _neighbour(text, spans, index, -1), _neighbour(text, spans, index, 1)
     line_start = text.rfind("\n", 0, span.open_at) + 1
     line_end = text.find("\n", span.close_at)
     before_lo = prev.close_at if prev else line_start
     after_hi = nxt.open_at if nxt else (len(text) if line_end < 0 else line_end)
     return (before_lo, span.open_at), (span.close_at, after_hi)
+
+
+def _neighbour(text: str, spans: list[Span], index: int, step: int) -> Span | None:
+    """The nearest span on the same line in direction `step` that is long enough to be a
+    quote; a shorter one (`Marcia “Cia” Price`) is part of the frame."""
+    k = index + step
+    while 0 <= k < len(spans) and spans[k].line == spans[index].line:
+        if _long(text, spans[k]):
+            return spans[k]
+        k += step
+    return None
 
 
 def _long(text: str, span: Span) -> bool:

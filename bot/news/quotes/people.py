@@ -40,15 +40,13 @@ _NAME = re.compile(
 )
 _PRONOUN = re.compile(r"\b(he|she|his|her|him)\b", re.IGNORECASE)
 
-# Capitalised words that open sentences rather than names: dropped from a name's edges.
-_FUNCTION_WORDS = (
-    word_set(
-        """the a an in on at for and but or so if as by to of from with this that these those
+# Capitalised words that open sentences rather than names ("Although Scott's niece"):
+# dropped from a name's edges.
+_FUNCTION_WORDS = CLAUSE_WORDS | word_set(
+    """the a an in on at for and but or so if as by to of from with this that these those
     he she it they we i you his her their our my its there here when while after before
     mr mrs ms dr sen rep gov president senator secretary governor former vice chief"""
-    )
-    | CLAUSE_WORDS
-)  # "Although Scott's niece"
+)
 # Words that make a capitalised run a date, place or organisation rather than a person.
 _THING_WORDS = word_set(
     """january february march april june july august september october november december
