@@ -24,7 +24,12 @@ FURNITURE = re.compile(
     r"|scroll (?:down|up) for (?:the )?(?:video|videos|comments)"
     r"|(?:related|recommended)(?: articles| stories| coverage| content)?"
     r"|don['’]?t miss|(?:also )?read(?: also)?:.*|(?:read|see) more\b.*|click here\b.*"
-    r"|more on this(?: story)?\b.*|(?:copyright )?©.*|copyright \d{4}\b.*|all rights reserved)"
+    r"|more on this(?: story)?\b.*|(?:copyright )?©.*|copyright \d{4}\b.*|all rights reserved"
+    r"|(?:related|recommended|see also|more)\s*:.*|popular on\b.*|trending(?: now| stories)?"
+    r"|most (?:read|popular|viewed|shared|watched|commented)\b.*"
+    r"|(?:tags?|filed under|categor(?:y|ies|ia)|posted in)\s*:.*"
+    r"|(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)"
+    r"\s*:.*)"
     r"[\s:.!>»›-]*",
     re.IGNORECASE,
 )
@@ -48,15 +53,30 @@ WEEKDAYS = word_set(
     "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs "
     "fri sat sun"
 )
-DATE_ANCHORS = MONTHS | WEEKDAYS | {"ago", "today", "yesterday"}
+# The same in the languages of pages seen so far (Portuguese, Spanish, French, Italian, German).
+FOREIGN_MONTHS = word_set(
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro "
+    "enero febrero marzo mayo junio julio septiembre octubre noviembre diciembre "
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
+    "januar februar märz juni juli oktober dezember"
+)
+FOREIGN_WEEKDAYS = word_set(
+    "segunda terça quarta quinta sexta feira sábado domingo lunes martes miércoles jueves "
+    "viernes lundi mardi mercredi jeudi vendredi samedi dimanche lunedì martedì mercoledì "
+    "giovedì venerdì montag dienstag mittwoch donnerstag freitag samstag sonntag"
+)
+DATE_ANCHORS = MONTHS | WEEKDAYS | FOREIGN_MONTHS | FOREIGN_WEEKDAYS | {"ago", "today", "yesterday"}
 # Everything else a bare timestamp is made of: ordinals, clock words, time zones, labels.
 DATE_WORDS = DATE_ANCHORS | word_set(
     "st nd rd th am pm a m p t z gmt utc bst est edt cst cdt mst mdt pst pdt et ct pt cet "
     "cest ist aest published updated last modified posted first on at and date time hour "
-    "hours minute minutes min mins"
+    "hours minute minutes min mins de às em el del le à il alle am um uhr publicado atualizado "
+    "publié publiée mis jour pubblicato aggiornato veröffentlicht aktualisiert"
 )
 DATE_TOKEN = re.compile(r"[^\W\d_]+|\d+")
-CLOCK = re.compile(r"\d{1,2}:\d{2}")
+# A clock time or a numeric date (`11/19/2019`, `2019-11-19`): either anchors a timestamp.
+CLOCK = re.compile(r"\d{1,2}:\d{2}|\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}")
 
 BYLINE_CONNECTORS = word_set("and for in of the at with")
 BYLINE_PUNCTUATION = ",|&–—-()\"'“‘"
@@ -124,7 +144,100 @@ def is_byline(line: str) -> bool:
     )
 
 
-RULES = (is_furniture, is_share_bar, is_repetition, is_dateline, is_byline)
+# A page's line of facts about the article: `By Ann Smith | Published 10:30 a.m. | Updated ...`,
+# `05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde`.
+META_SEPARATOR = re.compile(r"\s+[|–—·•-]\s+|\s*\|\s*$|\s+(?=by\s)", re.IGNORECASE)
+LABEL = re.compile(r"[^\W\d][\w ]{0,30}:\s*(?:\S+(?:\s+\S+){0,3})?")
+
+
+def is_meta_line(line: str) -> bool:
+    parts = [part for part in META_SEPARATOR.split(line) if part.strip()]
+    return len(parts) >= 2 and all(
+        is_dateline(part) or is_byline(part) or LABEL.fullmatch(part.strip()) for part in parts
+    )
+
+
+# An invitation to do something other than read: sign up, follow, listen, buy, order copies.
+CALL_TO_ACTION = re.compile(
+    r"(?:sign up|subscribe|follow|like us|download|get (?:the|our|access)|listen|watch|join|"
+    r"click|tap|become a|support (?:us|our)|want more|don['’]t miss|never miss|start your day|"
+    r"stay (?:on top|up to date|informed)|you can (?:view|read|listen|watch|follow|find|sign)|"
+    r"reach (?:the|me|us|him|her)|e-?mail (?:the|me|us|him|her)|write to|have a (?:news )?tip|"
+    r"if you (?:enjoyed|liked|buy|value)|for more|to order|this copy is|distribution and use|"
+    r"tell us|send us|share your)\b",
+    re.IGNORECASE,
+)
+# Where a call to action sends the reader: a newsletter, a social network, a link.
+CHANNEL = re.compile(
+    r"newsletter|inbox|e-?mail|twitter|facebook|instagram|youtube|tiktok|linkedin|podcast|"
+    r"\bapp\b|subscri|member|@\w|https?://|www\.|\.com\b|\bhere\b|channel|coverage|thread|"
+    r"letterbox|reprint|copies|non-commercial|\btip\b|share of the sale|proposition",
+    re.IGNORECASE,
+)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘'(\[]?[A-Z])")
+# A promotion takes a few sentences at most; a longer paragraph that ends in one is prose.
+PROMOTION_MAX_SENTENCES = 3
+
+
+def is_promotion(line: str) -> bool:
+    """A short paragraph with a call to action in it: `Sign up for our newsletter.`"""
+    sentences = SENTENCE_SPLIT.split(line)
+    return len(sentences) <= PROMOTION_MAX_SENTENCES and any(
+        CALL_TO_ACTION.match(sentence) and CHANNEL.search(sentence) for sentence in sentences
+    )
+
+
+# Who wrote, reported or photographed it: credits, not the article.
+CREDIT = re.compile(
+    r"\(?(?:additional |with )?(?:reporting|writing|editing|research|contributing|compiled)"
+    r"(?: by|:)\s.*"
+    r"|.{1,80}\bcontributed (?:to )?(?:this|the) (?:report|story|article|reporting)\.?"
+    r"|with (?:\w+ )?wires?\.?|source\s*:.{1,60}"
+    r"|(?:photo|photograph|image|picture|video)s?(?: credit)?\s*:.{1,80}",
+    re.IGNORECASE,
+)
+# A caption ends with its credit: `(AP Photo/Jane Roe)`, `Photo: John Doe/Getty Images`, or an
+# agency glued to the last word (`...in New York.Reuters`).
+CAPTION_CREDIT = re.compile(
+    r"(?:\((?:[\w.]+ )?photo(?:graph)?\s*(?:/|by|:)[^)]*\)"
+    r"|(?<=[a-z)])\.(?:Reuters|Getty Images|AP|AFP|EPA|Shutterstock|Bloomberg))\s*$",
+    re.IGNORECASE,
+)
+CREDIT_MAX_WORDS = 40
+
+
+def is_credit(line: str) -> bool:
+    if len(line.split()) > CREDIT_MAX_WORDS:
+        return False
+    return CREDIT.fullmatch(line) is not None or CAPTION_CREDIT.search(line) is not None
+
+
+# A teaser of another story, tagged as such: `Macron's jibe [INSIGHT]|`, `Review: ... [Video]`.
+# A bracket alone (`[CNET]`) names the source of an excerpt in a round-up: it stays.
+LINK_TEASER = re.compile(r".{5,150}\[[A-Za-z ]{2,15}\]\s*\|?")
+# `Comments are moderated`, `ATENÇÃO: Comentários ... não serão aprovados pelo moderador.`
+COMMENT_POLICY = re.compile(
+    r"(?:[^\W\d]+:\s*)?(?:comments?|comentários?|comentarios?|commentaires?|kommentare?)\b"
+    r".{0,300}\b(?:moderat|aprovad|approv|policy|guidelines|respect|respeit)",
+    re.IGNORECASE,
+)
+
+
+def is_notice(line: str) -> bool:
+    return LINK_TEASER.fullmatch(line) is not None or COMMENT_POLICY.match(line) is not None
+
+
+RULES = (
+    is_furniture,
+    is_share_bar,
+    is_repetition,
+    is_dateline,
+    is_byline,
+    is_meta_line,
+    is_promotion,
+    is_credit,
+    is_notice,
+)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -136,6 +249,18 @@ def is_boilerplate(line: str) -> bool:
 
 def same_text(a: str, b: str) -> bool:
     return words(a) == words(b)
+
+
+# What separates a headline from the section or site name a page's title adds to it:
+# `Opinion | Is Football Violence a Crime?`, `Harbour vote - The Coastal Courier`.
+TITLE_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
+
+
+def is_headline(line: str, title: str) -> bool:
+    """Whether `line` is the headline: the title, or the title without its affixes."""
+    if not title:
+        return False
+    return any(same_text(line, part) for part in (title, *TITLE_SEPARATORS.split(title)))
 
 
 def looks_like_headline(line: str) -> bool:
@@ -159,17 +284,42 @@ def drop_lead_repeats(paragraphs: Sequence[str], title: str) -> list[str]:
     """
     lead = 0
     for index, paragraph in enumerate(paragraphs[:LEAD_LINES]):
-        if same_text(paragraph, title):
+        if is_headline(paragraph, title):
             lead = index + 1
         elif not is_label(paragraph) or is_sentence(paragraph):
             break
     return list(paragraphs[lead:])
 
 
+# The place (and agency) an article opens with: `WASHINGTON (Reuters) -`, `BUFFALO, N.Y. —`,
+# `ST. JOSEPH, Mich. (AP) —`, `NEW DELHI:`; or the agency alone: `(CNN)`, `(Reuters) —`.
+AGENCY = r"\((?:[A-Z][\w.&' -]{0,30})\)"
+# A hyphen ends a dateline only after a space: `US-China talks` opens no dateline.
+DATELINE_END = r"(?:\s*(?:--|[—:])|\s+[-–])"
+DATELINE_OPENING = re.compile(
+    rf"(?:(?:[A-Z][A-Z.'’-]+ ){{0,3}}[A-Z][A-Z.'’-]+(?:, [A-Z][\w.' ]{{1,20}}?)?(?: {AGENCY})?"
+    rf"{DATELINE_END}|{AGENCY}(?:{DATELINE_END})?)\s*(?=[\"“‘A-Z])"
+)
+
+
+def strip_dateline(paragraph: str) -> str:
+    """The paragraph without the dateline at its front; the sentence itself stays."""
+    match = DATELINE_OPENING.match(paragraph)
+    if match is None or not re.search(r"[A-Z]{2}|\(", match.group()):  # a place in capitals
+        return paragraph
+    rest = paragraph[match.end() :]
+    return rest if is_sentence(rest) else paragraph
+
+
 def clean_paragraphs(paragraphs: Iterable[str], title: str = "") -> list[str]:
-    """Paragraphs without boilerplate lines and without the headline repeated at the top."""
+    """Paragraphs without boilerplate lines, without the headline repeated at the top, and
+    without the dateline that opens the first sentence of the body."""
     kept = [" ".join(p.split()) for p in paragraphs if not is_boilerplate(p)]
-    return drop_lead_repeats(kept, title)
+    body = drop_lead_repeats(kept, title)
+    first_prose = next((i for i, p in enumerate(body[:LEAD_LINES]) if is_sentence(p)), None)
+    if first_prose is not None:
+        body[first_prose] = strip_dateline(body[first_prose])
+    return body
 
 
 def join_wrapped(lines: Iterable[str]) -> list[str]:

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
-from lxml.etree import ParserError
+from lxml.etree import ParserError, _Element
 from trafilatura.settings import Document, set_date_params
+from trafilatura.utils import load_html
 
 from bot.errors import UserError
 from bot.news.article import Article
-from bot.news.clean import clean_paragraphs, clean_text, is_sentence
+from bot.news.clean import (
+    LEAD_LINES,
+    clean_paragraphs,
+    clean_text,
+    is_headline,
+    is_sentence,
+    same_text,
+)
 
 
 class ExtractionError(UserError):
@@ -42,40 +53,129 @@ def looks_like_html(data: str) -> bool:
     return bool(HTML_START.match(head)) or len(HTML_TAGS.findall(head)) >= MIN_HTML_TAGS
 
 
-def require_prose(paragraphs: list[str]) -> None:
-    """A page of menus and labels ("Home", "Sign in") has no sentence: it is not an article."""
-    if not any(is_sentence(paragraph) for paragraph in paragraphs):
-        raise NoArticleText
-
-
 def extract_html(html: str, url: str | None = None) -> Article:
     """The article in a page: its text as paragraphs, and what the page says about it.
 
-    Raises NoArticleText when the page holds no article text.
+    trafilatura's default extraction comes first; only when it finds no prose does the page get
+    another reading (see `READINGS`). Raises NoArticleText when none finds article text.
     """
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,  # readers' comments are not the article
-        # Dates from the page's markup only: searching the whole text costs about a fifth of
-        # the extraction time and found a date on 1 more page of the 102 benchmark pages.
-        date_extraction_params=set_date_params(extensive=False),
-    )
-    if not isinstance(document, Document) or not document.text:
+    tree = load_html(html)
+    if tree is None:
         raise NoArticleText
-    title = document.title or ""
-    paragraphs = clean_paragraphs(document.text.splitlines(), title)
-    require_prose(paragraphs)
-    return Article(
-        title=title,
-        paragraphs=tuple(paragraphs),
-        url=canonical_url(html, url),
-        author=document.author,
-        published=document.date,
-        site_name=document.sitename,
-        image=absolute(url, document.image),
-    )
+    drop_link_clusters(tree)
+    for document in readings(tree, url):
+        title = document.title or ""
+        paragraphs = clean_paragraphs(body_lines(document, title), title)
+        if has_prose(paragraphs):
+            return Article(
+                title=title,
+                paragraphs=tuple(paragraphs),
+                url=canonical_url(html, url),
+                author=document.author,
+                published=document.date,
+                site_name=document.sitename,
+                image=absolute(url, document.image),
+            )
+    raise NoArticleText
+
+
+def unwrap_layout_tables(tree: _Element) -> _Element:
+    """A copy of the page with its tables as plain blocks.
+
+    Old pages lay out the whole page as one table; trafilatura then reads the article as a
+    data table and gives it back as one row of cells (`| Archive | The agency said... |`).
+    """
+    unwrapped = copy.deepcopy(tree)
+    for element in unwrapped.iter("table", "thead", "tbody", "tfoot", "tr", "td", "th"):
+        element.tag = "div"
+    return unwrapped
+
+
+def unchanged(tree: _Element) -> _Element:
+    return tree
+
+
+# The readings of a page, in order: trafilatura's defaults, then the page without layout
+# tables, then the same favouring recall (it keeps more of a sparse page's text).
+READINGS: tuple[tuple[Callable[[_Element], _Element], dict[str, Any]], ...] = (
+    (unchanged, {}),
+    (unwrap_layout_tables, {}),
+    (unwrap_layout_tables, {"favor_recall": True}),
+)
+
+
+def readings(tree: _Element, url: str | None) -> Iterator[Document]:
+    """trafilatura's documents for a page, one per reading, computed only when asked for."""
+    for prepare, options in READINGS:
+        document = trafilatura.bare_extraction(
+            prepare(tree),
+            url=url,
+            with_metadata=True,
+            include_comments=False,  # readers' comments are not the article
+            # Dates from the page's markup only: searching the whole text costs about a fifth of
+            # the extraction time and found a date on 1 more page of the 102 benchmark pages.
+            date_extraction_params=set_date_params(extensive=False),
+            **options,
+        )
+        if isinstance(document, Document) and document.text:
+            yield document
+
+
+def has_prose(paragraphs: list[str]) -> bool:
+    """A page of menus and labels ("Home", "Sign in") has no sentence: it is not an article."""
+    return any(is_sentence(paragraph) for paragraph in paragraphs)
+
+
+# A run of links nested in a paragraph, with no words of its own: a hover card or a related
+# list that a site puts inside the sentence that names a person.
+LINK_CLUSTER_MIN_LINKS = 3
+LINK_CLUSTER_OWN_TEXT = 0.1
+
+
+def drop_link_clusters(tree: _Element) -> None:
+    """Remove link clusters inside paragraphs, innermost first, keeping the text after them."""
+    for span in reversed(tree.xpath(f"//p//span[count(.//a) >= {LINK_CLUSTER_MIN_LINKS}]")):
+        links = span.xpath(".//a")
+        if len(links) < LINK_CLUSTER_MIN_LINKS:  # an inner cluster was dropped already
+            continue
+        text = len("".join(span.text_content().split()))
+        linked = len("".join("".join(link.text_content() for link in links).split()))
+        if text - linked <= LINK_CLUSTER_OWN_TEXT * text:
+            span.drop_tree()
+
+
+def element_text(element: _Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
+def lead_furniture(body: _Element, title: str) -> list[str]:
+    """What a page shows around its headline that is not the article.
+
+    Among the first elements: whatever stands above the headline (a teaser of another story,
+    a promotion), and the standfirst under it, a heading written as sentences. The headline
+    is found by its text, so a page whose title adds a section or site name still matches.
+    """
+    lead = list(body)[:LEAD_LINES]
+    headings = [el.tag == "head" and is_headline(element_text(el), title) for el in lead]
+    headline = headings.index(True) if True in headings else -1
+    furniture = [element_text(el) for el in lead[: headline + 1]]
+    for element in lead[headline + 1 :]:
+        if element.tag != "head" or not is_sentence(element_text(element)):
+            break
+        furniture.append(element_text(element))
+    return furniture
+
+
+def body_lines(document: Document, title: str) -> list[str]:
+    """The text's lines, without the furniture around the headline."""
+    lines = (document.text or "").splitlines()
+    furniture = lead_furniture(document.body, title) if document.body is not None else []
+    for text in furniture:
+        for index, line in enumerate(lines[: len(furniture) + LEAD_LINES]):
+            if same_text(line, text):  # by words: the text drops zero-width marks
+                del lines[index]
+                break
+    return lines
 
 
 def canonical_url(html: str, url: str | None) -> str | None:

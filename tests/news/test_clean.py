@@ -31,6 +31,39 @@ BOILERPLATE = [
     "Copyright © 2024 The Coastal Courier",
     " \u00a0",
     "___",
+    # promotion, each seen on a real page
+    "Sign up for our newsletter and get the best stories in your inbox.",
+    "Start your day with the Morning Bell. It is the read of choice for bankers. Sign up for "
+    "the free daily newsletter.",
+    "Follow Newsbeat on Instagram, Facebook, Twitter and YouTube.",
+    "Follow him on Twitter @harbourreporter or on Facebook.",
+    "Popular on IndieWire",
+    "Most read in world news",
+    "Related: Ten lighthouses you can visit this summer",
+    "You can view our June 2018 open thread here.",
+    "This copy is for your personal, non-commercial use only.",
+    "If you enjoyed this article, we have a proposition for you: join our members' club.",
+    "China furious at Macron over harbour jibe [INSIGHT]|",
+    "Keeper's diary: a winter on the rock [Video]",
+    # credits and notices
+    "(Reporting by Jane Doe and John Roe; editing by Mark Smith.)",
+    "Additional reporting by Jane Doe",
+    "Contributing: Jane Doe",
+    "The Associated Press’ Jane Doe contributed to this report.",
+    "With Post wires",
+    "SOURCE: News agencies",
+    "Photo: John Doe/Getty Images",
+    "The keeper climbs the stairs of the lighthouse on Tuesday. (AP Photo/Jane Roe)",
+    "The WeWork logo is displayed outside of a co-working space in New York.Reuters",
+    "ATENÇÃO: Comentários com textos ininteligíveis não serão aprovados pelo moderador.",
+    "Comments are moderated and will appear after approval.",
+    # dates, bylines and labels in other shapes and languages
+    "By Ann Smith | Published 10:30 a.m. ET Nov. 18, 2019 | Updated 11:02 a.m. ET",
+    "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: sad",
+    "sexta-feira, 22 de outubro de 2010 às 20:13",
+    "Tempo de leitura: 1 minuto",
+    "Filed under: Lighthouses |",
 ]
 
 PROSE = [
@@ -44,6 +77,12 @@ PROSE = [
     "It was a long, long, long day.",
     "Putin",
     "Why the tide turned",
+    "[Engadget]",
+    "Follow the river north for two miles and you reach the lighthouse, the keeper said.",
+    "Readers who signed up for the newsletter were told of the vote on Monday.",
+    "The company said its photo app would no longer be available in Europe.",
+    "Comments by the minister angered the fishermen, who had hoped for a better deal.",
+    "Reporting from the harbour, she described the storm as the worst in a decade.",
 ]
 
 
@@ -66,6 +105,27 @@ def test_headline_repeat_and_labels_before_it_are_dropped() -> None:
 def test_short_first_paragraph_stays_without_a_headline_repeat() -> None:
     paragraphs = ["PORTHWEN, Cornwall", "The town voted to keep its lighthouse."]
     assert clean_paragraphs(paragraphs, "Town keeps its lighthouse") == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("first", "kept"),
+    [
+        ("WASHINGTON (Reuters) - The vote passed on Monday.", "The vote passed on Monday."),
+        ("BUFFALO, N.Y. — The vote passed on Monday.", "The vote passed on Monday."),
+        ("ST. JOSEPH, Mich. (AP) — The vote passed on Monday.", "The vote passed on Monday."),
+        ("(CNN)President Smith won the vote.", "President Smith won the vote."),
+        ("(Reuters) — The vote passed on Monday.", "The vote passed on Monday."),
+        ("BERLIN -- The vote passed on Monday.", "The vote passed on Monday."),
+        ("NEW DELHI: The vote passed on Monday.", "The vote passed on Monday."),
+        ("HONOLULU, Hawaii (KHNL) - The vote passed on Monday.", "The vote passed on Monday."),
+        ("NASA says the launch went well.", "NASA says the launch went well."),
+        ("US-China talks resume on Monday.", "US-China talks resume on Monday."),
+    ],
+)
+def test_a_dateline_is_cut_from_the_front_of_the_first_sentence(first: str, kept: str) -> None:
+    second = "WASHINGTON (AP) — A later paragraph keeps its words."
+    assert clean_paragraphs([first, second]) == [kept, second]
+    assert clean_paragraphs(["Vote passes", first, second]) == ["Vote passes", kept, second]
 
 
 def test_whitespace_inside_paragraphs_is_collapsed() -> None:

@@ -130,3 +130,59 @@ def test_a_page_of_menus_is_not_an_article() -> None:
     page = "<html><body><nav>Home</nav><ul><li>Sign in</li><li>News</li></ul></body></html>"
     with pytest.raises(NoArticleText):
         extract_html(page, "https://example.com/")
+
+
+BODY = (
+    "The council voted on Tuesday to keep the old lighthouse lit for another ten years.",
+    "Residents had collected more than two thousand signatures in favour of the light.",
+    "The keeper said the lamp would be serviced before the winter storms arrive.",
+)
+
+
+def page(body: str, title: str = "Lighthouse stays lit") -> str:
+    return f"<html><head><title>{title}</title></head><body><article>{body}</article></body></html>"
+
+
+def paragraphs_html(*paragraphs: str) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def test_a_table_layout_page_gives_its_article() -> None:
+    article = extract_html(fixture("table-layout.html"), "https://spacereview.test/article/1")
+    assert article.paragraphs[0].startswith("The agency announced on Monday")
+    assert article.paragraphs[-1].startswith("Critics argue the schedule")
+    assert len(article.paragraphs) == 5
+    assert not [p for p in article.paragraphs if "Archive" in p or "|" in p]
+
+
+def test_a_hover_card_of_links_inside_a_paragraph_is_dropped() -> None:
+    card = (
+        '<span class="card"><span><a href="/people/ada">Ada Lovelace Byron</a>'
+        '<a href="/n/1">Governor signs the harbour budget</a> '
+        '<a href="/n/2">Governor visits the ferry terminal</a> <a href="/people/ada">MORE</a>'
+        "</span></span>"
+    )
+    first = (
+        f'Governor <span><a href="/people/ada">Ada Lovelace</a>{card}</span> (R) opened the debate.'
+    )
+    article = extract_html(page(paragraphs_html(first, *BODY)), PAGE_URL)
+    assert article.paragraphs[0] == "Governor Ada Lovelace (R) opened the debate."
+
+
+def test_what_stands_above_the_headline_is_not_the_article() -> None:
+    body = (
+        "<p>Night mode is an automatic setting of the new camera in the latest phones.</p>"
+        "<h2>New laptop now available</h2><h1>Lighthouse stays lit</h1>" + paragraphs_html(*BODY)
+    )
+    article = extract_html(page(body), PAGE_URL)
+    assert article.paragraphs == BODY
+
+
+def test_a_standfirst_under_the_headline_is_not_the_article() -> None:
+    body = (
+        "<h1>Lighthouse stays lit</h1>"
+        "<h2>The vote ends a long campaign. But the money for repairs is not found yet.</h2>"
+        + paragraphs_html(*BODY)
+    )
+    article = extract_html(page(body, title="Opinion | Lighthouse stays lit"), PAGE_URL)
+    assert article.paragraphs == BODY
