@@ -26,7 +26,9 @@ from bot.news.extract import ExtractionError, extract_html
 
 TOKEN = re.compile(r"\w+")
 SHINGLE_SIZE = 4
-MAX_MEDIAN_MS = 30.0
+# precis reads a page with trafilatura and then cleans it: its median time is held to a
+# multiple of plain trafilatura's, measured in the same run, never to a fixed number of ms.
+MAX_TIME_RATIO = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +140,12 @@ def report(scores: dict[str, Score], pages: int) -> tuple[str, bool]:
         for name, s in scores.items()
     ]
     ours, baseline = scores["precis extract_html"], scores["trafilatura.extract (defaults)"]
+    ratio = ours.median_ms / baseline.median_ms
     checks = [
         (f"F1 {ours.f1:.3f} >= trafilatura's {baseline.f1:.3f}", ours.f1 >= baseline.f1),
         (
-            f"median {ours.median_ms:.1f} ms <= {MAX_MEDIAN_MS:.0f} ms",
-            ours.median_ms <= MAX_MEDIAN_MS,
+            f"median time {ratio:.2f}x trafilatura's <= {MAX_TIME_RATIO:g}x",
+            ratio <= MAX_TIME_RATIO,
         ),
     ]
     lines.append("")

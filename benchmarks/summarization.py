@@ -26,7 +26,6 @@ from bot.news.summarize import METHODS, Summary, summarize
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS = (("cnndm_dev", 3), ("xsum_dev", 1))  # (file stem, sentences per summary)
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
-MAX_MS = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,13 +128,15 @@ def table(name: str, count: int, size: int, results: Sequence[Result]) -> str:
 def checks(name: str, results: Sequence[Result]) -> list[tuple[bool, str]]:
     by_method = {r.method: r for r in results}
     precis, lead, lexrank = by_method["precis"], by_method["lead"], by_method["lexrank"]
+    # Times are compared with sumy LexRank's in the same run, never with a fixed number of
+    # milliseconds: a busy machine slows both alike.
     ratio = precis.median_ms / lexrank.median_ms
-    slowest = max(precis.milliseconds)
+    slowest = max(precis.milliseconds) / max(lexrank.milliseconds)
     outcome = [
         (ratio <= 1, f"{name}: precis median time is {ratio:.2f}x sumy LexRank's (target <= 1)"),
         (
-            slowest <= MAX_MS,
-            f"{name}: precis slowest article {slowest:.1f} ms (target <= {MAX_MS:g})",
+            slowest <= 1,
+            f"{name}: precis slowest article takes {slowest:.2f}x LexRank's slowest (target <= 1)",
         ),
     ]
     if name.startswith("cnndm"):
