@@ -7,7 +7,7 @@ from datetime import datetime
 
 import discord
 
-from bot.news.quotes import Quote
+from bot.news.quotes import Quote, shown_speaker
 from bot.news.summarize import Summary
 from bot.storage import StoredArticle
 
@@ -82,7 +82,7 @@ def _date(published: str | None) -> str | None:
 
 def quote_line(quote: Quote, budget: int) -> str:
     """“The words,” — Speaker: shown as written (Markdown escaped), cut to fit `budget`."""
-    speaker = quote.speaker_resolved or quote.speaker
+    speaker = shown_speaker(quote)
     attribution = f" — {discord.utils.escape_markdown(shorten(speaker, 100))}" if speaker else ""
     words = shorten(quote.text, budget - len(attribution) - 2 - 40)  # room for escapes
     return shorten(f"“{discord.utils.escape_markdown(words)}”{attribution}", budget)

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
+from bot.news.quotes import shown_speaker
 from bot.news.speakers import match_speakers
 from bot.storage import QuoteHit, SpeakerCount
 from cogs._cards import shorten
@@ -28,7 +29,7 @@ SUGGESTIONS = 5
 def quote_field(hit: QuoteHit) -> tuple[str, str]:
     """A quote as an embed field: who said it as the name; the words, as written, and where."""
     quote = hit.quote
-    speaker = quote.speaker_resolved or quote.speaker or "Unattributed"
+    speaker = shown_speaker(quote) or "Unattributed"
     if quote.description:
         speaker = f"{speaker}, {quote.description}"
     words = discord.utils.escape_markdown(shorten(quote.text, QUOTE_BUDGET))

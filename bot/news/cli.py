@@ -12,7 +12,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.news.article import Article
 from bot.news.fetch import create_session
-from bot.news.quotes import quotes_of
+from bot.news.quotes import Quote, quotes_of, shown_speaker
 from bot.news.sources import read_source
 from bot.news.summarize import summarize
 from bot.settings import Settings
@@ -68,11 +68,23 @@ def as_text(report: dict[str, Any]) -> str:
     if "text" in report:
         return head + "\n" + report["text"] + "\n"
     if "quotes" in report:
-        return head + "".join(
-            f"  “{q['quote']}” — {q['speaker_resolved'] or q['speaker'] or 'unattributed'}\n"
-            for q in report["quotes"]
-        )
+        return head + "".join(f"  “{q['quote']}” — {_shown_speaker(q)}\n" for q in report["quotes"])
     return head + "".join(f"  • {s}\n" for s in report["sentences"])
+
+
+def _shown_speaker(fields: dict[str, Any]) -> str:
+    """The speaker a reader is shown, from a quote's JSON fields."""
+    quote = Quote(
+        fields["quote"],
+        fields["start"],
+        fields["end"],
+        fields["speaker"],
+        fields["speaker_resolved"],
+        fields["description"],
+        fields["cue"],
+        sentence="",
+    )
+    return shown_speaker(quote) or "unattributed"
 
 
 NEWS_COMMANDS: dict[str, Report] = {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.news.article import Article
+from bot.news.quotes import extract_quotes
 from bot.news.summarize import Summary
 from bot.storage import StoredArticle
-from cogs._cards import bullet_list, shorten, summary_card
+from cogs._cards import bullet_list, quote_line, shorten, summary_card
 
 
 def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
@@ -43,3 +44,10 @@ def test_an_enormous_article_gives_a_card_within_every_limit() -> None:
     assert all(len(field["value"]) <= 1024 for field in data["fields"])
     assert len(data["footer"]["text"]) <= 2048
     assert len(embed) <= 6000
+
+
+def test_a_quote_line_names_no_unresolved_pronoun() -> None:
+    (quote,) = extract_quotes("The band played late.\n\n“We will be back next spring,” they said.")
+    assert quote_line(quote, 200) == "“We will be back next spring,”"
+    (named,) = extract_quotes("“We will be back next spring,” said Ana Ruiz.")
+    assert quote_line(named, 200) == "“We will be back next spring,” — Ana Ruiz"

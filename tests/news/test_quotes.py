@@ -7,7 +7,14 @@ import random
 import pytest
 
 from bot.news.article import Article
-from bot.news.quotes import Quote, extract_quotes, key_quote, quotes_of, speaker_key
+from bot.news.quotes import (
+    Quote,
+    extract_quotes,
+    key_quote,
+    quotes_of,
+    shown_speaker,
+    speaker_key,
+)
 
 
 def only(text: str) -> Quote:
@@ -515,3 +522,16 @@ def test_a_title_case_headline_is_not_a_person() -> None:
     assert (
         only(text).speaker_resolved != "America Ferrera Sent Donald Trump A Message About Latinos"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The band played late.\n\n“We will be back here next spring,” they said.",
+        "A notice hung on the door.\n\n“The shop will close early on Sundays,” it says.",
+        "The editors tried the new phone. We called it “a joy to hold and to use.”",
+    ],
+)
+def test_an_unresolved_pronoun_is_no_shown_speaker(text: str) -> None:
+    quote = extract_quotes(text)[-1]
+    assert quote.speaker is not None and shown_speaker(quote) is None

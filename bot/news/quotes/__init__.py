@@ -2,6 +2,7 @@
 
 `extract_quotes(text)` finds quoted spans (marks.py), attributes each to a speaker from the
 words around it (attribution.py), and resolves names and pronouns to people (people.py).
+`shown_speaker(quote)` is who a reader is shown as its speaker (shown.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.news.quotes.lexicon import word_set
 from bot.news.quotes.marks import Span, find_spans
 from bot.news.quotes.people import People, speaker_key
 from bot.news.quotes.ranking import key_quote, named_speaker
+from bot.news.quotes.shown import shown_speaker
 from bot.news.sentences import sentence_spans
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "key_quote",
     "named_speaker",
     "quotes_of",
+    "shown_speaker",
     "speaker_key",
 ]
 

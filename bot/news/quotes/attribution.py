@@ -15,6 +15,7 @@ from bot.news.quotes.lexicon import (
     BASE,
     CLAUSE_WORDS,
     DETERMINERS,
+    NAME_PARTICLES,
     NP_PREPOSITIONS,
     PERSONAL_PRONOUNS,
     RELATIVE_PRONOUNS,
@@ -242,14 +243,11 @@ def _capitalized_description(tokens: list[Token], lo: int, hi: int) -> bool:
     return possessive or words[first].lower in NP_PREPOSITIONS
 
 
-_NAME_PARTICLES = frozenset({"de", "van", "von", "bin", "da", "del", "la", "le"})
-
-
 def _is_name(tokens: list[Token]) -> bool:
     """A short run of capitalised words (and initials) such as "James B. Comey"."""
     if not 2 <= len(tokens) <= 5:
         return False
-    if any(not (t.capitalized or t.lower in _NAME_PARTICLES) for t in tokens):
+    if any(not (t.capitalized or t.lower in NAME_PARTICLES) for t in tokens):
         return False
     return not any(t.lower in DETERMINERS or _PARTY_TAG.match(t.text) for t in tokens)
 

@@ -179,6 +179,23 @@ SPEECH_VERBS = _forms(
 PERSONAL_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "you"})
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 MALE = frozenset({"he", "him", "his", "himself"})
+# Words that stand for a noun without naming anyone: a speaker phrase opening with one of
+# them ("it is", "That’s", "they") names nobody.
+STAND_INS = PERSONAL_PRONOUNS | RELATIVE_PRONOUNS | word_set("this these those there here what")
+
+# Words that open a sentence and are never a name nor its first word: "Here is how ...:",
+# "One Home Depot refers to", "Both Johnson and Corbyn". Before a lower-case word they may
+# open a description ("one user").
+SENTENCE_OPENERS = word_set(
+    """however meanwhile moreover instead indeed still also now then thus hence here there
+    both one each either neither every all some many most"""
+)
+
+# Verb forms that make a phrase a clause, not a name or a description.
+FINITE_VERBS = word_set(
+    """is are was were am has have had do does did will would can could shall should may might
+    must said says told tells"""
+)
 
 # Words between a subject and its verb: "Smith has also said".
 AUXILIARIES = word_set(
@@ -195,6 +212,9 @@ CLAUSE_WORDS = word_set(
     in on at during with by about to into from over under among without within against
     across through toward towards upon like per via"""
 )
+
+# Lower-case words inside names: "Charles de Gaulle", "Osama bin Laden".
+NAME_PARTICLES = word_set("de van von bin da del la le")
 
 # Prepositions allowed inside a speaker phrase: "a spokesman for the ministry".
 NP_PREPOSITIONS = frozenset({"of", "for", "at", "from"})

@@ -8,7 +8,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.news.quotes.lexicon import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, word_set
+from bot.news.quotes.lexicon import word_set
+from bot.news.quotes.shown import is_name, shown_speaker
 
 if TYPE_CHECKING:
     from bot.news.quotes import Quote
@@ -41,22 +42,19 @@ def _length_factor(words: int) -> float:
 
 
 def named_speaker(quote: Quote) -> str | None:
-    """The person a quote is attributed to, by name; None for nobody, a pronoun left
-    unresolved, or a description ("a spokesman for the ministry")."""
-    resolved = quote.speaker_resolved or quote.speaker
-    if not resolved or resolved.lower() in PERSONAL_PRONOUNS | RELATIVE_PRONOUNS:
-        return None
-    return resolved if resolved[0].isupper() else None
+    """The person a quote is attributed to, by name: its shown speaker when that is a name;
+    None for nobody, a pronoun left unresolved, or a description ("a spokesman")."""
+    shown = shown_speaker(quote)
+    return shown if shown and is_name(shown) else None
 
 
 def _speaker_factor(quote: Quote) -> float:
-    """Named speakers first, then pronouns and descriptions, then nobody."""
-    if not quote.speaker:
-        return 0.3
-    resolved = (quote.speaker_resolved or quote.speaker).lower()
-    if resolved in PERSONAL_PRONOUNS or resolved in RELATIVE_PRONOUNS:
-        return 0.6
-    return 1.0 if named_speaker(quote) else 0.8
+    """Named speakers first, then descriptions, then pronouns left unresolved, then nobody."""
+    if named_speaker(quote):
+        return 1.0
+    if shown_speaker(quote):
+        return 0.8
+    return 0.6 if quote.speaker else 0.3
 
 
 def key_quote(quotes: Sequence[Quote], summary_sentences: Iterable[str]) -> Quote | None:
