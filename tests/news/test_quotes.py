@@ -535,3 +535,13 @@ def test_a_title_case_headline_is_not_a_person() -> None:
 def test_an_unresolved_pronoun_is_no_shown_speaker(text: str) -> None:
     quote = extract_quotes(text)[-1]
     assert quote.speaker is not None and shown_speaker(quote) is None
+
+
+@pytest.mark.parametrize("opening", ["However,", "Meanwhile,", "In a statement Friday,"])
+def test_an_opening_phrase_before_an_appositive_subject_is_not_the_speaker(opening: str) -> None:
+    text = (
+        f"{opening} harbour master Ana Ruiz, who is meeting the traders on Monday, said the "
+        "city has told them that “the bridge will reopen before the summer season.”"
+    )
+    quote = only(text)
+    assert (quote.speaker_resolved, shown_speaker(quote)) == ("Ana Ruiz", "Ana Ruiz")

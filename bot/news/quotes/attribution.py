@@ -192,7 +192,8 @@ def _appositive_subject(text: str, tokens: list[Token], verb: int) -> Attributio
     named_last = _described_name(text, tokens, i, cue)
     if named_last is not None:
         return named_last
-    lo = max(0, i - _MAX_DESCRIPTION)
+    # The comma closing `However,` or `In a statement Friday,` opens no description.
+    lo = max(0, i - _MAX_DESCRIPTION, _opening_phrase_end(tokens))
     for k in range(lo, i - 1):
         if tokens[k].text != ",":
             continue
@@ -516,15 +517,14 @@ _OPENING_PREPOSITIONS = word_set(
 
 
 def _opening_phrase_end(tokens: list[Token]) -> int:
-    """Where a sentence-opening phrase ends (`In a Facebook message posted Friday,`), so its
-    words are not read as the speaker; 0 when the sentence has none."""
+    """Where a sentence-opening phrase ends (`In a Facebook message posted Friday,`,
+    `However,`), so its words are not read as the speaker; 0 when the sentence has none."""
     lead = _lead(tokens)
     if lead >= len(tokens):
         return 0
     opening = tokens[lead].lower
-    if opening not in _OPENING_PREPOSITIONS and not (
-        opening.endswith("ing") and opening != "according"
-    ):
+    participle = opening.endswith("ing") and opening != "according"
+    if opening not in _OPENING_PREPOSITIONS and not participle and not _time_phrase(tokens, lead):
         return 0
     comma = next((k for k in range(lead, len(tokens)) if tokens[k].text == ","), len(tokens))
     return comma + 1 if comma < len(tokens) - 1 else 0
