@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 
 import aiohttp
 
@@ -17,6 +17,7 @@ from bot.news.article import Article
 from bot.news.extract import extract_html, extract_text
 from bot.news.fetch import FetchResult, fetch, parse_url
 from bot.news.quotes import Quote, key_quote, quotes_of
+from bot.news.speakers import join_surnames, lone_surnames
 from bot.news.summarize import Summary, summarize
 from bot.storage import Storage, StoredArticle
 
@@ -47,6 +48,10 @@ async def fetch_article(
     return await article_from_page(page)
 
 
+def reading_servers(guild_id: int | None, readers: Collection[int]) -> set[int]:
+    return {*readers, *([guild_id] if guild_id is not None else [])}
+
+
 class NewsDesk:
     def __init__(
         self,
@@ -64,9 +69,18 @@ class NewsDesk:
         self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
 
     async def read_url(
-        self, url: str, *, guild_id: int | None = None, progress: Progress = _quiet
+        self,
+        url: str,
+        *,
+        guild_id: int | None = None,
+        readers: Collection[int] = (),
+        progress: Progress = _quiet,
     ) -> StoredArticle:
-        """The article at `url`: from storage when any URL that reached it was read before."""
+        """The article at `url`: from storage when any URL that reached it was read before.
+
+        `guild_id` is the server asking; `readers` are further servers it is read for (a
+        feed's followers), whose known speakers name the people it quotes by surname alone.
+        """
         address = parse_url(url)  # a bad URL fails here, before any lookup or fetch
         parsed = str(address)
         known = await self.storage.articles.by_url(parsed)
@@ -77,7 +91,8 @@ class NewsDesk:
         reading = self._reading.get(parsed)
         if reading is None:
             await progress(f"Fetching {address.host}…")
-            reading = asyncio.ensure_future(self._fetch_and_store(parsed))
+            servers = reading_servers(guild_id, readers)
+            reading = asyncio.ensure_future(self._fetch_and_store(parsed, servers))
             self._reading[parsed] = reading
             reading.add_done_callback(lambda _: self._reading.pop(parsed, None))
         stored = await asyncio.shield(reading)
@@ -85,11 +100,11 @@ class NewsDesk:
             await self.storage.articles.sighted(stored.id, guild_id)
         return stored
 
-    async def _fetch_and_store(self, url: str) -> StoredArticle:
+    async def _fetch_and_store(self, url: str, readers: Collection[int]) -> StoredArticle:
         article = await fetch_article(
             self.session, url, allow_private=self.allow_private, timeout=self.fetch_timeout
         )
-        return await self.store(article, requested_url=url)
+        return await self.store(article, requested_url=url, readers=readers)
 
     async def read_text(
         self, text: str, *, title: str | None = None, guild_id: int | None = None
@@ -98,10 +113,24 @@ class NewsDesk:
         return await self.store(article, guild_id=guild_id)
 
     async def store(
-        self, article: Article, *, requested_url: str | None = None, guild_id: int | None = None
+        self,
+        article: Article,
+        *,
+        requested_url: str | None = None,
+        guild_id: int | None = None,
+        readers: Collection[int] = (),
     ) -> StoredArticle:
-        """Store an article with its quotes, found once here for every later lookup."""
+        """Store an article with its quotes, found once here for every later lookup.
+
+        A speaker named by surname alone joins the one person of that surname whom the
+        servers reading it (`guild_id` and `readers`) have quoted before.
+        """
         quotes = await asyncio.to_thread(quotes_of, article)
+        servers = reading_servers(guild_id, readers)
+        surnames = lone_surnames(quotes)
+        if servers and surnames:
+            known = await self.storage.quotes.full_names(servers, surnames)
+            quotes = join_surnames(quotes, known)
         return await self.storage.articles.save(
             article, quotes=quotes, requested_url=requested_url, guild_id=guild_id
         )

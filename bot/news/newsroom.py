@@ -321,7 +321,7 @@ class Newsroom:
         index: SubscriptionIndex | None = None,
     ) -> int:
         """Read a new entry's article and record the cards it owes in the readers' channels."""
-        stored = await self._article_for(entry)
+        stored = await self._article_for(entry, readers)
         targets: list[DeliveryTarget] = []
         if stored is not None:
             index = index if index is not None else await self.topic_index(readers)
@@ -339,10 +339,10 @@ class Newsroom:
             self.cards_owed.set()
         return owed
 
-    async def _article_for(self, entry: FeedEntry) -> StoredArticle | None:
+    async def _article_for(self, entry: FeedEntry, readers: Sequence[int]) -> StoredArticle | None:
         """The entry's article; the feed's own summary of it when the page can't be read."""
         try:
-            return await self.desk.read_url(entry.link)
+            return await self.desk.read_url(entry.link, readers=readers)
         except (FetchError, ExtractionError) as error:
             if not entry.summary:
                 log.warning("skipping %s: %s, and the feed gives no summary", entry.link, error)
@@ -353,7 +353,7 @@ class Newsroom:
                 url=entry.link,
                 published=entry.published,
             )
-            return await self.desk.store(article, requested_url=entry.link)
+            return await self.desk.store(article, requested_url=entry.link, readers=readers)
 
     async def dry_run(self, guild_id: int, url: str) -> tuple[str, list[DryRunItem]]:
         """What polling this feed would post now, and where, without posting or storing.

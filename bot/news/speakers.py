@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from bot.news.quotes import speaker_key
+from bot.news.quotes import Quote, named_speaker, speaker_key
 from bot.storage import SpeakerCount
 
 FUZZY_THRESHOLD = 0.72
@@ -44,3 +45,25 @@ def match_speakers(
             ranked.append((tier, -speaker.quotes, speaker.name, speaker))
     ranked.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in ranked[:limit]]
+
+
+def lone_surnames(quotes: Sequence[Quote]) -> set[str]:
+    """The keys of speakers named by one word only ("Novak"), whom the article never names
+    in full: the server's known speakers may say who they are."""
+    keys = (speaker_key(name) for quote in quotes if (name := named_speaker(quote)))
+    return {key for key in keys if key and " " not in key}
+
+
+def join_surnames(quotes: Sequence[Quote], known: Sequence[SpeakerCount]) -> list[Quote]:
+    """Quotes whose lone surname belongs to exactly one known person, given that person."""
+    people: dict[str, list[str]] = {}
+    for speaker in known:
+        people.setdefault(speaker.key.split()[-1], []).append(speaker.name)
+    joined = []
+    for quote in quotes:
+        name = named_speaker(quote)
+        matches = people.get(speaker_key(name), []) if name else []
+        if len(matches) == 1:
+            quote = dataclasses.replace(quote, speaker_resolved=matches[0])
+        joined.append(quote)
+    return joined

@@ -6,7 +6,7 @@ these protocols; cogs and core services only ever call them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -132,6 +132,13 @@ class QuoteRepository(Protocol):
     async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]: ...
 
     async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]: ...
+
+    async def full_names(
+        self, guild_ids: Collection[int], surnames: Collection[str]
+    ) -> list[SpeakerCount]:
+        """Speakers quoted in these servers whose key is several words, the last in
+        `surnames` (speaker keys): the people a surname alone may mean."""
+        ...
 
 
 class FeedRepository(Protocol):

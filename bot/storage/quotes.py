@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import aiosqlite
 
@@ -13,11 +13,18 @@ from bot.storage.database import Database
 
 SEARCH_LIMIT = 100
 FTS_WORD = re.compile(r"\w+")
+LIKE_SPECIAL = re.compile(r"[%_\\]")
+
 HIT_COLUMNS = (
     "q.text, q.start, q.end, q.speaker, q.speaker_resolved, q.description, q.cue, q.sentence, "
     "a.id AS article_id, a.title, a.url, a.site_name, a.published, a.created_at"
 )
 IN_GUILD = "JOIN article_sightings g ON g.article_id = q.article_id AND g.guild_id = :guild"
+
+
+def ending_with(word: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') for a key whose last word is `word`."""
+    return "% " + LIKE_SPECIAL.sub(lambda special: "\\" + special.group(), word)
 
 
 def fts_query(text: str) -> str | None:
@@ -144,5 +151,21 @@ class SQLiteQuotes:
             f"JOIN speakers s ON s.id = q.speaker_id {IN_GUILD} "
             f"GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT :limit",
             {"guild": guild_id, "limit": limit},
+        )
+        return [SpeakerCount(row["key"], row["name"], row["quotes"]) for row in rows]
+
+    async def full_names(
+        self, guild_ids: Collection[int], surnames: Collection[str]
+    ) -> list[SpeakerCount]:
+        if not guild_ids or not surnames:
+            return []
+        servers = ", ".join("?" * len(guild_ids))
+        endings = " OR ".join(["s.key LIKE ? ESCAPE '\\'"] * len(surnames))
+        rows = await self._db.fetch_all(
+            f"SELECT s.key, s.name, COUNT(DISTINCT q.id) AS quotes FROM speakers s "
+            f"JOIN quotes q ON q.speaker_id = s.id "
+            f"JOIN article_sightings g ON g.article_id = q.article_id "
+            f"WHERE g.guild_id IN ({servers}) AND ({endings}) GROUP BY s.id",
+            (*guild_ids, *(ending_with(surname) for surname in surnames)),
         )
         return [SpeakerCount(row["key"], row["name"], row["quotes"]) for row in rows]

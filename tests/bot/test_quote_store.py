@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.news.article import Article
+from bot.news.desk import NewsDesk
 from bot.news.quotes import quotes_of
 from bot.news.speakers import match_speakers
 from bot.storage import SpeakerCount, SQLiteStorage
@@ -136,3 +139,28 @@ def test_speaker_matching_prefix_word_and_typos() -> None:
     assert match_speakers("qwxz", speakers) == []
     many = [SpeakerCount(f"person {i}", f"Person {i}", i) for i in range(40)]
     assert len(match_speakers("person", many)) == 25
+
+
+FOLLOW_UP = Article(
+    title="Bridge reopens",
+    url="https://news.test/reopens",
+    paragraphs=("“The repairs were finished ahead of time,” Novak said on Friday.",),
+)
+
+
+async def test_a_surname_alone_joins_the_full_name_the_server_knows(
+    storage: SQLiteStorage,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        desk = NewsDesk(storage, session, allow_private=False)
+        await desk.store(HARBOUR, guild_id=1)
+        joined = await desk.store(FOLLOW_UP, guild_id=1)
+        alone = await desk.store(
+            dataclasses.replace(FOLLOW_UP, title="Bridge open", url="https://other.test/b"),
+            guild_id=2,
+        )
+    [hit] = await storage.quotes.for_article(joined.id)
+    assert hit.quote.speaker_resolved == "Alice Novak"
+    assert [s.name for s in await storage.quotes.speakers(1)] == ["Alice Novak", "Tom Baker"]
+    [other] = await storage.quotes.for_article(alone.id)
+    assert other.quote.speaker_resolved == "Novak"  # server 2 has never quoted Alice Novak
