@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench-summarization bench-extraction bench-quotes bench-feeds
+.PHONY: run test lint bench-summarization bench-extraction bench-quotes bench-feeds bench-cards
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ bench-quotes: $(INSTALLED)
 
 bench-feeds: $(INSTALLED)
 	$(BIN)/python -m benchmarks.feeds
+
+bench-cards: $(INSTALLED)
+	$(BIN)/python -m benchmarks.cards
