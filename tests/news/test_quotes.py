@@ -545,3 +545,19 @@ def test_an_opening_phrase_before_an_appositive_subject_is_not_the_speaker(openi
     )
     quote = only(text)
     assert (quote.speaker_resolved, shown_speaker(quote)) == ("Ana Ruiz", "Ana Ruiz")
+
+
+def test_a_quote_reopened_without_its_mark_keeps_its_own_attribution() -> None:
+    text = (
+        "“We want answers from the city,” said Tom Reed.\n\n"
+        "“The bridge is safe for now.” It will need repairs before the winter, and the city "
+        "will pay for them,” said Ana Ruiz."
+    )
+    first, second, third = extract_quotes(text)
+    assert third.text == "It will need repairs before the winter, and the city will pay for them,"
+    assert [q.speaker_resolved for q in (first, second, third)] == [
+        "Tom Reed",
+        "Ana Ruiz",
+        "Ana Ruiz",
+    ]
+    assert_offsets(text, [first, second, third])

@@ -73,7 +73,23 @@ def _line_spans(text: str, lo: int, hi: int, line: int) -> tuple[list[Span], int
         elif open_at is not None:
             spans.append(Span(open_at + open_len, at, open_at, match.end(), line, False, False))
             open_at = None
+        elif spans:
+            reopened = _reopened(text, spans[-1], at)
+            if reopened is not None:
+                spans.append(Span(reopened, at, reopened, match.end(), line, False, False))
     return spans, open_at
+
+
+def _reopened(text: str, previous: Span, close_at: int) -> int | None:
+    """Where a quote starts whose opening mark was left out (`“...talks.” It is ...,” he
+    said`): a closing mark like the previous quote's, after that quote ended a sentence,
+    closing a capitalised sentence that ends in punctuation, as a quote does."""
+    start = len(text) - len(text[previous.close_at :].lstrip())
+    same_mark = text.startswith(text[previous.end : previous.close_at], close_at)
+    ends_sentence = text[previous.end - 1 : previous.end] in {".", "!", "?"}
+    if not (same_mark and ends_sentence) or start >= close_at or text[close_at - 1] not in ",.!?":
+        return None
+    return start if text[start].isupper() else None
 
 
 def _opening_mark(text: str, at: int) -> re.Match[str] | None:
