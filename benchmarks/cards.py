@@ -44,10 +44,12 @@ MIN_SHARED = 0.5
 TARGETS = {"pages without a card": 0.0, "junk summary sentences %": 2.0, "junk speakers %": 1.0}
 
 # `WASHINGTON (Reuters) -`, `BUFFALO, N.Y. —`, `(CNN)`, `LONDON:`: a place in capitals, maybe an
-# agency in brackets, then a dash or colon; or an agency in brackets alone.
+# agency in brackets, then a dash or colon; an agency in brackets alone; or any place before a
+# news agency's name in brackets (`Hong Kong (CNN Business)`).
 DATELINE = re.compile(
     r"^(?:\((?:CNN|AP|AFP|Reuters|UPI|dpa)[^)]{0,20}\)"
-    r"|[A-Z][A-Z.'’\- ]{2,40}(?:,\s*[A-Za-z.' ]{2,25})?\s*(?:\([^)]{1,40}\)\s*)?[-—–:])"
+    r"|[A-Z][A-Z.'’\- ]{2,40}(?:,\s*[A-Za-z.' ]{2,25})?\s*(?:\([^)]{1,40}\)\s*)?[-—–:]"
+    r"|[A-Z][\w.,'’ -]{1,40}\((?:CNN|AP|AFP|Reuters|UPI|dpa|Bloomberg|BBC)[^)]{0,20}\))"
 )
 PRONOUNS = word_set(
     "he she it they we i you him her them us me who whom which that this these those"

@@ -292,13 +292,21 @@ def drop_lead_repeats(paragraphs: Sequence[str], title: str) -> list[str]:
 
 
 # The place (and agency) an article opens with: `WASHINGTON (Reuters) -`, `BUFFALO, N.Y. —`,
-# `ST. JOSEPH, Mich. (AP) —`, `NEW DELHI:`; or the agency alone: `(CNN)`, `(Reuters) —`.
+# `ST. JOSEPH, Mich. (AP) —`, `NEW DELHI:`; the agency alone: `(CNN)`, `(Reuters) —`; or a place
+# in Title Case before a news agency: `Hong Kong (CNN Business)`.
 AGENCY = r"\((?:[A-Z][\w.&' -]{0,30})\)"
+NEWS_AGENCY = (
+    r"\((?:CNN|AP|AFP|Reuters|UPI|dpa|DPA|Bloomberg|CNBC|BBC|Xinhua|PTI|ANI|IANS|EFE|ANSA"
+    r"|Kyodo|Yonhap|TASS)\b[^)]{0,20}\)"
+)
 # A hyphen ends a dateline only after a space: `US-China talks` opens no dateline.
 DATELINE_END = r"(?:\s*(?:--|[—:])|\s+[-–])"
+PLACE_REGION = r"(?:, [A-Z][\w.' ]{1,20}?)?"
 DATELINE_OPENING = re.compile(
-    rf"(?:(?:[A-Z][A-Z.'’-]+ ){{0,3}}[A-Z][A-Z.'’-]+(?:, [A-Z][\w.' ]{{1,20}}?)?(?: {AGENCY})?"
-    rf"{DATELINE_END}|{AGENCY}(?:{DATELINE_END})?)\s*(?=[\"“‘A-Z])"
+    rf"(?:(?:[A-Z][A-Z.'’-]+ ){{0,3}}[A-Z][A-Z.'’-]+{PLACE_REGION}(?: {AGENCY})?{DATELINE_END}"
+    rf"|{AGENCY}{DATELINE_END}?"
+    rf"|[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){{0,3}}{PLACE_REGION} {NEWS_AGENCY}{DATELINE_END}?)"
+    rf"\s*(?=[\"“‘A-Z])"
 )
 
 

@@ -1,6 +1,6 @@
 """The storage interface the rest of the bot sees. All SQL lives behind it.
 
-A backend (SQLite today; PostgreSQL for sharded, multi-process deployments later) implements
+A backend (SQLite: `bot.storage.sqlite`) implements
 these protocols; cogs and core services only ever call them.
 """
 

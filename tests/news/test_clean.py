@@ -114,6 +114,15 @@ def test_short_first_paragraph_stays_without_a_headline_repeat() -> None:
         ("BUFFALO, N.Y. — The vote passed on Monday.", "The vote passed on Monday."),
         ("ST. JOSEPH, Mich. (AP) — The vote passed on Monday.", "The vote passed on Monday."),
         ("(CNN)President Smith won the vote.", "President Smith won the vote."),
+        (
+            "Hong Kong (CNN Business)A muddled view weighs on markets.",
+            "A muddled view weighs on markets.",
+        ),
+        ("Washington, D.C. (Reuters) - The vote passed on Monday.", "The vote passed on Monday."),
+        (
+            "Smith (right) said the vote passed on Monday.",
+            "Smith (right) said the vote passed on Monday.",
+        ),
         ("(Reuters) — The vote passed on Monday.", "The vote passed on Monday."),
         ("BERLIN -- The vote passed on Monday.", "The vote passed on Monday."),
         ("NEW DELHI: The vote passed on Monday.", "The vote passed on Monday."),
