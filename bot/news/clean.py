@@ -223,8 +223,21 @@ COMMENT_POLICY = re.compile(
 )
 
 
+# The page telling who paid for it: `This shop has been compensated by ...`, affiliate links.
+DISCLOSURE = re.compile(
+    r"this (?:shop|post|article|story|content|page|review)\b.{0,40}"
+    r"\b(?:compensated|sponsored|paid for|affiliate links?)\b"
+    r"|.{0,80}\bwe (?:may )?(?:earn|receive|get) (?:a )?(?:small )?(?:commission|share)\b",
+    re.IGNORECASE,
+)
+
+
 def is_notice(line: str) -> bool:
-    return LINK_TEASER.fullmatch(line) is not None or COMMENT_POLICY.match(line) is not None
+    return (
+        LINK_TEASER.fullmatch(line) is not None
+        or COMMENT_POLICY.match(line) is not None
+        or DISCLOSURE.match(line) is not None
+    )
 
 
 RULES = (

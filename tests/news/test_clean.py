@@ -45,6 +45,9 @@ BOILERPLATE = [
     "If you enjoyed this article, we have a proposition for you: join our members' club.",
     "China furious at Macron over harbour jibe [INSIGHT]|",
     "Keeper's diary: a winter on the rock [Video]",
+    "This shop has been compensated by #CollectiveBias, Inc. and its advertiser.",
+    "This post contains affiliate links, and we may earn a commission on what you buy.",
+    "If you buy something through this post, the site may get a share of the sale.",
     # credits and notices
     "(Reporting by Jane Doe and John Roe; editing by Mark Smith.)",
     "Additional reporting by Jane Doe",
@@ -83,6 +86,7 @@ PROSE = [
     "The company said its photo app would no longer be available in Europe.",
     "Comments by the minister angered the fishermen, who had hoped for a better deal.",
     "Reporting from the harbour, she described the storm as the worst in a decade.",
+    "The shop was compensated by the council for the damage the storm did.",
 ]
 
 
