@@ -220,3 +220,44 @@ async def test_context_menu_on_a_link_and_on_plain_text(
         pasted = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
     assert linked["url"] == url
     assert pasted["title"] == "Ferry fares to rise in spring"
+
+
+async def test_a_real_page_card_carries_no_junk(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    """Junk seen on real pages around the same article: a teaser above the headline, a
+    standfirst, a dateline, a hover card of links, a caption credit and promotion."""
+    first, quoted, *rest = ARTICLE_PARAGRAPHS
+    card = (
+        '<span class="card"><span><a href="/people/novak">Alice Jane Novak</a>'
+        '<a href="/n/1">Mayor opens the harbour fair</a> <a href="/n/2">Mayor on tolls</a>'
+        "</span></span>"
+    )
+    body = "".join(
+        [
+            "<p>Night mode is a new setting of the camera in this year's phones, and it works.</p>",
+            f"<h1>{TITLE}</h1>",
+            "<h2>The vote ends a long campaign. But the money for a new bridge is not found.</h2>",
+            f"<p>RIVERTON, Ore. (AP) — {first}</p>",
+            "<p>The bridge at dawn on Tuesday. (AP Photo/Jane Roe)</p>",
+            "<p>"
+            + quoted.replace("Alice Novak", f'<span><a href="/p">Alice Novak</a>{card}</span>')
+            + "</p>",
+            "<p>Sign up for our newsletter to get the harbour news in your inbox every day.</p>",
+            *(f"<p>{paragraph}</p>" for paragraph in rest),
+            "<p>Follow the Herald on Instagram, Facebook and Twitter.</p>",
+        ]
+    )
+    head = f"<head><title>{TITLE} | Riverton Herald</title></head>"
+    html = f"<html>{head}<body><article>{body}</article></body></html>"
+    url = pages.add("/news/real", html)
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": url})
+        (embed,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+    bullets = embed["description"].split("\n")
+    assert bullets[0] == "• " + first
+    for junk in ("Night mode", "standfirst", "RIVERTON, Ore.", "AP Photo", "newsletter", "Follow"):
+        assert junk not in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Summary"] == "3 of 7 sentences, 1 min read"
+    assert fields["Key quote"].endswith("— Alice Novak")
