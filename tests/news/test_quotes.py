@@ -561,3 +561,17 @@ def test_a_quote_reopened_without_its_mark_keeps_its_own_attribution() -> None:
         "Ana Ruiz",
     ]
     assert_offsets(text, [first, second, third])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fever is rare in adults. In children it is called “the slow summer fever.”",
+        "Mold in hay is a risk. It can cause what’s known as “farm dust lung disease.”",
+        "Tom Reed hosted a late-night radio show called “Talk to me, Dr. Lee” for years.",
+        "Green Path refers to plans intended to build a “cleaner, quieter and greener city "
+        "centre” by 2030.",
+    ],
+)
+def test_a_name_given_in_quote_marks_has_no_speaker(text: str) -> None:
+    assert [shown_speaker(quote) for quote in extract_quotes(text)] in ([], [None])

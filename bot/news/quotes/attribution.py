@@ -16,8 +16,10 @@ from bot.news.quotes.lexicon import (
     CLAUSE_WORDS,
     DETERMINERS,
     NAME_PARTICLES,
+    NAMING_VERBS,
     NP_PREPOSITIONS,
     PERSONAL_PRONOUNS,
+    REFERRING_VERBS,
     RELATIVE_PRONOUNS,
     SPEECH_VERBS,
     word_set,
@@ -354,6 +356,28 @@ def _passive(tokens: list[Token], verb: int) -> bool:
     return verb > 0 and tokens[verb].lower in _ASKED and tokens[verb - 1].lower in _TO_BE
 
 
+def _names_a_thing(tokens: list[Token], verb: int) -> bool:
+    """`HP is called “`, `a radio show called “`, `refers to plans for a “`: the marks
+    hold a name or a term, and the subject is not saying it. `tokens` end at the mark."""
+    lower = tokens[verb].lower
+    if lower in REFERRING_VERBS:
+        return all(token.lower != "as" for token in tokens[verb + 1 :])
+    if lower not in NAMING_VERBS or verb == 0:
+        return False
+    before = tokens[verb - 1]
+    if before.lower in _TO_BE or before.text.endswith(("'s", "’s")):
+        return True  # passive: `it is called`, `what’s called`
+    at_mark = [token.lower for token in tokens[verb + 1 :]] in ([], ["as"])
+    relative = any(token.lower in _OBJECT_RELATIVES for token in tokens[max(0, verb - 6) : verb])
+    common_noun = before.text.isalpha() and before.text.islower()
+    subject = before.lower in PERSONAL_PRONOUNS or before.lower in AUXILIARIES  # `he has dubbed`
+    return at_mark and common_noun and not subject and not relative
+
+
+# `what lawmakers called “`: the object of the naming verb, said by its subject.
+_OBJECT_RELATIVES = word_set("what which whom who that")
+
+
 # What may stand between a closing mark and the attribution ("'" is left of a "'''").
 _LEADING = frozenset({",", "—", "―", "–", "-", "(", "!", "?", "'", "’"})
 
@@ -581,7 +605,7 @@ def _at_verb(text: str, tokens: list[Token], i: int) -> tuple[Attribution | None
     token = tokens[i]
     if token.lower == "according":
         return _according_to(text, tokens, i), True
-    if not _is_verb(tokens, i):
+    if not _is_verb(tokens, i) or _names_a_thing(tokens, i):
         return None, False
     cue = _cue(text, tokens, i)
     if (i == 0 or tokens[i - 1].text == ",") and token.lower in _SAY:
@@ -753,8 +777,8 @@ def embedding_subject(text: str, line_start: int, open_at: int) -> Attribution |
     tokens = _last_sentence(tokenize(text, line_start, open_at))
     if len(tokens) < 3 or any(t.text in _QUOTE_MARKS for t in tokens):
         return None
-    if any(_passive(tokens, k) for k in range(len(tokens))):
-        return None  # `Smith was asked, “...”`: someone else speaks
+    if any(_passive(tokens, k) or _names_a_thing(tokens, k) for k in range(len(tokens))):
+        return None  # `Smith was asked, “...”`: someone else speaks; `a show called “...”`
     found = _sentence_subject(text, tokens, "")
     if found is None:
         return None

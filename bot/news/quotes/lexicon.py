@@ -197,6 +197,15 @@ FINITE_VERBS = word_set(
     must said says told tells"""
 )
 
+# Verbs that give a name: passive (`HP is called “...”`) or after a noun (`a show called
+# “...”`) the marks hold the name of a thing, which nobody is saying.
+NAMING_VERBS = word_set(
+    """call calls called dub dubs dubbed term terms termed label labels labeled labelled
+    name names named nickname nicknamed title titled entitle entitled brand branded"""
+)
+# `refers to X as “...”` reports words; `refers to plans for a “...”` defines a term.
+REFERRING_VERBS = word_set("refer refers referred referring")
+
 # Words between a subject and its verb: "Smith has also said".
 AUXILIARIES = word_set(
     """has have had also later then once recently previously would will could might may
