@@ -575,3 +575,48 @@ def test_a_quote_reopened_without_its_mark_keeps_its_own_attribution() -> None:
 )
 def test_a_name_given_in_quote_marks_has_no_speaker(text: str) -> None:
     assert [shown_speaker(quote) for quote in extract_quotes(text)] in ([], [None])
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "“The plan could have worked,” Tom Reed, the former mayor of the town, said, “if the "
+            "council had funded it” and kept to the timetable.",
+            "Tom Reed",
+        ),
+        (
+            "Ana Ruiz said the council had acted “within the law and its own rules”, saying she "
+            "trusted the courts to decide.",
+            "Ana Ruiz",
+        ),
+        (
+            "“We will keep the clinic open for every family,” says the letter signed by forty "
+            "nurses.",
+            "the letter",
+        ),
+        (
+            "The driver was tired. Here is how it went, in the words of the driver: “I could not "
+            "keep my eyes open for more than a minute.”",
+            "the driver",
+        ),
+    ],
+)
+def test_the_speaker_is_a_whole_noun_phrase_outside_the_quotes(text: str, speaker: str) -> None:
+    """Not the words of an earlier quote, a clause after a participle, a reduced relative."""
+    assert extract_quotes(text)[-1].speaker == speaker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That’s when Tom Reed and Ana Ruiz learned the truth, and found themselves facing “the "
+        "whole mess of it all.”",
+        "The rivals grew louder, from Tom Reed’s declaring an end to all fees to Ana Ruiz’s "
+        "plan for “free buses for all.”",
+        "Trust the process, keep the faith and stay patient with the market:\n\n"
+        "“Nobody will trust a trader who leaves before the bell rings twice.”",
+    ],
+)
+def test_a_sentence_word_or_a_possessive_is_no_speaker(text: str) -> None:
+    assert extract_quotes(text)[-1].speaker is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from bot.news.quotes.lexicon import (
     AUXILIARIES,
@@ -18,10 +19,13 @@ from bot.news.quotes.lexicon import (
     NAME_PARTICLES,
     NAMING_VERBS,
     NP_PREPOSITIONS,
+    PARTICIPLE,
     PERSONAL_PRONOUNS,
     REFERRING_VERBS,
     RELATIVE_PRONOUNS,
+    SENTENCE_ADVERBS,
     SPEECH_VERBS,
+    STAND_INS,
     word_set,
 )
 
@@ -86,6 +90,8 @@ def _is_verb(tokens: list[Token], i: int) -> bool:
     prev = tokens[i - 1].lower if i > 0 else ""
     if prev in DETERMINERS or prev == "of":
         return False
+    if form == PARTICIPLE and i > 0 and _possessive(tokens[i - 1]):
+        return False  # a gerund: `from Smith’s declaring an end to`
     if form == BASE:  # "they say", "will argue", "Democrats claim"; not "a claim"
         return prev in _BASE_SUBJECTS or prev in AUXILIARIES or prev.endswith("s")
     return True
@@ -162,11 +168,24 @@ _THING_RELATIVES = frozenset({"which", "that"})
 
 
 def _nominal(tokens: list[Token], start: int, end: int) -> bool:
-    """Whether tokens[start:end] can be a speaker: a name, pronoun or determined noun."""
+    """Whether tokens[start:end] can be a speaker: a name, pronoun or determined noun; not
+    a sentence word (`Here`, `That’s`)."""
     first = tokens[start].lower
+    if _contracted(tokens[start]) or (end - start == 1 and first in SENTENCE_ADVERBS):
+        return False
     if first in DETERMINERS or first in PERSONAL_PRONOUNS or first in RELATIVE_PRONOUNS:
         return True
     return any(token.capitalized for token in tokens[start:end])
+
+
+def _contracted(token: Token) -> bool:
+    """`That’s`, `it's`, `There’s`: a pronoun or sentence word with its verb."""
+    head, _, clitic = token.lower.replace("’", "'").partition("'")
+    return bool(clitic) and head in STAND_INS
+
+
+def _possessive(token: Token) -> bool:
+    return token.text.endswith(("'s", "’s", "s'", "s’")) or token.text in {"'", "’"}
 
 
 def _skip_leading(tokens: list[Token], start: int, end: int) -> int:
@@ -284,12 +303,24 @@ def _subject_after(tokens: list[Token], verb: int) -> tuple[int, int] | None:
         lower = tokens[i].lower
         if lower in CLAUSE_WORDS and lower not in NP_PREPOSITIONS and not tokens[i].capitalized:
             break
-        if i > start and _is_verb(tokens, i):
+        if i > start and (_is_verb(tokens, i) or _reduced_relative(tokens, start, i)):
             break
         i += 1
     if i == start or not _nominal(tokens, start, i):
         return None
     return (start, i)
+
+
+def _reduced_relative(tokens: list[Token], start: int, i: int) -> bool:
+    """`says the letter signed by ...`: an -ed word after a determined noun tells about it;
+    `the retired neurosurgeon`, `a spokesman for the embattled firm` keep theirs."""
+    token, before = tokens[i], tokens[i - 1]
+    if tokens[start].lower not in DETERMINERS or i < start + 2:
+        return False
+    if not (token.text.islower() and token.lower.endswith("ed")):
+        return False
+    noun = before.text.islower() and not before.lower.endswith("ly")
+    return noun and before.lower not in DETERMINERS and before.lower not in NP_PREPOSITIONS
 
 
 def _description_after(text: str, tokens: list[Token], end: int) -> str | None:
@@ -400,8 +431,8 @@ def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
         return None  # `“...” that recognized`: a clause about the quote itself
     if tokens[0].lower == "according":
         return _according_to(text, tokens, 0)
-    if _is_verb(tokens, 0):
-        return _inverted(text, tokens, 0, _cue(text, tokens, 0))
+    if _is_verb(tokens, 0) and SPEECH_VERBS[tokens[0].lower] != PARTICIPLE:
+        return _inverted(text, tokens, 0, _cue(text, tokens, 0))  # not `, saying he trusted`
     for i in range(1, min(len(tokens), _MAX_SUBJECT + _MAX_DESCRIPTION)):
         if tokens[i].text in _SENTENCE_END or tokens[i].text in {";", ":"}:
             break
@@ -507,7 +538,7 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
     `sentence_lo` is where the paragraph starts: the subject of a participle (`Smith hit
     back, saying “...”`) may stand before an earlier quote in the same sentence.
     """
-    tokens = _last_sentence(tokenize(text, sentence_lo, hi))
+    tokens = _last_sentence(_unquoted(tokenize(text, sentence_lo, hi)))
     first = next((i for i, token in enumerate(tokens) if token.start >= lo), len(tokens))
     adjacent = _verb_at_mark(tokens)
     if adjacent >= first:  # `When Clinton noted that ..., Trump boasted, “`
@@ -522,8 +553,37 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
             return found
         shared = shared or found
     if shared is None and tokens and tokens[-1].text == ":":
-        return _name_before_colon(text, tokens) or _sentence_subject(text, tokens, ":")
+        return _name_before_colon(text, tokens) or _colon_subject(text, tokens)
     return shared
+
+
+def _unquoted(tokens: list[Token]) -> list[Token]:
+    """The tokens outside quote marks, the marks kept: the words of an earlier quote in the
+    paragraph are no subject (`“He could have ...,” Smith, her husband, said, “`). A full
+    stop ending a quote is kept: it ends the sentence too."""
+    marks = [k for k, token in enumerate(tokens) if token.text in _QUOTE_MARKS]
+    quoted: set[int] = set()
+    for opening, closing in pairwise(marks):
+        if tokens[opening].text != "”" and tokens[closing].text != "“" and opening not in quoted:
+            last = closing - 1 if tokens[closing - 1].text in _SENTENCE_END else closing
+            quoted.update(range(opening + 1, last))
+    return [token for k, token in enumerate(tokens) if k not in quoted]
+
+
+# `Sullivan on Tuesday:` has a few words after its subject.
+_COLON_TAIL = 4
+
+
+def _colon_subject(text: str, tokens: list[Token]) -> Attribution | None:
+    """`Sullivan on Tuesday:`, `Respondents are told:`; not a sentence that runs on to its
+    colon from a word the article also writes in lower case (`Trust the process, keep the
+    faith:`), unless a plural noun."""
+    found = _sentence_subject(text, tokens, ":")
+    if found is None or " " in found.speaker or found.speaker.endswith("s"):
+        return found
+    tail = [token for token in tokens if token.start >= found.end]
+    common = re.search(rf"\b{re.escape(found.speaker.lower())}\b", text)
+    return None if common and len(tail) > _COLON_TAIL else found
 
 
 def _verb_at_mark(tokens: list[Token]) -> int:
@@ -605,6 +665,8 @@ def _at_verb(text: str, tokens: list[Token], i: int) -> tuple[Attribution | None
     token = tokens[i]
     if token.lower == "according":
         return _according_to(text, tokens, i), True
+    if token.lower == "words" and _in_the_words_of(tokens, i):
+        return _inverted(text, tokens, i + 1, _phrase(text, tokens, i - 2, i + 2)), True
     if not _is_verb(tokens, i) or _names_a_thing(tokens, i):
         return None, False
     cue = _cue(text, tokens, i)
@@ -621,6 +683,14 @@ def _at_verb(text: str, tokens: list[Token], i: int) -> tuple[Attribution | None
     return None, False
 
 
+def _in_the_words_of(tokens: list[Token], at: int) -> bool:
+    """`in the words of the patient:` names whose words follow, as `according to` does."""
+    return [token.lower for token in tokens[max(0, at - 2) : at + 2]] == _IN_THE_WORDS_OF
+
+
+_IN_THE_WORDS_OF = ["in", "the", "words", "of"]
+
+
 def _closes_frame(tokens: list[Token], found: Attribution) -> bool:
     """An inverted subject before a quote is a name ending at a comma or colon."""
     rest = [t for t in tokens if t.start >= found.end]
@@ -631,6 +701,8 @@ def _closes_frame(tokens: list[Token], found: Attribution) -> bool:
 def _sentence_subject(text: str, tokens: list[Token], cue: str) -> Attribution | None:
     """The noun phrase opening the sentence, for `Smith hit back, saying “...”`."""
     start = _past_dateline(tokens, _lead(tokens))
+    if start < len(tokens) and _contracted(tokens[start]):
+        start += 1  # `Here’s Clinton:`, `That’s when ...`
     if start < len(tokens) and (_introductory(tokens[start]) or _time_phrase(tokens, start)):
         commas = [k for k in range(start, len(tokens)) if tokens[k].text == ","]
         # `Speaking in Salem, New Hampshire, Trump went after Bush`: the clause after the

@@ -183,13 +183,14 @@ MALE = frozenset({"he", "him", "his", "himself"})
 # them ("it is", "That’s", "they") names nobody.
 STAND_INS = PERSONAL_PRONOUNS | RELATIVE_PRONOUNS | word_set("this these those there here what")
 
-# Words that open a sentence and are never a name nor its first word: "Here is how ...:",
-# "One Home Depot refers to", "Both Johnson and Corbyn". Before a lower-case word they may
-# open a description ("one user").
-SENTENCE_OPENERS = word_set(
-    """however meanwhile moreover instead indeed still also now then thus hence here there
-    both one each either neither every all some many most"""
+# Adverbs that open a sentence and are never its subject: "Here is how ...:".
+SENTENCE_ADVERBS = word_set(
+    "however meanwhile moreover instead indeed still also now then thus hence here there"
 )
+# Words that open a sentence and are never a name nor its first word: "Here", "One Home
+# Depot refers to", "Both Johnson and Corbyn". Before a lower-case word they may open a
+# description ("one user").
+SENTENCE_OPENERS = SENTENCE_ADVERBS | word_set("both one each either neither every all")
 
 # Verb forms that make a phrase a clause, not a name or a description.
 FINITE_VERBS = word_set(
