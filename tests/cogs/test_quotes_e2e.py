@@ -99,7 +99,7 @@ async def test_speaker_autocomplete_and_lookup(
         unknown = await fake.slash("quote", {"name": "Zebedee"}, subcommand="speaker")
         refusal = (await reply_to(fake, unknown.token))["data"]
     assert embed["title"] == "What Alice Novak said"
-    assert embed["fields"][0]["name"] == "Alice Novak"
+    assert embed["fields"][0]["name"] == "Alice Novak, Mayor"  # the title is her description
     assert embed["fields"][0]["value"].startswith("“We hear you, and @everyone will get a say,”")
     assert refusal["flags"] == EPHEMERAL
     assert refusal["content"].startswith("No one called “Zebedee” has been quoted here yet.")

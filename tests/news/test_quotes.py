@@ -620,3 +620,63 @@ def test_the_speaker_is_a_whole_noun_phrase_outside_the_quotes(text: str, speake
 )
 def test_a_sentence_word_or_a_possessive_is_no_speaker(text: str) -> None:
     assert extract_quotes(text)[-1].speaker is None
+
+
+def test_a_title_goes_to_the_description_and_a_surname_to_the_full_name() -> None:
+    text = (
+        "“The talks are over for this week,” White House Press Secretary Ana Ruiz said.\n\n"
+        "“We will not sign it in this form,” Ruiz said.\n\n"
+        "“We are ready to build,” said company CEO Tom Reed."
+    )
+    first, second, third = extract_quotes(text)
+    assert [q.speaker_resolved for q in (first, second, third)] == [
+        "Ana Ruiz",
+        "Ana Ruiz",
+        "Tom Reed",
+    ]
+    assert (first.description, third.description) == ("White House Press Secretary", "company CEO")
+    assert {speaker_key(shown_speaker(q) or "") for q in (first, second)} == {"ana ruiz"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tom Reed runs the fund.\n\nRegular FIRE is a plan with average spending.\n\n"
+        "“Start by knowing your net worth,” he said.",
+        "Tom Reed and Ana Ruiz met voters.\n\nBoth Reed and Ruiz face doubts.\n\n"
+        "The crowd laughed when he urged voters, “Look at what I have delivered so far.”",
+        "Tom Reed studied the moon.\n\nRelated: The Moon in Pictures\n\n"
+        "Reed used a telescope. “We found water where we expected none,” Reed said.",
+    ],
+)
+def test_a_person_is_no_day_acronym_sentence_word_or_line_break(text: str) -> None:
+    assert extract_quotes(text)[-1].speaker_resolved == "Tom Reed"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "The French foreign ministry said it “regrets any decision likely to encourage "
+            "building.”",
+            "The French foreign ministry",
+        ),
+        (
+            "On Monday, the People’s Daily, the voice of the party, warned that there is "
+            "“absolutely no room for compromise”.",
+            "the People’s Daily",
+        ),
+        (
+            "One campaign video warned viewers: “Nobody is safe from this drug.”",
+            "One campaign video",
+        ),
+    ],
+)
+def test_a_description_is_not_cut_to_its_capitalised_word(text: str, speaker: str) -> None:
+    quote = only(text)
+    assert (quote.speaker_resolved, shown_speaker(quote)) == (speaker, speaker)
+
+
+def test_a_day_is_no_person() -> None:
+    text = "Reed spoke the night before Election Day.\n\n“We will win by ten points,” he said."
+    assert only(text).speaker_resolved == "he"

@@ -237,7 +237,7 @@ def extract_quotes(text: str) -> list[Quote]:
         if attribution is not None and not attribution.cue and not people.known(attribution):
             attribution = None  # an inferred speaker must be a person of the article
         resolved = people.resolve(attribution, previous) if attribution else None
-        previous = resolved or previous
+        previous = resolved.name if resolved else previous
         s_lo, s_hi = sentences.around(span.start)
         quotes.append(
             Quote(
@@ -245,8 +245,10 @@ def extract_quotes(text: str) -> list[Quote]:
                 start=span.start,
                 end=span.end,
                 speaker=attribution.speaker if attribution else None,
-                speaker_resolved=resolved,
-                description=attribution.description if attribution else None,
+                speaker_resolved=resolved.name if resolved else None,
+                description=(
+                    (attribution.description or resolved.role) if attribution and resolved else None
+                ),
                 cue=(attribution.cue or None) if attribution else None,
                 sentence=text[s_lo:s_hi],
             )

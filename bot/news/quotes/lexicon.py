@@ -240,6 +240,17 @@ HONORIFICS = word_set(
     justice mayor speaker chairman chairwoman atty st"""
 )
 MALE_HONORIFICS = frozenset({"mr", "sir", "lord", "fr"})
+# Honorifics of courtesy, not a role: "Mr. Sullivan" is described by nothing.
+COURTESY_TITLES = word_set("mr mrs ms miss mx dr")
+# Titles and roles written before a name ("Foreign Secretary Dominic Raab", "CEO Andy
+# Vesey"): the name is what follows the last of them.
+TITLE_WORDS = HONORIFICS | word_set(
+    """minister premier chancellor attorney administrator superintendent commissioner
+    ambassador envoy director chair ceo cfo coo cto founder leader chief executive manager
+    coach adviser advisor analyst professor editor correspondent spokesman spokeswoman
+    spokesperson sheriff marshal deputy counsel inspector colonel lieutenant sergeant captain
+    admiral commander officer"""
+)
 FEMALE_HONORIFICS = frozenset({"mrs", "ms", "miss", "dame", "lady"})
 
 # Common English first names of clear gender, for he/she agreement (ambiguous names such
