@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
-from benchmarks.extraction import Page, load_pages
+from benchmarks.extraction import Page, pages_or_complaint
 from bot.news.extract import ExtractionError, extract_html
 from bot.news.quotes import key_quote, quotes_of, shown_speaker
 from bot.news.quotes.lexicon import FEMALE_NAMES, MALE_NAMES, word_set
@@ -249,10 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
     parser.add_argument("--json", type=Path, help="also write every card's details here")
     args = parser.parse_args(argv)
-    try:
-        pages = load_pages(args.bench_dir)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"card benchmark data missing or unreadable: {exc}", file=sys.stderr)
+    pages = pages_or_complaint(args.bench_dir, "card")
+    if pages is None:
         return 2
     logging.disable(logging.WARNING)  # trafilatura warns about every page it discards
     cards = run(pages)

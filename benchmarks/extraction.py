@@ -86,6 +86,15 @@ def load_pages(bench_dir: Path) -> list[Page]:
     ]
 
 
+def pages_or_complaint(bench_dir: Path, benchmark: str) -> list[Page] | None:
+    """The pages, or None after saying on stderr why they could not be read."""
+    try:
+        return load_pages(bench_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"{benchmark} benchmark data missing or unreadable: {exc}", file=sys.stderr)
+        return None
+
+
 def precis_text(page: Page) -> str:
     try:
         return extract_html(page.html, page.url).text
@@ -157,10 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
     args = parser.parse_args(argv)
-    try:
-        pages = load_pages(args.bench_dir)
-    except (OSError, ValueError, KeyError) as exc:
-        print(f"extraction benchmark data missing or unreadable: {exc}", file=sys.stderr)
+    pages = pages_or_complaint(args.bench_dir, "extraction")
+    if pages is None:
         return 2
     logging.disable(logging.WARNING)  # trafilatura warns about every page it discards
     text, ok = report(run(pages), len(pages))
