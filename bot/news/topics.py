@@ -1,7 +1,9 @@
 """Topic queries: which articles a channel's subscription wants.
 
 A topic is a small query matched against an article's title and text, case- and
-accent-folded and stemmed with the English Snowball stemmer:
+accent-folded and stemmed with the English Snowball stemmer. Compatibility forms are read as
+their plain ones (NFKC: `＂ＮＨＫ＂` is `"NHK"`), and what is stored is the topic's canonical
+`text`, which always parses back to the same topic:
 
     nasa launch            both words (any form: "launches" matches "launch")
     "space station"        a phrase: consecutive words
@@ -40,8 +42,10 @@ OR = "OR"
 # Words with inner apostrophes stay whole so Snowball can drop a possessive ("nasa's" -> "nasa").
 _WORD = re.compile(r"\w+(?:'\w+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-# Phones type curly quotes; the query language only knows the straight one.
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+# Phones type curly quotes, CJK keyboards full-width ones (which NFKC makes straight) or
+# double-prime ones; the query language only knows the straight one.
+_QUOTE_MARKS = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\u301f"
+_QUOTES = str.maketrans(dict.fromkeys(_QUOTE_MARKS, '"'))
 _HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*")
 # Separates the title and paragraphs in the stem sequence so a phrase never spans two of them.
 _BOUNDARY = ""
@@ -60,9 +64,13 @@ class TopicError(UserError, ValueError):
 
 
 def fold(text: str) -> str:
-    """Case-fold and strip accents: "Café" -> "cafe"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Case-fold and strip accents: "Café" -> "cafe", "ＮＨＫ" -> "nhk".
+
+    Folding twice changes nothing (so a stored topic reads back the same), and the result is
+    composed again (NFC), so a Korean syllable stays one character rather than two or three."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    bare = "".join(c for c in decomposed.translate(_APOSTROPHES) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", bare)
 
 
 def tokenize(text: str) -> list[str]:
@@ -340,14 +348,17 @@ class _Lexer:
         if not host or not _HOST.fullmatch(host):
             raise self.error("`site:` needs a host, like `site:bbc.co.uk`", start, self.pos)
         # `site:www.bbc.co.uk` (often a pasted URL) means the whole site, not just `www.`.
-        return Site(host.removeprefix("www.") if host.count(".") > 1 else host)
+        while host.startswith("www.") and host.count(".") > 1:
+            host = host.removeprefix("www.")
+        return Site(host)
 
     def _feed(self, value: str, start: int) -> Feed:
         if not value and self.pos < len(self.query) and self.query[self.pos] == '"':
             value = self._quoted()
-        if not value.strip():
+        title = _collapse(value)
+        if not title:
             raise self.error('`feed:` needs a feed title, like `feed:"BBC News"`', start, self.pos)
-        return Feed(_collapse(value))
+        return Feed(title)
 
     def _words(self, text: str, start: int) -> Term:
         """A word, or a phrase when the text holds several words (quoted, or like `covid-19`)."""
@@ -366,14 +377,34 @@ def _excerpt(query: str, start: int, end: int, margin: int = 20) -> str:
 
 
 def parse_topic(text: str) -> Topic:
-    """Parse a topic query; raises TopicError with a message fit to show the user."""
-    query = text.translate(_QUOTES).strip()
+    """Parse a topic query; raises TopicError with a message fit to show the user.
+
+    The topic's `text` is the form to store: at most MAX_TOPIC_LENGTH characters, and parsed
+    again it is the same topic, however the query was typed (full-width, ligatures...)."""
+    topic = _parse(text)
+    stored = topic.text
+    if len(stored) > MAX_TOPIC_LENGTH:
+        grown = " once written out the way I store it" if len(stored) > len(text.strip()) else ""
+        raise TopicError(
+            f"The topic is too long: {len(stored)} characters{grown}, at most {MAX_TOPIC_LENGTH}"
+        )
+    if not _reads_back(stored, topic):  # a last resort: stored, it would break or mislead
+        raise TopicError(f"I can't store this topic as typed; try plainer words: `{stored}`")
+    return topic
+
+
+def _reads_back(stored: str, topic: Topic) -> bool:
+    try:
+        return _parse(stored) == topic
+    except TopicError:
+        return False
+
+
+def _parse(text: str) -> Topic:
+    # NFKC first: the syntax (`"`, `-`, `:`, `OR`) may be typed in full-width forms.
+    query = unicodedata.normalize("NFKC", text).translate(_QUOTES).strip()
     if not query:
         raise TopicError("The topic is empty: give some words to match, or `*` for everything")
-    if len(query) > MAX_TOPIC_LENGTH:
-        raise TopicError(
-            f"The topic is too long: {len(query)} characters, at most {MAX_TOPIC_LENGTH}"
-        )
     lexer = _Lexer(query)
     tokens = lexer.tokens()
     if len(tokens) == 1 and tokens[0].item == MATCH_ALL and not tokens[0].excluded:
