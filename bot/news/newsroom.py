@@ -39,7 +39,7 @@ from bot.news.feeds import (
 from bot.news.fetch import FEED_TYPES, PAGE_TYPES, FetchError, FetchResult, fetch
 from bot.news.quotes import Quote
 from bot.news.summarize import Summary
-from bot.news.topics import MatchDocument, Topic, TopicIndex, parse_topic
+from bot.news.topics import MatchDocument, Topic, TopicError, TopicIndex, parse_topic
 from bot.storage import Delivery, DeliveryTarget, Feed, Storage, StoredArticle, Subscription
 
 log = logging.getLogger(__name__)
@@ -232,8 +232,20 @@ class Newsroom:
 
     async def topic_index(self, guild_ids: Sequence[int] | None = None) -> SubscriptionIndex:
         """The active subscriptions of these servers (default: all), indexed by topic."""
-        subscriptions = await self.storage.subscriptions.active(guild_ids)
-        return TopicIndex((cached_topic(s.topic), s) for s in subscriptions)
+        entries = []
+        for subscription in await self.storage.subscriptions.active(guild_ids):
+            try:
+                entries.append((cached_topic(subscription.topic), subscription))
+            except TopicError as error:  # stored before topics were checked as stored
+                log.warning(
+                    "skipping subscription %d (server %d, channel %d): topic %r does not parse: %s",
+                    subscription.id,
+                    subscription.guild_id,
+                    subscription.channel_id,
+                    subscription.topic,
+                    error,
+                )
+        return TopicIndex(entries)
 
     async def _poll_feed(
         self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -330,6 +331,44 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
     assert len(poster.notices) == 1
     assert "<#10>" in poster.notices[0][1] and "paused its 2 subscriptions" in poster.notices[0][1]
     assert {(s.channel_id, bool(s.paused)) for s in subscriptions} == {(NEWS, True), (SPORT, False)}
+
+
+async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows stored before topics were checked as stored: an unclosed quote (from full-width
+    quotes) and one over the length limit (from a character that expands)."""
+    poster = RecordingPoster()
+    unclosed, too_long = 'feed:"nhk news', '"' + " ".join(["صلى الله عليه وسلم"] * 12) + '"'
+    city = publish(pages, "/city.xml", "City News", [])
+    harbour = publish(pages, "/harbour.xml", "Harbour News", [])
+    async with open_room() as room:
+        await room.add_feed(GUILD, city, user_id=5)
+        for url in (city, harbour):
+            await room.add_feed(OTHER_GUILD, url, user_id=5)
+        await subscribe(room, NEWS, "bridge")
+        await subscribe(room, SPORT, unclosed, guild=OTHER_GUILD)
+        await subscribe(room, SPORT, too_long, guild=OTHER_GUILD)
+        await subscribe(room, SPORT, "bridge", guild=OTHER_GUILD)
+        bad = {s.id for s in await room.storage.subscriptions.in_guild(OTHER_GUILD)} - {
+            s.id for s in await room.storage.subscriptions.active() if s.topic == "bridge"
+        }
+        publish(pages, "/city.xml", "City News", [story("new", "Bridge closes", "bridge")])
+        publish(pages, "/harbour.xml", "Harbour News", [story("h", "Harbour bridge", "bridge")])
+        with caplog.at_level(logging.WARNING, logger="bot.news.newsroom"):
+            report = await next_poll(room, clock, poster)
+        await room.deliver(poster)
+    assert report.feeds == 2 and report.failed == 0
+    assert sorted((channel, url.rsplit("/", 1)[1]) for channel, url, _ in poster.posts) == [
+        (NEWS, "new"),
+        (SPORT, "h"),
+        (SPORT, "new"),
+    ]
+    skipped = [r.getMessage() for r in caplog.records if "skipping subscription" in r.getMessage()]
+    assert len(skipped) == 2  # once per poll, not once per feed
+    for subscription_id in bad:
+        (line,) = [line for line in skipped if f"subscription {subscription_id} " in line]
+        assert f"(server {OTHER_GUILD}, channel {SPORT})" in line
 
 
 async def test_transient_post_failures_are_retried(
