@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import discord
 from discord import app_commands
@@ -11,16 +12,67 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.news.newsroom import cached_topic
-from bot.news.topics import MatchDocument, Topic
-from bot.storage import StoredArticle
-from cogs._cards import fit_lines, shorten
+from bot.news.topics import MatchDocument, Topic, TopicError
+from bot.storage import StoredArticle, Subscription
+from cogs._cards import shorten
 from cogs._checks import require_bot_can_post, target_channel
+from cogs._pages import Pages, pack_lines
 
 RECENT_ARTICLES = 100
+CHOICE_LIMIT = 100  # Discord's, for an autocomplete choice's name and value
+# An autocomplete value for a topic too long to be one: `#` and the subscription's id. No
+# stored topic looks like this: `#` is no word character, so the parser never keeps it.
+REFERENCE = re.compile(r"#(\d+)")
+REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 
 
 def matches_any(topic: Topic, articles: list[StoredArticle]) -> bool:
     return any(topic.matches(MatchDocument.from_article(s.article)) for s in articles)
+
+
+def code(text: str) -> str:
+    """`text` as inline code, even when it holds a backtick (a feed title may)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def choice_name(topic: str) -> str:
+    """A topic within a choice's 100 characters, its start and its end: long topics often
+    differ only at the end."""
+    if len(topic) <= CHOICE_LIMIT:
+        return topic
+    half = (CHOICE_LIMIT - 1) // 2
+    return f"{topic[:half]}…{topic[-(CHOICE_LIMIT - 1 - half) :]}"
+
+
+def choice_value(subscription: Subscription) -> str:
+    topic = subscription.topic
+    return topic if len(topic) <= CHOICE_LIMIT else f"#{subscription.id}"
+
+
+def find_subscription(subscriptions: list[Subscription], typed: str) -> Subscription | None:
+    """The subscription a member means: its stored topic, the reference the autocomplete
+    gives for a long one, or a topic typed another way that is stored the same (`NASA`)."""
+    typed = typed.strip()
+    reference = REFERENCE.fullmatch(typed)
+    for subscription in subscriptions:
+        if subscription.topic == typed or (reference and subscription.id == int(reference[1])):
+            return subscription
+    try:
+        stored = cached_topic(typed).text
+    except TopicError:
+        return None
+    return next((s for s in subscriptions if s.topic == stored), None)
+
+
+def listing_line(subscription: Subscription) -> str:
+    line = f"<#{subscription.channel_id}> {code(subscription.topic)}"
+    if subscription.paused:
+        line += " ⏸️ paused"
+    try:
+        cached_topic(subscription.topic)
+    except TopicError:  # stored before topics were checked as stored; the poll skips it
+        line += " ⚠️ unreadable, so never matched: `/unsubscribe` it and subscribe again"
+    return line
 
 
 class Subscriptions(commands.Cog):
@@ -38,7 +90,7 @@ class Subscriptions(commands.Cog):
         )
         typed = current.casefold()
         return [
-            app_commands.Choice(name=shorten(s.topic, 100), value=s.topic[:100])
+            app_commands.Choice(name=choice_name(s.topic), value=choice_value(s))
             for s in subscriptions
             if typed in s.topic.casefold()
         ][:25]
@@ -66,9 +118,9 @@ class Subscriptions(commands.Cog):
             interaction.guild_id, where.id, parsed.text, interaction.user.id
         )
         if not added:
-            raise UserError(f"{where.mention} already follows `{parsed.text}`.")
+            raise UserError(f"{where.mention} already follows {code(parsed.text)}.")
         recent = await self.bot.storage.articles.recent(RECENT_ARTICLES)
-        message = f"{where.mention} now gets cards for `{parsed.text}`."
+        message = f"{where.mention} now gets cards for {code(parsed.text)}."
         if recent and not await asyncio.to_thread(matches_any, parsed, recent):
             message += (
                 f"\n⚠️ It matches none of the last {len(recent)} articles I stored; "
@@ -88,11 +140,19 @@ class Subscriptions(commands.Cog):
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Stop a channel's cards for a topic."""
+        assert interaction.guild_id is not None
         where = target_channel(interaction, channel, manage_channels=True)
-        if not await self.bot.storage.subscriptions.remove(where.id, topic.strip()):
-            raise UserError(f"{where.mention} doesn't follow `{shorten(topic, 100)}`.")
+        followed = await self.bot.storage.subscriptions.in_guild(interaction.guild_id, where.id)
+        found = find_subscription(followed, topic)
+        if found is None or not await self.bot.storage.subscriptions.remove(where.id, found.topic):
+            raise UserError(
+                f"{where.mention} doesn't follow {code(shorten(topic, 100))}: pick a topic "
+                "from the list as you type, or see `/subscriptions`."
+            )
         await interaction.response.send_message(
-            f"{where.mention} no longer gets cards for `{topic.strip()}`.", ephemeral=True
+            f"{where.mention} no longer gets cards for "
+            f"{code(shorten(found.topic, REPLY_TOPIC_BUDGET))}.",
+            ephemeral=True,
         )
 
     @app_commands.command(name="subscriptions")
@@ -106,16 +166,18 @@ class Subscriptions(commands.Cog):
         found = await self.bot.storage.subscriptions.in_guild(
             interaction.guild_id, channel.id if channel else None
         )
-        lines = [
-            f"<#{s.channel_id}> `{shorten(s.topic, 150)}`" + (" ⏸️ paused" if s.paused else "")
-            for s in found
+        pages = pack_lines([listing_line(s) for s in found]) or [
+            "None yet: add one with `/subscribe`."
         ]
-        embed = discord.Embed(
-            title=f"Subscriptions ({len(found)})",
-            description=fit_lines(lines, 4000) or "None yet: add one with `/subscribe`.",
-            colour=discord.Colour.blurple(),
-        )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        embeds = [
+            discord.Embed(
+                title=f"Subscriptions ({len(found)})",
+                description=page,
+                colour=discord.Colour.blurple(),
+            )
+            for page in pages
+        ]
+        await Pages(embeds, interaction.user.id).send(interaction, ephemeral=True)
 
 
 async def setup(bot: Precis) -> None:
