@@ -460,8 +460,9 @@ class FakeDiscord:
         method: str | None = "POST",
         path: str | None = None,
     ) -> None:
-        """The next `count` matching requests answer `status`. Note discord.py retries 5xx
-        up to 5 times, sleeping 1 s, 3 s, 5 s... in between."""
+        """The next `count` matching requests answer `status`. Note discord.py retries 500,
+        502, 504 and 524 up to 5 times, sleeping 1 s, 3 s, 5 s... in between; other statuses
+        (a 503 included) raise at once."""
         self._faults.append(_Fault("status", count, status, method, path))
 
     def drop_next(

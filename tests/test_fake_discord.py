@@ -226,6 +226,34 @@ async def test_history_newest_first_with_before_after(fake: FakeDiscord, bot: co
     assert [m.id async for m in channel.history(before=before)] == [int(seeded[0]["id"])]
 
 
+async def test_history_pages_of_100_after_an_id(fake: FakeDiscord, bot: commands.Bot) -> None:
+    seeded = [
+        int(fake.seed_message(NEWS_CHANNEL_ID, f"m{i}", author_id=MEMBER_ID)["id"])
+        for i in range(250)
+    ]
+    channel = bot.get_channel(NEWS_CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    after = discord.Object(seeded[9])
+    assert [m.id async for m in channel.history(limit=None, after=after)] == seeded[10:]
+    pages = [r for r in fake.requests if r.method == "GET" and r.path.endswith("/messages")]
+    assert [(r.query["limit"], r.query["after"]) for r in pages] == [
+        ("100", str(seeded[9])),
+        ("100", str(seeded[109])),
+        ("100", str(seeded[209])),
+    ]
+
+
+async def test_a_503_is_not_retried(fake: FakeDiscord, bot: commands.Bot) -> None:
+    fake.fail_next(1, status=503, method="GET", path=f"/channels/{NEWS_CHANNEL_ID}/messages")
+    channel = bot.get_channel(NEWS_CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    with pytest.raises(discord.DiscordServerError):
+        [m async for m in channel.history()]
+    assert [m async for m in channel.history()] == []
+    reads = [r for r in fake.requests if r.path == f"/channels/{NEWS_CHANNEL_ID}/messages"]
+    assert [r.status for r in reads] == [503, 200]
+
+
 async def test_history_content_needs_the_intent(fake: FakeDiscord) -> None:
     fake.seed_message(GENERAL_CHANNEL_ID, "hello", author_id=MEMBER_ID)
     for message_content, expected in ((False, ""), (True, "hello")):
