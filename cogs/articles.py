@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.client import Precis
-from bot.news.newsroom import Card, ChannelUnavailable, PostFailed
+from bot.news.newsroom import Card, ChannelUnavailable, DiscordUnavailable
 from bot.storage import DeliveryTarget
 from cogs._cards import summary_card
 from cogs._checks import require_bot_can_post, target_channel
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
-HISTORY_LOOKBACK = 100
+CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
 
 
 class Articles(commands.Cog):
@@ -55,7 +55,7 @@ class Articles(commands.Cog):
             except (discord.NotFound, discord.Forbidden) as error:
                 raise ChannelUnavailable(error.text or "the channel is gone") from error
             except (discord.HTTPException, aiohttp.ClientError) as error:
-                raise PostFailed(str(error)) from error
+                raise DiscordUnavailable(str(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ChannelUnavailable("it is not a text channel")
         return channel
@@ -72,21 +72,25 @@ class Articles(commands.Cog):
         except (discord.Forbidden, discord.NotFound) as error:
             raise ChannelUnavailable(error.text or "missing permissions") from error
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
-            raise PostFailed(str(error)) from error
+            raise DiscordUnavailable(str(error)) from error
         return message.id
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
         channel = await self._channel(channel_id)
         since = discord.Object(
-            discord.utils.time_snowflake(datetime.fromtimestamp(after - 60, UTC))
+            discord.utils.time_snowflake(datetime.fromtimestamp(after - CLOCK_SKEW_SECONDS, UTC))
         )
         me = self.bot.user
         try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK, after=since):
+            # Every message since then, oldest first, page by page: the card, if it went out,
+            # is near the start, however busy the channel has been since.
+            async for message in channel.history(limit=None, after=since):
                 if me and message.author.id == me.id and any(e.url == url for e in message.embeds):
                     return message.id
         except (discord.Forbidden, discord.NotFound) as error:
             raise ChannelUnavailable(error.text or "missing permissions") from error
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            raise DiscordUnavailable(str(error)) from error
         return None
 
     async def notify_admins(self, guild_id: int, message: str) -> None:
@@ -97,7 +101,7 @@ class Articles(commands.Cog):
         try:
             channel = await self._channel(channel_id)
             await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
-        except (ChannelUnavailable, PostFailed, discord.HTTPException) as error:
+        except (ChannelUnavailable, DiscordUnavailable, discord.HTTPException) as error:
             log.warning("could not tell guild %s's admins (%s): %s", guild_id, error, message)
 
     # --- Loops ------------------------------------------------------------------------------
@@ -118,14 +122,15 @@ class Articles(commands.Cog):
         await self.reconcile()
 
     async def reconcile(self) -> None:
-        """Cards that may have gone out just before a crash are checked before any new post."""
+        """Cards that may have gone out just before a crash are checked before any new post;
+        those whose channel could not be read are checked again by the sender, later."""
         try:
-            found = await self.bot.newsroom.reconcile(self)
+            report = await self.bot.newsroom.reconcile(self)
         except Exception:  # the loops must start anyway; those cards stay `sending`
             log.exception("reconciling cards left sending failed; they are held, not reposted")
         else:
-            if found:
-                log.info("reconciled %d cards posted before a restart", found)
+            if report.found or report.reposted:
+                log.info("reconciled cards left sending: %s", report)
         finally:
             self.reconciled.set()
 
@@ -135,6 +140,7 @@ class Articles(commands.Cog):
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(owed.wait(), SENDER_IDLE_SECONDS)
         owed.clear()
+        await self.reconcile()  # cards still held since the start, when their time comes
         try:
             report = await self.bot.newsroom.deliver(self)
         except Exception:

@@ -3,9 +3,11 @@
 Plain async Python: Discord is behind the `Poster` protocol, which the articles cog implements.
 
 Exactly once: an entry is marked seen in the same transaction that records the cards it owes
-(`deliveries`, one per channel and article, ever). A card is marked `sending` before it is
-posted and `sent` after. After a crash, `reconcile` looks in each channel for the cards left
-`sending`: found ones are marked sent, the others are posted again.
+(`deliveries`, one per channel and article, ever). Only whoever claims a card posts it: the
+sender claims a pending one (marks it `sending`, if it is still pending) before posting it, and
+/post records its card already claimed; it is marked `sent` after the post. After a crash,
+`reconcile` looks in each channel for the cards left `sending`: found ones are marked sent, the
+others are posted again.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ ENTRIES_PER_POLL = 50  # enormous feeds are cut to their newest entries
 PAUSE_AFTER_FAILURES = 10
 MAX_BACKOFF_SECONDS = 6 * 3600
 MAX_POST_ATTEMPTS = 5
+RECONCILE_RETRY_SECONDS = 30  # a channel whose history could not be read is read again after
+RECONCILE_MAX_WAIT = 3600  # ...30 s, 1 min, 2 min... at most an hour
 DELIVERY_BATCH = 1000
 FEEDS_PER_CYCLE = 10_000
 HOUR = 3600
@@ -60,8 +64,8 @@ class ChannelUnavailable(Exception):
     """The channel is gone, or the bot may no longer post in it."""
 
 
-class PostFailed(Exception):
-    """A post failed for a reason that may pass (an outage, a rate limit)."""
+class DiscordUnavailable(Exception):
+    """A post or a read failed for a reason that may pass (an outage, a rate limit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +79,14 @@ class Card:
 
 class Poster(Protocol):
     async def post(self, channel_id: int, card: Card) -> int:
-        """Post the card; return its message id. Raises ChannelUnavailable or PostFailed."""
+        """Post the card; return its message id. Raises ChannelUnavailable or
+        DiscordUnavailable."""
         ...
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
-        """The id of a card for `url` this bot posted in the channel since `after`, if any."""
+        """The id of a card for `url` this bot posted in the channel since `after` (unix time),
+        if any, however many messages came after it. Raises ChannelUnavailable or
+        DiscordUnavailable."""
         ...
 
     async def notify_admins(self, guild_id: int, message: str) -> None: ...
@@ -100,6 +107,22 @@ class DeliveryReport:
     waiting: int = 0  # held back by a channel's hourly cap
     failed: int = 0
     more: bool = False  # the batch was full: more cards are owed than one pass takes
+
+
+@dataclass(slots=True)
+class ReconcileReport:
+    found: int = 0  # already in their channel: marked sent
+    reposted: int = 0  # not there: pending again
+    held: int = 0  # their channel could not be read: asked again later
+
+
+@dataclass(slots=True)
+class _LeftSending:
+    """A card a previous run left `sending`, until its channel says whether it is there."""
+
+    delivery: Delivery
+    failures: int = 0
+    next_try: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +160,8 @@ def cached_topic(text: str) -> Topic:
     return parse_topic(text)
 
 
-def backoff_seconds(poll_seconds: int, failures: int) -> int:
-    return int(min(poll_seconds * 2 ** min(failures, 16), MAX_BACKOFF_SECONDS))
+def backoff_seconds(base: int, failures: int, cap: int = MAX_BACKOFF_SECONDS) -> int:
+    return int(min(base * 2 ** min(failures, 16), cap))
 
 
 def conditional_headers(feed: Feed) -> dict[str, str]:
@@ -173,6 +196,9 @@ class Newsroom:
         self.limits = _Limits(asyncio.Semaphore(concurrency), per_host)
         self.clock = clock
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
+        self._left_sending: dict[int, _LeftSending] | None = None  # read once, see `reconcile`
+        self._reading_left = asyncio.Lock()
+        self._reconciling = asyncio.Lock()
 
     def now(self) -> int:
         return int(self.clock())
@@ -415,6 +441,7 @@ class Newsroom:
 
     async def deliver(self, poster: Poster) -> DeliveryReport:
         """Post the cards owed, oldest first, within each channel's hourly cap."""
+        await self._cards_left_sending()  # read before this run claims any
         report = DeliveryReport()
         since = self.now() - HOUR
         sent_this_hour: dict[int, int] = {}
@@ -434,12 +461,12 @@ class Newsroom:
             if sent_this_hour[channel] >= settings["max_posts_per_hour"]:
                 report.waiting += 1  # not dropped: it is still pending next hour
                 continue
-            try:
-                outcome = await self._deliver_one(delivery, poster, settings)
-            except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
-                log.exception("delivery %d failed", delivery.id)
-                await self.storage.deliveries.give_up(repr(error), delivery_id=delivery.id)
-                outcome = "failed"
+            # Claimed only if still pending: /post, or another pass, may have taken it since
+            # the batch was read.
+            claimed = await self.storage.deliveries.claim(delivery.id, self.now())
+            if claimed is None:
+                continue
+            outcome = await self._post(claimed, poster, settings)
             if outcome == "sent":
                 report.sent += 1
                 sent_this_hour[channel] += 1
@@ -449,27 +476,29 @@ class Newsroom:
                     lost.add(channel)
         return report
 
-    async def _deliver_one(
-        self, delivery: Delivery, poster: Poster, settings: dict[str, Any]
-    ) -> str:
-        """Post one card: 'sent', 'retry' (still pending), 'failed' or 'lost' (the channel)."""
+    async def _post(self, delivery: Delivery, poster: Poster, settings: dict[str, Any]) -> str:
+        """Post a card this run claimed: 'sent', 'retry' (pending again), 'failed' or 'lost'
+        (the channel)."""
         deliveries = self.storage.deliveries
-        card = await self.card(delivery, settings)
-        if card is None:
-            await deliveries.give_up("the article is gone", delivery_id=delivery.id)
-            return "failed"
-        await deliveries.sending(delivery.id)
         try:
+            card = await self.card(delivery, settings)
+            if card is None:
+                await deliveries.give_up("the article is gone", delivery_id=delivery.id)
+                return "failed"
             message_id = await poster.post(delivery.channel_id, card)
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
             return "lost"
-        except PostFailed as error:
-            if delivery.attempts + 1 >= MAX_POST_ATTEMPTS:
+        except DiscordUnavailable as error:
+            if delivery.attempts >= MAX_POST_ATTEMPTS:
                 await deliveries.give_up(str(error), delivery_id=delivery.id)
                 return "failed"
             await deliveries.retry(delivery.id, str(error))
             return "retry"
+        except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
+            log.exception("delivery %d failed", delivery.id)
+            await deliveries.give_up(repr(error), delivery_id=delivery.id)
+            return "failed"
         await deliveries.sent(delivery.id, message_id, self.now())
         return "sent"
 
@@ -486,40 +515,89 @@ class Newsroom:
                 "Embed Links there, then `/subscribe` again to resume.",
             )
 
-    async def reconcile(self, poster: Poster) -> int:
+    async def _cards_left_sending(self) -> dict[int, _LeftSending]:
+        """The cards a previous run left `sending`: read once, before this run claims any, so
+        that a card this run is posting is never taken for one."""
+        async with self._reading_left:
+            if self._left_sending is None:
+                left = await self.storage.deliveries.in_state("sending")
+                self._left_sending = {d.id: _LeftSending(d) for d in left}
+        return self._left_sending
+
+    async def reconcile(self, poster: Poster) -> ReconcileReport:
         """After a restart: cards left `sending` that are in their channel are marked sent, the
-        others go back to pending. Returns how many were found already posted."""
-        found = 0
-        for delivery in await self.storage.deliveries.in_state("sending"):
-            stored = await self.storage.articles.get(delivery.article_id)
-            url = stored.article.url if stored else None
-            try:
-                message_id = (
-                    await poster.find_card(delivery.channel_id, url, delivery.created_at)
-                    if url
-                    else None
-                )
-            except ChannelUnavailable as error:
-                await self._channel_lost(delivery, str(error), poster)
-                continue
-            if message_id is None:
-                await self.storage.deliveries.retry(delivery.id, "not found after a restart")
-            else:
-                await self.storage.deliveries.sent(delivery.id, message_id, self.now())
-                found += 1
-        return found
+        others go back to pending. A card whose channel can't be read now (a 503) stays
+        `sending`, and a later call asks again, with backoff; call it before the first
+        `deliver` and then now and again."""
+        report = ReconcileReport()
+        async with self._reconciling:
+            left = await self._cards_left_sending()
+            lost: set[int] = set()
+            for key, waiting in list(left.items()):
+                delivery = waiting.delivery
+                if delivery.channel_id in lost:
+                    del left[key]  # failed with its channel
+                    continue
+                if waiting.next_try > self.now():
+                    report.held += 1
+                    continue
+                outcome = await self._reconcile_one(delivery, poster)
+                if outcome == "held":
+                    report.held += 1
+                    waiting.next_try = self.now() + backoff_seconds(
+                        RECONCILE_RETRY_SECONDS, waiting.failures, RECONCILE_MAX_WAIT
+                    )
+                    waiting.failures += 1
+                    continue
+                del left[key]
+                if outcome == "found":
+                    report.found += 1
+                elif outcome == "reposted":
+                    report.reposted += 1
+                else:
+                    lost.add(delivery.channel_id)
+        if report.reposted:
+            self.cards_owed.set()
+        return report
+
+    async def _reconcile_one(self, delivery: Delivery, poster: Poster) -> str:
+        """'found', 'reposted' (pending again), 'held' (not known yet) or 'lost' (the channel)."""
+        stored = await self.storage.articles.get(delivery.article_id)
+        url = stored.article.url if stored else None
+        since = delivery.sending_at or delivery.created_at
+        try:
+            message_id = await poster.find_card(delivery.channel_id, url, since) if url else None
+        except ChannelUnavailable as error:
+            await self._channel_lost(delivery, str(error), poster)
+            return "lost"
+        except Exception as error:  # a 503, a timeout, or a bug: not known, so not reposted
+            log.warning(
+                "could not read channel %d for delivery %d (%s); it stays held",
+                delivery.channel_id,
+                delivery.id,
+                error,
+                exc_info=not isinstance(error, DiscordUnavailable),
+            )
+            return "held"
+        if message_id is None:
+            await self.storage.deliveries.retry(delivery.id, "not found after a restart")
+            return "reposted"
+        await self.storage.deliveries.sent(delivery.id, message_id, self.now())
+        return "found"
 
     async def post_now(
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
     ) -> Delivery:
-        """/post: one article's card in one channel now, recorded so no poll posts it again."""
+        """/post: one article's card in one channel now, recorded so no poll posts it again.
+        It is recorded already claimed, so the sender never takes it meanwhile."""
+        await self._cards_left_sending()  # read before this run claims any
         stored = await self.desk.read_url(url, guild_id=target.guild_id, progress=progress)
-        delivery = await self.storage.deliveries.create(target, stored.id)
+        settings = await self.config.all(target.guild_id)
+        await progress("Posting…")
+        delivery = await self.storage.deliveries.create(target, stored.id, claimed_at=self.now())
         if delivery is None:
             raise UserError(f"That article's card is already in <#{target.channel_id}>.")
-        await progress("Posting…")
-        settings = await self.config.all(target.guild_id)
-        outcome = await self._deliver_one(delivery, poster, settings)
+        outcome = await self._post(delivery, poster, settings)
         if outcome != "sent":
             raise UserError(
                 f"I couldn't post in <#{target.channel_id}>; check my permissions there."

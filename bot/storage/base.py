@@ -83,6 +83,7 @@ class Delivery:
     created_at: int
     attempts: int
     message_id: int | None
+    sending_at: int | None  # when it was last claimed for posting
 
 
 class GuildSettingsRepository(Protocol):
@@ -209,13 +210,21 @@ class SubscriptionRepository(Protocol):
 
 
 class DeliveryRepository(Protocol):
-    async def create(self, target: DeliveryTarget, article_id: int) -> Delivery | None: ...
+    async def create(
+        self, target: DeliveryTarget, article_id: int, *, claimed_at: int | None = None
+    ) -> Delivery | None:
+        """Owe one card; None when this channel already has this article's. With
+        `claimed_at` it is recorded already claimed (`sending`), for the caller to post."""
+        ...
 
     async def find(self, channel_id: int, article_id: int) -> Delivery | None: ...
 
     async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]: ...
 
-    async def sending(self, delivery_id: int) -> None: ...
+    async def claim(self, delivery_id: int, now: int) -> Delivery | None:
+        """Take a pending card to post it: `sending`, committed before the post. None when it
+        is not pending any more (someone else took it)."""
+        ...
 
     async def sent(self, delivery_id: int, message_id: int, now: int) -> None: ...
 

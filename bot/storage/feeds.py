@@ -14,7 +14,8 @@ FEED_COLUMNS = (
     "f.next_poll, f.paused"
 )
 DELIVERY_COLUMNS = (
-    "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id"
+    "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id, "
+    "sending_at"
 )
 
 
@@ -248,15 +249,28 @@ class SQLiteDeliveries:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def create(self, target: DeliveryTarget, article_id: int) -> Delivery | None:
-        """Owe one card now (/post); None when this channel already has this article's."""
+    async def create(
+        self, target: DeliveryTarget, article_id: int, *, claimed_at: int | None = None
+    ) -> Delivery | None:
+        """Owe one card; None when this channel already has this article's. With `claimed_at`
+        (/post) it is recorded already claimed: `sending`, so no sender takes it."""
+        claimed = claimed_at is not None
         async with (
             self._db.transaction() as conn,
             conn.execute(
-                "INSERT INTO deliveries (guild_id, channel_id, article_id, topic) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, article_id) DO NOTHING "
+                "INSERT INTO deliveries "
+                "(guild_id, channel_id, article_id, topic, state, attempts, sending_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_id, article_id) DO NOTHING "
                 f"RETURNING {DELIVERY_COLUMNS}",
-                (target.guild_id, target.channel_id, article_id, target.topic),
+                (
+                    target.guild_id,
+                    target.channel_id,
+                    article_id,
+                    target.topic,
+                    "sending" if claimed else "pending",
+                    int(claimed),
+                    claimed_at,
+                ),
             ) as cursor,
         ):
             row = await cursor.fetchone()
@@ -281,12 +295,19 @@ class SQLiteDeliveries:
         async with self._db.transaction() as conn:
             await conn.execute(sql, params)
 
-    async def sending(self, delivery_id: int) -> None:
-        """Committed before the post: after a crash, this card may or may not be out."""
-        await self._set(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?",
-            (delivery_id,),
-        )
+    async def claim(self, delivery_id: int, now: int) -> Delivery | None:
+        """Take a pending card to post it: `sending`, committed before the post (after a crash
+        it may or may not be out). None when it is not pending any more: someone took it."""
+        async with (
+            self._db.transaction() as conn,
+            conn.execute(
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, sending_at = ? "
+                f"WHERE id = ? AND state = 'pending' RETURNING {DELIVERY_COLUMNS}",
+                (now, delivery_id),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return None if row is None else delivery_from_row(row)
 
     async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
         await self._set(
@@ -296,8 +317,10 @@ class SQLiteDeliveries:
         )
 
     async def retry(self, delivery_id: int, error: str) -> None:
+        """A card in flight goes back to pending (one failed meanwhile stays failed)."""
         await self._set(
-            "UPDATE deliveries SET state = 'pending', last_error = ? WHERE id = ?",
+            "UPDATE deliveries SET state = 'pending', last_error = ? "
+            "WHERE id = ? AND state = 'sending'",
             (error, delivery_id),
         )
 

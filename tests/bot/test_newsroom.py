@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -18,8 +19,8 @@ from bot.news.newsroom import (
     PAUSE_AFTER_FAILURES,
     Card,
     ChannelUnavailable,
+    DiscordUnavailable,
     Newsroom,
-    PostFailed,
 )
 from bot.storage import DeliveryTarget, SQLiteStorage
 from tests.fixtures.feeds import Item, publish, rss, story
@@ -40,13 +41,15 @@ class RecordingPoster:
         self.lost: set[int] = set()
         self.flaky = 0  # this many posts fail for a while
         self.crash: str | None = None  # "before" or "after" the post reaches Discord
+        self.unreadable: dict[int, int] = {}  # channel -> history reads that fail (a 503)
+        self.reads: list[int] = []  # the channels whose history was read
 
     async def post(self, channel_id: int, card: Card) -> int:
         if channel_id in self.lost:
             raise ChannelUnavailable("Missing Permissions")
         if self.flaky:
             self.flaky -= 1
-            raise PostFailed("503 Service Unavailable")
+            raise DiscordUnavailable("503 Service Unavailable")
         if self.crash == "before":
             raise Crash
         self.posts.append((channel_id, card.stored.article.url, card.topic))
@@ -55,6 +58,10 @@ class RecordingPoster:
         return len(self.posts)
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        self.reads.append(channel_id)
+        if self.unreadable.get(channel_id):
+            self.unreadable[channel_id] -= 1
+            raise DiscordUnavailable("503 Service Unavailable")
         for number, (channel, posted_url, _) in enumerate(self.posts, start=1):
             if channel == channel_id and posted_url == url:
                 return number
@@ -116,6 +123,25 @@ async def follow(room: Newsroom, pages: PageServer, title: str) -> str:
     await room.add_feed(GUILD, feed, user_id=5)
     await subscribe(room, NEWS, "*")
     return feed
+
+
+def hold_first_summary(room: Newsroom, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+    """The first card's summary waits for `release`; `started` is set when it begins."""
+    started, release = asyncio.Event(), asyncio.Event()
+    summarize = room.desk.summarize
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        if not started.is_set():
+            started.set()
+            await release.wait()
+        return await summarize(*args, **kwargs)
+
+    monkeypatch.setattr(room.desk, "summarize", held)
+    return started, release
+
+
+async def quiet(_: str) -> None:
+    return None
 
 
 async def next_poll(room: Newsroom, clock: Clock, poster: RecordingPoster) -> Any:
@@ -251,11 +277,11 @@ async def test_exactly_once_across_a_crash_while_posting(
             await room.deliver(poster)
     poster.crash = None
     async with open_room() as room:  # the restart
-        found = await room.reconcile(poster)
+        reconciled = await room.reconcile(poster)
         await room.deliver(poster)
         await next_poll(room, clock, poster)
         await room.deliver(poster)
-    assert found == (1 if crash == "after" else 0)
+    assert (reconciled.found, reconciled.reposted) == ((1, 0) if crash == "after" else (0, 1))
     assert len(poster.posts) == 1
 
 
@@ -424,10 +450,6 @@ async def test_post_now_records_so_the_poll_skips_it(
     async with open_room() as room:
         await follow(room, pages, "News")
         publish(pages, "/feed.xml", "News", [item])
-
-        async def quiet(_: str) -> None:
-            return None
-
         await room.post_now(
             DeliveryTarget(GUILD, NEWS, None), pages.url("/a/p"), poster, progress=quiet
         )
@@ -499,3 +521,75 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
         with pytest.raises(UserError, match="not a feed"):
             await room.add_feed(GUILD, not_a_feed, user_id=5)
     assert (added.url, added.title) == (feed, "Found Feed")
+
+
+async def test_two_sender_passes_at_once_post_each_card_once(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poster = RecordingPoster()
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        publish(
+            pages, "/feed.xml", "News", [story("a", "Story A", "a"), story("b", "Story B", "b")]
+        )
+        await next_poll(room, clock, poster)
+        started, release = hold_first_summary(room, monkeypatch)
+        first = asyncio.create_task(room.deliver(poster))
+        await started.wait()  # the first pass is making its first card; its batch holds both
+        second = await room.deliver(poster)
+        release.set()
+        reports = [await first, second]
+    assert sorted(url.rsplit("/", 1)[1] for _, url, _ in poster.posts) == ["a", "b"]
+    assert sum(report.sent for report in reports) == 2
+
+
+async def test_post_now_is_never_posted_by_the_sender_nor_taken_by_reconcile(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poster = RecordingPoster()
+    publish(pages, "/feed.xml", "News", [story("p", "Posted by hand", "manual")])
+    async with open_room() as room:  # a fresh start: /post comes before the first reconcile
+        started, release = hold_first_summary(room, monkeypatch)
+        target = DeliveryTarget(GUILD, NEWS, None)
+        post = asyncio.create_task(room.post_now(target, pages.url("/a/p"), poster, progress=quiet))
+        await started.wait()  # /post has recorded its card and is summarising it
+        reconciled = await room.reconcile(poster)
+        delivered = await room.deliver(poster)
+        release.set()
+        await post
+        (sent,) = await room.storage.deliveries.in_state("sent")
+    assert (reconciled.found, reconciled.reposted, delivered.sent) == (0, 0, 0)
+    assert len(poster.posts) == 1
+    assert sent.attempts == 1
+
+
+async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    poster = RecordingPoster()
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        await subscribe(room, SPORT, "*")
+        publish(pages, "/feed.xml", "News", [story("x", "Story X", "x")])
+        await next_poll(room, clock, poster)
+        news, sport = await room.storage.deliveries.in_state("pending")
+        for delivery in (news, sport):  # both in flight when the process dies...
+            await room.storage.deliveries.claim(delivery.id, room.now())
+        poster.posts.append((NEWS, pages.url("/a/x"), "*"))  # ...and one reached Discord
+    poster.unreadable[SPORT] = 2
+    async with open_room() as room:
+        passes = []
+        for wait in (0, 10, 21, 59, 2):  # retried 30 s, then 60 s after a failed read
+            clock.now += wait
+            reads = len(poster.reads)
+            report = await room.reconcile(poster)
+            passes.append((report.found, report.reposted, report.held, poster.reads[reads:]))
+            await room.deliver(poster)
+    assert passes == [
+        (1, 0, 1, [NEWS, SPORT]),
+        (0, 0, 1, []),
+        (0, 0, 1, [SPORT]),
+        (0, 0, 1, []),
+        (0, 1, 0, [SPORT]),
+    ]
+    assert sorted(channel for channel, _, _ in poster.posts) == [NEWS, SPORT]

@@ -38,6 +38,29 @@ async def test_older_database_upgrades_and_keeps_its_data(tmp_path: Path) -> Non
         await storage.close()
 
 
+async def test_cards_left_sending_before_the_upgrade_count_from_when_they_were_owed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v4.db"
+    with sqlite3.connect(path) as conn:  # a database of version 4, before `sending_at`
+        for migration in available_migrations()[:4]:
+            for statement in migration.statements():
+                conn.execute(statement)
+        conn.executemany(
+            "INSERT INTO deliveries (guild_id, channel_id, article_id, state, created_at) "
+            "VALUES (1, ?, 7, ?, 1000)",
+            [(10, "sending"), (11, "pending")],
+        )
+        conn.execute("PRAGMA user_version = 4")
+    storage = await SQLiteStorage.open(path)
+    try:
+        (sending,) = await storage.deliveries.in_state("sending")
+        (pending,) = await storage.deliveries.in_state("pending")
+    finally:
+        await storage.close()
+    assert (sending.sending_at, pending.sending_at) == (1000, None)
+
+
 async def test_newer_database_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     with sqlite3.connect(path) as conn:

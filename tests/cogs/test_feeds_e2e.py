@@ -212,7 +212,7 @@ async def test_a_card_posted_before_a_crash_is_found_not_reposted(
         cog = articles_cog(bot)
         card = await bot.newsroom.card(delivery, await bot.guild_config.all(GUILD_ID))
         assert card is not None
-        await bot.storage.deliveries.sending(delivery.id)
+        await bot.storage.deliveries.claim(delivery.id, bot.newsroom.now())
         await cog.post(NEWS_CHANNEL_ID, card)  # the card is out; the bot dies before marking it
     async with launch() as bot:
         cog = articles_cog(bot)

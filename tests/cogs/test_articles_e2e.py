@@ -1,0 +1,151 @@
+"""Cards exactly once, end to end: /post racing the sender, and reconciling after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.client import Precis
+from bot.storage import Delivery, DeliveryTarget
+from tests.cogs.test_feeds_e2e import articles_cog, cards_in, channel_option, is_final
+from tests.conftest import LaunchBot
+from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
+from tests.fixtures.feeds import publish, story
+from tests.fixtures.pages import PageServer
+
+
+def chatter(fake: FakeDiscord, channel_id: int, count: int, at: datetime | None = None) -> None:
+    for i in range(count):
+        fake.seed_message(channel_id, f"chatter {i}", author_id=MEMBER_ID, at=at)
+
+
+def history_reads(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
+    return [
+        r
+        for r in fake.requests
+        if r.method == "GET" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def owe(bot: Precis, pages: PageServer, slug: str, channel_id: int) -> Delivery:
+    stored = await bot.desk.read_url(pages.url(f"/a/{slug}"))
+    delivery = await bot.storage.deliveries.create(
+        DeliveryTarget(GUILD_ID, channel_id, "news"), stored.id
+    )
+    assert delivery is not None
+    return delivery
+
+
+async def post_then_crash(bot: Precis, delivery: Delivery, *, reaches_discord: bool = True) -> None:
+    """Mark a card `sending` and post it; the bot dies before marking it sent (or before the
+    post reaches Discord)."""
+    channel_id = delivery.channel_id
+    card = await bot.newsroom.card(delivery, await bot.guild_config.all(GUILD_ID))
+    assert card is not None
+    await bot.storage.deliveries.claim(delivery.id, bot.newsroom.now())
+    if reaches_discord:
+        await articles_cog(bot).post(channel_id, card)
+
+
+async def states(bot: Precis) -> dict[int, str]:
+    """Each channel's delivery state."""
+    found = {}
+    for state in ("pending", "sending", "sent", "failed"):
+        for delivery in await bot.storage.deliveries.in_state(state):
+            found[delivery.channel_id] = state
+    return found
+
+
+async def test_a_card_in_a_busy_channel_is_found_not_reposted(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("busy", "Busy story", "busy")])
+    chatter(fake, NEWS_CHANNEL_ID, 300, at=datetime.now(UTC) - timedelta(hours=1))
+    async with launch() as bot:
+        delivery = await owe(bot, pages, "busy", NEWS_CHANNEL_ID)
+        chatter(fake, NEWS_CHANNEL_ID, 120)  # while the card waits its turn (an hourly cap)
+        await post_then_crash(bot, delivery)
+        chatter(fake, NEWS_CHANNEL_ID, 120)
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        await cog.reconciled.wait()
+        await bot.newsroom.deliver(cog)
+        (found,) = await bot.storage.deliveries.in_state("sent")
+    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert found.message_id == int(fake.bot_messages(NEWS_CHANNEL_ID)[0]["id"])
+    # Read from when the card was claimed (not the hour-old chatter), until it was found.
+    assert [r.query.get("limit") for r in history_reads(fake, NEWS_CHANNEL_ID)] == ["100"] * 2
+
+
+async def test_post_racing_the_sender_posts_one_card(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("race", "Race story", "race")])
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        await cog.reconciled.wait()
+        summarize = bot.desk.summarize
+        summaries = [asyncio.Event(), asyncio.Event()]  # /post's, then the sender's (if any)
+        release = asyncio.Event()
+
+        async def held(*args: Any, **kwargs: Any) -> Any:
+            summaries[sum(e.is_set() for e in summaries)].set()
+            await release.wait()
+            return await summarize(*args, **kwargs)
+
+        monkeypatch.setattr(bot.desk, "summarize", held)
+        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
+        post = await fake.slash(
+            "post", {"url": pages.url("/a/race"), "channel": option}, resolved=resolved
+        )
+        await asyncio.wait_for(summaries[0].wait(), 5)  # /post is summarising its card
+        sender = asyncio.create_task(bot.newsroom.deliver(cog))
+        taken = asyncio.create_task(summaries[1].wait())
+        # The sender passes by, or takes the card too and summarises it: then both go on.
+        await asyncio.wait({sender, taken}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
+        release.set()
+        await sender
+        taken.cancel()
+        done = await fake.wait_for(lambda r: post.token in r.path and is_final(r))
+    assert done.json["content"] == f"Posted in <#{NEWS_CHANNEL_ID}>."
+    assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1
+
+
+async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sport = fake.add_channel(fake.guilds[GUILD_ID], "sport").id
+    publish(
+        pages,
+        "/feed.xml",
+        "City News",
+        [story("s", "Sport story", "s"), story("n", "News story", "n")],
+    )
+    async with launch() as bot:
+        await post_then_crash(bot, await owe(bot, pages, "s", sport))
+        await post_then_crash(
+            bot, await owe(bot, pages, "n", NEWS_CHANNEL_ID), reaches_discord=False
+        )
+    fake.fail_next(1, status=503, method="GET", path=f"/channels/{sport}/messages")
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        await cog.reconciled.wait()
+        after_start = await states(bot)
+        await fake.wait_for(lambda r: r in cards_in(fake, NEWS_CHANNEL_ID))  # the sender's
+        await bot.newsroom.deliver(cog)
+        held = await states(bot)
+        monkeypatch.setattr(bot.newsroom, "clock", lambda: time.time() + 3600)  # past its wait
+        await bot.newsroom.reconcile(cog)
+        await bot.newsroom.deliver(cog)
+        at_last = await states(bot)
+    assert after_start[sport] == "sending"  # its channel could not be read: held
+    assert after_start[NEWS_CHANNEL_ID] != "sending"  # not found there: owed again
+    assert held[sport] == "sending"
+    assert at_last[sport] == "sent"
+    assert [r.status for r in history_reads(fake, sport)] == [503, 200]
+    assert len(cards_in(fake, sport)) == 1
+    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
