@@ -50,6 +50,11 @@ DECLARED_CHARSET = re.compile(
 CHARSET_SNIFF_BYTES = 4096
 # Browsers read Latin-1 and ASCII labels as windows-1252 (WHATWG Encoding), and so do pages.
 WINDOWS_1252_ALIASES = frozenset({"iso8859-1", "ascii"})
+# Python text codecs that are no document's charset: host name encodings, Python string
+# literals, a codec that refuses everything, and UTF-7 (which browsers refuse).
+NOT_CHARSETS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "utf-7"}
+)
 
 # Embedded IPv4 in IPv6 forms a proxy or the kernel may route to the IPv4 address.
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
@@ -203,19 +208,35 @@ async def check_host(url: URL) -> None:
         raise NotFound(NotFound.no_host) from exc
 
 
+def charset_codec(label: str | None) -> str | None:
+    """The codec for a charset label, or None when it names no text charset.
+
+    Python's codec registry also holds byte-to-byte transforms (base64, zlib, rot13...) that a
+    page may name to make decoding fail: those, and the text codecs of NOT_CHARSETS, are no
+    charset.
+    """
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+        b"x".decode(name, errors="replace")  # LookupError for a byte-to-byte transform
+    except (LookupError, UnicodeError):
+        return None
+    if name in NOT_CHARSETS:
+        return None
+    return "cp1252" if name in WINDOWS_1252_ALIASES else name
+
+
 def pick_charset(declared: str | None, raw: bytes) -> str:
-    """The header's charset, else the page's own declaration, else UTF-8; as a codec name."""
+    """The byte-order mark's charset, else the header's, else the page's own declaration, else
+    UTF-8; as a codec name. A label that names no text charset is passed over."""
     if raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     sniffed = DECLARED_CHARSET.search(raw[:CHARSET_SNIFF_BYTES])
     for label in (declared, sniffed and sniffed.group(1).decode("ascii")):
-        if not label:
-            continue
-        try:
-            name = codecs.lookup(label).name
-        except LookupError:
-            continue
-        return "cp1252" if name in WINDOWS_1252_ALIASES else name
+        name = charset_codec(label)
+        if name is not None:
+            return name
     return "utf-8"
 
 

@@ -52,6 +52,17 @@ async def meta_charset(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": "text/html"})
 
 
+async def declared(request: web.Request) -> web.Response:
+    """PAGE in UTF-8, with the charset `?header=` in the header and `?meta=` in the page."""
+    body = PAGE
+    if "meta" in request.query:
+        body = body.replace("<head>", f'<head><meta charset="{request.query["meta"]}">')
+    content_type = "text/html"
+    if "header" in request.query:
+        content_type += f"; charset={request.query['header']}"
+    return web.Response(body=body.encode(), headers={"Content-Type": content_type})
+
+
 async def undeclared(request: web.Request) -> web.Response:
     return web.Response(body=b"<p>caf\xe9</p>", headers={"Content-Type": "text/html"})
 
@@ -104,6 +115,7 @@ ROUTES = {
     "/conditional": conditional,
     "/latin1": latin1_header,
     "/meta": meta_charset,
+    "/declared": declared,
     "/undeclared": undeclared,
     "/big": big,
     "/big-streamed": big_streamed,
@@ -264,6 +276,32 @@ async def test_non_utf8_page_decodes(
 ) -> None:
     result = await fetch(session, url(server, path), allow_private=True)
     assert result.charset == charset
+    assert "Café – “quoted”" in result.text
+
+
+# Codecs Python knows that are not a document's character set: byte-to-byte transforms, host
+# name encodings, Python string literals, and UTF-7 (which browsers refuse).
+NOT_CHARSETS = ["rot13", "base64", "zlib", "hex", "uu", "bz2", "quopri", "idna", "punycode"]
+NOT_CHARSETS += ["undefined", "unicode_escape", "utf-7"]
+
+
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("label", NOT_CHARSETS)
+async def test_a_charset_that_is_not_text_falls_back_to_utf8(
+    server: TestServer, session: aiohttp.ClientSession, where: str, label: str
+) -> None:
+    result = await fetch(session, url(server, f"/declared?{where}={label}"), allow_private=True)
+    assert result.charset == "utf-8"
+    assert "Café – “quoted”" in result.text
+
+
+async def test_a_bad_header_charset_gives_way_to_the_page_s_own(
+    server: TestServer, session: aiohttp.ClientSession
+) -> None:
+    result = await fetch(
+        session, url(server, "/declared?header=rot13&meta=utf-8"), allow_private=True
+    )
+    assert result.charset == "utf-8"
     assert "Café – “quoted”" in result.text
 
 
