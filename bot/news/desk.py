@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Collection
 
 import aiohttp
 
+from bot.news.addresses import normal_url
 from bot.news.article import Article
 from bot.news.extract import extract_html, extract_text
 from bot.news.fetch import FetchResult, fetch, parse_url
@@ -34,7 +35,7 @@ async def article_from_page(page: FetchResult) -> Article:
         article = await asyncio.to_thread(extract_text, page.text)
     else:
         article = await asyncio.to_thread(extract_html, page.text, page.url)
-    return article if article.url else dataclasses.replace(article, url=page.url)
+    return dataclasses.replace(article, url=normal_url(article.url or page.url))
 
 
 async def fetch_article(
@@ -82,19 +83,19 @@ class NewsDesk:
         feed's followers), whose known speakers name the people it quotes by surname alone.
         """
         address = parse_url(url)  # a bad URL fails here, before any lookup or fetch
-        parsed = str(address)
-        known = await self.storage.articles.by_url(parsed)
+        key = normal_url(str(address))  # spellings that differ by a fragment or tracking: one
+        known = await self.storage.articles.by_url(key)
         if known is not None:
             if guild_id is not None:
                 await self.storage.articles.sighted(known.id, guild_id)
             return known
-        reading = self._reading.get(parsed)
+        reading = self._reading.get(key)
         if reading is None:
             await progress(f"Fetching {address.host}…")
             servers = reading_servers(guild_id, readers)
-            reading = asyncio.ensure_future(self._fetch_and_store(parsed, servers))
-            self._reading[parsed] = reading
-            reading.add_done_callback(lambda _: self._reading.pop(parsed, None))
+            reading = asyncio.ensure_future(self._fetch_and_store(key, servers))
+            self._reading[key] = reading
+            reading.add_done_callback(lambda _: self._reading.pop(key, None))
         stored = await asyncio.shield(reading)
         if guild_id is not None:
             await self.storage.articles.sighted(stored.id, guild_id)
@@ -123,8 +124,12 @@ class NewsDesk:
         """Store an article with its quotes, found once here for every later lookup.
 
         A speaker named by surname alone joins the one person of that surname whom the
-        servers reading it (`guild_id` and `readers`) have quoted before.
+        servers reading it (`guild_id` and `readers`) have quoted before. Its URLs are stored
+        as `normal_url` spells them, which `read_url` looks up.
         """
+        if article.url:
+            article = dataclasses.replace(article, url=normal_url(article.url))
+        requested_url = requested_url and normal_url(requested_url)
         quotes = await asyncio.to_thread(quotes_of, article)
         servers = reading_servers(guild_id, readers)
         surnames = lone_surnames(quotes)

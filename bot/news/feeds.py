@@ -15,15 +15,15 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from itertools import islice
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from bot.errors import UserError
+from bot.news.addresses import normal_url
 
 FEED_TYPES = frozenset({"application/rss+xml", "application/atom+xml"})
-TRACKING_PARAMS = frozenset({"fbclid", "gclid"})
-DEFAULT_PORTS = {"http": "80", "https": "443"}
+WEB_SCHEMES = frozenset({"http", "https"})
 # Tags that separate words, so `<p>One</p><p>Two</p>` reads "One Two", not "OneTwo".
 _BLOCK_TAGS = frozenset(
     {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -61,35 +61,12 @@ class ParsedFeed:
 
 
 def entry_key(entry: FeedEntry) -> str:
-    """What identifies an entry across polls: its guid, else its normalised link."""
-    return entry.guid or normalize_url(entry.link)
+    """What identifies an entry across polls: its guid, else its link as `normal_url` spells
+    it (the key the desk reads it by)."""
+    return entry.guid or normal_url(entry.link)
 
 
 # --- URLs ---------------------------------------------------------------------------------
-
-
-def normalize_url(url: str) -> str:
-    """One spelling per URL: lower-case scheme and host, no default port, fragment or tracking."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)]
-    path = parts.path or ("/" if parts.netloc else "")
-    return urlunsplit(
-        (scheme, _normalize_netloc(parts.netloc, scheme), path, urlencode(sorted(query)), "")
-    )
-
-
-def _normalize_netloc(netloc: str, scheme: str) -> str:
-    userinfo, at, hostport = netloc.rpartition("@")
-    hostport = hostport.lower()
-    if scheme in DEFAULT_PORTS:
-        hostport = hostport.removesuffix(f":{DEFAULT_PORTS[scheme]}")
-    return userinfo + at + hostport
-
-
-def _tracking(param: str) -> bool:
-    name = param.lower()
-    return name.startswith("utm_") or name in TRACKING_PARAMS
 
 
 def _absolute_link(href: str | None, base: str) -> str | None:
@@ -100,7 +77,7 @@ def _absolute_link(href: str | None, base: str) -> str | None:
         link = urljoin(base, href.strip())
     except ValueError:  # e.g. a malformed IPv6 literal
         return None
-    return link if urlsplit(link).scheme in DEFAULT_PORTS else None
+    return link if urlsplit(link).scheme in WEB_SCHEMES else None
 
 
 def _host(url: str) -> str:

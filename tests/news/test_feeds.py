@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.news.addresses import normal_url
 from bot.news.feeds import (
     FeedEntry,
     FeedError,
@@ -9,7 +10,6 @@ from bot.news.feeds import (
     entry_key,
     html_to_text,
     looks_like_feed,
-    normalize_url,
     parse_feed,
 )
 
@@ -181,29 +181,11 @@ def test_looks_like_feed(data: bytes | str, expected: bool) -> None:
     assert looks_like_feed(data) is expected
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("HTTPS://News.Example.COM:443/a/B?z=1&a=2#top", "https://news.example.com/a/B?a=2&z=1"),
-        ("http://example.com:80", "http://example.com/"),
-        ("http://example.com:8080/x", "http://example.com:8080/x"),
-        ("https://example.com:80/x", "https://example.com:80/x"),
-        (
-            "https://example.com/p?utm_source=rss&UTM_Medium=x&fbclid=1&gclid=2&id=9&q=",
-            "https://example.com/p?id=9&q=",
-        ),
-        ("https://example.com/p?utm_campaign=x", "https://example.com/p"),
-    ],
-)
-def test_normalize_url(url: str, expected: str) -> None:
-    assert normalize_url(url) == expected
-
-
 def test_entry_key_prefers_guid_else_normalised_link() -> None:
     with_guid = FeedEntry(link="https://a.example/1?utm_source=x", title="A", guid="urn:1")
-    without = FeedEntry(link="HTTPS://A.example/1?utm_source=x#c", title="A")
+    without = FeedEntry(link="HTTPS://A.example/1?utm_source=x&b=2&a=1#c", title="A")
     assert entry_key(with_guid) == "urn:1"
-    assert entry_key(without) == "https://a.example/1"
+    assert entry_key(without) == "https://a.example/1?b=2&a=1" == normal_url(without.link)
 
 
 def test_html_to_text() -> None:
