@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable, Collection
 
 import aiohttp
 
-from bot.news.addresses import normal_url
+from bot.news.addresses import normal_url, same_site
 from bot.news.article import Article
-from bot.news.extract import extract_html, extract_text
-from bot.news.fetch import FetchResult, fetch, parse_url
+from bot.news.clean import TITLE_SEPARATORS, same_text
+from bot.news.extract import ExtractionError, declared_canonical, extract_html, extract_text
+from bot.news.fetch import FetchError, FetchResult, fetch, parse_url
 from bot.news.quotes import Quote, key_quote, quotes_of
 from bot.news.speakers import join_surnames, lone_surnames
 from bot.news.summarize import Summary, summarize
@@ -30,7 +31,8 @@ async def _quiet(_: str) -> None:
 
 
 async def article_from_page(page: FetchResult) -> Article:
-    """The article in a fetched page, with the page's final URL when it names no canonical one."""
+    """The article in a fetched page, under the page's own address: the final URL fetched, or
+    the canonical URL it names on the same site (see `canonical_url`)."""
     if page.content_type == "text/plain":
         article = await asyncio.to_thread(extract_text, page.text)
     else:
@@ -45,8 +47,44 @@ async def fetch_article(
     allow_private: bool,
     timeout: float = 15.0,  # noqa: ASYNC109 - handed to fetch, which bounds every redirect hop
 ) -> Article:
+    """The article at `url`, under its own address.
+
+    A page that names a canonical URL on another site (a syndicated or AMP copy, or a page
+    passing itself off as another site's) is taken at its word only when that URL, fetched,
+    carries the same story: the article is then the one read there, text and address. Else it
+    is the page's own. One fetch more at most.
+    """
     page = await fetch(session, url, allow_private=allow_private, timeout=timeout)
-    return await article_from_page(page)
+    article = await article_from_page(page)
+    claimed = other_site_canonical(page)
+    if claimed is None:
+        return article
+    try:
+        original = await article_from_page(
+            await fetch(session, claimed, allow_private=allow_private, timeout=timeout)
+        )
+    except (FetchError, ExtractionError):
+        return article
+    return original if same_story(article, original) else article
+
+
+def other_site_canonical(page: FetchResult) -> str | None:
+    """The canonical URL a page names on a site other than its own, if it names one."""
+    if page.content_type == "text/plain":
+        return None
+    claimed = declared_canonical(page.text, page.url)
+    return None if claimed is None or same_site(claimed, page.url) else claimed
+
+
+def same_story(copy: Article, original: Article) -> bool:
+    """Whether two pages carry one story: the same headline, whatever site name the titles add."""
+    headline = main_part(original.title)
+    return bool(headline) and same_text(main_part(copy.title), headline)
+
+
+def main_part(title: str) -> str:
+    """A title without its section or site name: its longest part (`Harbour vote | Courier`)."""
+    return max(TITLE_SEPARATORS.split(title), key=len)
 
 
 def reading_servers(guild_id: int | None, readers: Collection[int]) -> set[int]:

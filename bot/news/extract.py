@@ -15,6 +15,7 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from bot.errors import UserError
+from bot.news.addresses import same_site
 from bot.news.article import Article
 from bot.news.clean import (
     LEAD_LINES,
@@ -179,7 +180,21 @@ def body_lines(document: Document, title: str) -> list[str]:
 
 
 def canonical_url(html: str, url: str | None) -> str | None:
-    """The page's canonical address (link rel=canonical, else og:url) against its own URL.
+    """The page's own address: the canonical URL it names when that is on the same site as
+    `url` (the URL it was fetched from), else `url` itself.
+
+    A page can name any address as canonical; taken on its word, a page on one site would be
+    stored as another site's article (see `NewsDesk`, which checks such a claim by fetching).
+    """
+    claimed = declared_canonical(html, url)
+    if claimed is None or (url is not None and not same_site(claimed, url)):
+        return url
+    return claimed
+
+
+def declared_canonical(html: str, url: str | None) -> str | None:
+    """The address the page names as canonical (link rel=canonical, else og:url), against its
+    own URL: a claim, true or not.
 
     Read here rather than from trafilatura, which resolves a relative canonical link against
     whichever og: URL comes first, an image's CDN for instance.
@@ -188,13 +203,13 @@ def canonical_url(html: str, url: str | None) -> str | None:
     try:
         head = lxml.html.fromstring(html[: end.start()] if end else html)
     except (ParserError, ValueError):  # empty, or a string with an encoding declaration
-        return url
+        return None
     for xpath in CANONICAL_XPATHS:
         for link in head.xpath(xpath):
             found = absolute(url, link.strip())
             if found and found.startswith(("http://", "https://")):  # relative, with no base: no
                 return found
-    return url
+    return None
 
 
 def absolute(base: str | None, link: str | None) -> str | None:

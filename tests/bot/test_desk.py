@@ -1,4 +1,8 @@
-"""The news desk's addresses: an article is read once, whatever the spelling of its URL."""
+"""The news desk's addresses: an article is stored under its own address, and read once.
+
+Two loopback addresses play two sites: 127.0.0.1 the attacker's or a mirror, 127.0.0.2 the
+victim's or the original publisher's.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,35 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from bot.guild_config import GuildConfig
-from bot.news.desk import NewsDesk
+from bot.news.article import Article
+from bot.news.desk import NewsDesk, same_story
 from bot.news.feeds import entry_key, parse_feed
 from bot.news.fetch import create_session
 from bot.news.newsroom import Card, Newsroom
 from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import rss, story
-from tests.fixtures.pages import PageServer, article_html
+from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html, page_server
+
+INVENTED = (
+    "Mayor Alice Novak said the bridge would be blown up at dawn. “Nobody can stop us now, "
+    "and the harbour will burn,” she said."
+)
+FAKE_PARAGRAPHS = [INVENTED, *ARTICLE_PARAGRAPHS[2:]]
+FAKE_TITLE = "Riverton mayor vows to blow up harbour bridge"
+
+
+def with_canonical(html: str, url: str) -> str:
+    return html.replace("<head>", f'<head><link rel="canonical" href="{url}">', 1)
+
+
+@pytest.fixture
+async def victim() -> AsyncIterator[PageServer]:
+    async with page_server("127.0.0.2") as server:
+        yield server
 
 
 @pytest.fixture
@@ -26,6 +50,120 @@ async def desk(tmp_path: Path) -> AsyncIterator[NewsDesk]:
             yield NewsDesk(storage, session, allow_private=True, fetch_timeout=5)
     finally:
         await storage.close()
+
+
+def fake_page(victim_url: str) -> str:
+    return with_canonical(article_html(FAKE_TITLE, FAKE_PARAGRAPHS), victim_url)
+
+
+async def test_a_page_claiming_another_site_s_address_is_stored_under_its_own(
+    desk: NewsDesk, pages: PageServer, victim: PageServer
+) -> None:
+    victim_url = victim.add("/news/bridge", article_html())
+    fake_url = pages.add("/fake", fake_page(victim_url))
+
+    fake = await desk.read_url(fake_url, guild_id=1)
+    assert fake.article.url == fake_url
+    assert fake.article.title == FAKE_TITLE
+
+    real = await desk.read_url(victim_url, guild_id=2)
+    assert real.id != fake.id
+    assert real.article.url == victim_url
+    assert real.article.title == TITLE
+    assert INVENTED not in real.article.text
+    quotes = await desk.storage.quotes.for_article(real.id)
+    assert quotes and all("blown up" not in hit.quote.text for hit in quotes)
+
+
+async def test_a_stored_article_is_never_replaced_by_another_site_s_page(
+    desk: NewsDesk, pages: PageServer, victim: PageServer
+) -> None:
+    victim_url = victim.add("/news/bridge", article_html())
+    real = await desk.read_url(victim_url, guild_id=1)
+    real_quotes = await desk.storage.quotes.for_article(real.id)
+
+    fake = await desk.read_url(pages.add("/fake", fake_page(victim_url)), guild_id=2)
+
+    assert fake.id != real.id
+    again = await desk.read_url(victim_url, guild_id=3)
+    assert again == real
+    assert await desk.storage.articles.get(real.id) == real
+    assert await desk.storage.quotes.for_article(real.id) == real_quotes
+    assert victim.hits["/news/bridge"] == 2  # read, then once more to check the fake's claim
+
+
+async def test_a_copy_whose_canonical_page_confirms_it_is_read_from_the_original(
+    desk: NewsDesk, pages: PageServer, victim: PageServer
+) -> None:
+    original_url = victim.add("/news/bridge", article_html())
+    # A syndicated or AMP copy: the same story on another site, cut short, naming the original.
+    copy = with_canonical(article_html(paragraphs=ARTICLE_PARAGRAPHS[:3]), original_url)
+    copy_url = pages.add("/amp/bridge", copy)
+
+    from_copy = await desk.read_url(copy_url, guild_id=1)
+    assert from_copy.article.url == original_url
+    assert from_copy.article.paragraphs[-1] == ARTICLE_PARAGRAPHS[-1]  # the original's text
+
+    assert await desk.read_url(original_url, guild_id=2) == from_copy
+    assert await desk.read_url(copy_url, guild_id=2) == from_copy
+    assert victim.hits["/news/bridge"] == 1 and pages.hits["/amp/bridge"] == 1
+
+
+@pytest.mark.parametrize(
+    ("copy", "original", "same"),
+    [
+        ("Harbour bridge to close | Yahoo News", "Harbour bridge to close - Courier", True),
+        ("Harbour Bridge To Close", "Harbour bridge to close", True),
+        ("Harbour bridge to close | Courier", "Budget passes | Courier", False),
+        ("Harbour bridge to close", "", False),
+    ],
+)
+def test_a_copy_carries_the_same_story_when_it_has_the_same_headline(
+    copy: str, original: str, same: bool
+) -> None:
+    def titled(title: str) -> Article:
+        return Article(title=title, paragraphs=("Text.",))
+
+    assert same_story(titled(copy), titled(original)) is same
+
+
+async def test_a_same_site_canonical_is_the_article_s_address(
+    desk: NewsDesk, pages: PageServer
+) -> None:
+    canonical = pages.url("/news/bridge")
+    page_url = pages.add("/news/bridge/print", with_canonical(article_html(), canonical))
+    stored = await desk.read_url(page_url)
+    assert stored.article.url == canonical
+    assert await desk.read_url(canonical) == stored
+    assert pages.hits == {"/news/bridge/print": 1}
+
+
+async def redirect(request: web.Request) -> web.Response:
+    raise web.HTTPFound(request.query["to"])
+
+
+@pytest.fixture
+async def redirector() -> AsyncIterator[TestServer]:
+    """A third site (127.0.0.3) whose /go?to=URL redirects anywhere: an open redirect."""
+    app = web.Application()
+    app.router.add_get("/go", redirect)
+    async with TestServer(app, host="127.0.0.3") as server:
+        yield server
+
+
+async def test_a_redirect_s_final_page_is_the_address_that_counts(
+    desk: NewsDesk, pages: PageServer, victim: PageServer, redirector: TestServer
+) -> None:
+    victim_url = victim.add("/news/bridge", article_html())
+    fake_url = pages.add("/fake", fake_page(victim_url))
+    # The victim's own link shortener, or open redirect, sends readers to the attacker's page.
+    short_url = str(redirector.make_url("/go").with_query(to=fake_url))
+
+    through = await desk.read_url(short_url)
+    assert through.article.url == fake_url
+    assert await desk.read_url(short_url) == through  # the link that reached it finds it
+    real = await desk.read_url(victim_url)
+    assert real.article.title == TITLE and real.id != through.id
 
 
 def spellings(url: str) -> list[str]:

@@ -9,6 +9,8 @@ import pytest
 from bot.news.extract import (
     ExtractionError,
     NoArticleText,
+    canonical_url,
+    declared_canonical,
     extract_html,
     extract_text,
     looks_like_html,
@@ -56,6 +58,51 @@ def test_og_url_is_used_without_a_canonical_link() -> None:
         '<meta property="og:url" content="https://coastal-courier.test/lighthouse">',
     )
     assert extract_html(html, PAGE_URL).url == "https://coastal-courier.test/lighthouse"
+
+
+def canonical_page(href: str, tag: str = "link") -> str:
+    claim = (
+        f'<link rel="canonical" href="{href}">'
+        if tag == "link"
+        else f'<meta property="og:url" content="{href}">'
+    )
+    return f"<html><head>{claim}</head><body><p>Text.</p></body></html>"
+
+
+@pytest.mark.parametrize("tag", ["link", "og"])
+@pytest.mark.parametrize(
+    ("page_url", "claimed", "address"),
+    [
+        # The same site (registrable domain): the canonical URL is the page's address.
+        ("https://www.example.co.uk/a?p=2", "https://news.example.co.uk/a", "claimed"),
+        ("http://amp.example.com/a", "https://example.com/a", "claimed"),
+        ("https://example.com/a", "/b", "https://example.com/b"),
+        # Another site: the page's address is the URL it was fetched from.
+        ("https://example.co.uk/a", "https://other.co.uk/a", "page"),
+        ("https://alice.github.io/a", "https://bob.github.io/a", "page"),
+        ("https://example.com.evil.net/a", "https://example.com/a", "page"),
+        ("http://127.0.0.1:8000/a", "http://127.0.0.2:8000/a", "page"),
+        ("https://example.com/a", "javascript:alert(1)", "page"),
+    ],
+)
+def test_a_canonical_url_counts_only_on_the_page_s_own_site(
+    tag: str, page_url: str, claimed: str, address: str
+) -> None:
+    expected = {"claimed": claimed, "page": page_url}.get(address, address)
+    assert canonical_url(canonical_page(claimed, tag), page_url) == expected
+
+
+def test_a_canonical_url_is_read_as_declared() -> None:
+    html = canonical_page("https://other.co.uk/a")
+    assert declared_canonical(html, "https://example.co.uk/a") == "https://other.co.uk/a"
+    assert declared_canonical("<p>no head</p>", "https://example.co.uk/a") is None
+
+
+def test_an_article_naming_another_site_as_canonical_keeps_its_own_address() -> None:
+    html = fixture("noisy-page.html").replace(
+        'href="/news/2024/05/harbour-lighthouse-vote"', 'href="https://victim.test/lighthouse"'
+    )
+    assert extract_html(html, PAGE_URL).url == PAGE_URL
 
 
 def test_page_without_text_raises_no_article_text() -> None:
