@@ -26,6 +26,7 @@ from yarl import URL
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.news.addresses import site
 from bot.news.article import Article
 from bot.news.desk import NewsDesk, Progress
 from bot.news.extract import ExtractionError
@@ -359,7 +360,7 @@ class Newsroom:
         index: SubscriptionIndex | None = None,
     ) -> int:
         """Read a new entry's article and record the cards it owes in the readers' channels."""
-        stored = await self._article_for(entry, readers)
+        stored = await self._article_for(feed, entry, readers)
         targets: list[DeliveryTarget] = []
         if stored is not None:
             index = index if index is not None else await self.topic_index(readers)
@@ -377,13 +378,21 @@ class Newsroom:
             self.cards_owed.set()
         return owed
 
-    async def _article_for(self, entry: FeedEntry, readers: Sequence[int]) -> StoredArticle | None:
-        """The entry's article; the feed's own summary of it when the page can't be read."""
+    async def _article_for(
+        self, feed: Feed, entry: FeedEntry, readers: Sequence[int]
+    ) -> StoredArticle | None:
+        """The entry's article; the feed's own summary of it when the page can't be read.
+
+        The summary stands in only for a page of the feed's own site: stored under another
+        site's address, it would be what /summarize of that address finds.
+        """
         try:
             return await self.desk.read_url(entry.link, readers=readers)
         except (FetchError, ExtractionError) as error:
-            if not entry.summary:
-                log.warning("skipping %s: %s, and the feed gives no summary", entry.link, error)
+            if not entry.summary or site(entry.link) != site(feed.url):
+                log.warning(
+                    "skipping %s: %s, and the feed cannot stand in for it", entry.link, error
+                )
                 return None
             article = Article(
                 title=entry.title,

@@ -24,7 +24,7 @@ from bot.news.newsroom import (
 )
 from bot.storage import DeliveryTarget, SQLiteStorage
 from tests.fixtures.feeds import Item, publish, rss, story
-from tests.fixtures.pages import PageServer
+from tests.fixtures.pages import PageServer, page_server
 
 GUILD, OTHER_GUILD = 1, 2
 NEWS, SPORT, ADMIN = 10, 11, 12
@@ -593,3 +593,26 @@ async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on
         (0, 1, 0, [SPORT]),
     ]
     assert sorted(channel for channel, _, _ in poster.posts) == [NEWS, SPORT]
+
+
+async def test_a_feed_summary_stands_in_only_for_a_page_of_the_feed_s_own_site(
+    open_room: OpenRoom, pages: PageServer, clock: Clock
+) -> None:
+    """A feed may list another site's address whose page fails to load: its summary must not
+    be stored as that site's article, where /summarize of the address would then find it."""
+    poster = RecordingPoster()
+    async with open_room() as room, page_server("127.0.0.2") as victim:
+        await follow(room, pages, "Planted")
+        items = [
+            Item("own", "Own page gone", ["The feed's own story, summarised by the feed itself."]),
+        ]
+        planted = rss("Planted", items, victim.url("")).replace(
+            "<item>",
+            f"<item><title>Own page gone</title><link>{pages.url('/a/gone')}</link>"
+            "<description>The feed's own story, told by its summary.</description></item><item>",
+            1,
+        )
+        pages.add("/feed.xml", planted, "application/rss+xml")
+        await next_poll(room, clock, poster)
+        assert await room.storage.articles.by_url(victim.url("/a/own")) is None
+        assert await room.storage.articles.by_url(pages.url("/a/gone")) is not None
