@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import math
 from typing import Any
@@ -121,7 +122,7 @@ class Quotes(commands.Cog):
 
     async def _resolve_speaker(self, guild_id: int | None, typed: str) -> SpeakerCount:
         speakers = await self._speakers(guild_id)
-        matches = match_speakers(typed, speakers, limit=1)
+        matches = await asyncio.to_thread(match_speakers, typed, speakers, limit=1)
         if not matches:
             known = f" People quoted here: {speaker_names(speakers)}." if speakers else ""
             raise UserError(
@@ -133,9 +134,11 @@ class Quotes(commands.Cog):
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
         speakers = await self._speakers(interaction.guild_id)
+        # In a worker thread: a server may have quoted thousands of people.
+        matches = await asyncio.to_thread(match_speakers, current, speakers)
         return [
             app_commands.Choice(name=shorten(f"{s.name} ({s.quotes})", 100), value=s.name[:100])
-            for s in match_speakers(current, speakers)
+            for s in matches
         ]
 
     @staticmethod

@@ -10,41 +10,64 @@ from bot.news.quotes import Quote, named_speaker, speaker_key
 from bot.storage import SpeakerCount
 
 FUZZY_THRESHOLD = 0.72
+# What a member types is read up to Discord's limit for an autocomplete value; a longer
+# name is no one's, and matching it would only cost time.
+MAX_TYPED = 100
 
 
 def _tier(typed: str, key: str) -> int | None:
-    """How well `key` matches: 0 exact, 1 prefix, 2 a word's prefix, 3 inside, 4 close
-    spelling (typos: "sulivan"), None not at all."""
+    """How well `key` matches, short of a close spelling: 0 exact, 1 prefix, 2 a word's
+    prefix, 3 inside, None not at all."""
     if key == typed:
         return 0
     if key.startswith(typed):
         return 1
-    words = key.split()
-    if any(word.startswith(typed) for word in words):
+    if any(word.startswith(typed) for word in key.split()):
         return 2
     if typed in key:
         return 3
-    candidates = [key, *words]
-    if max(SequenceMatcher(None, typed, c).ratio() for c in candidates) >= FUZZY_THRESHOLD:
-        return 4
     return None
+
+
+def _closeness(typed: SequenceMatcher[str], key: str) -> float:
+    """How close `key` or one of its words is spelled to the typed text (typos: "sulivan"),
+    0 when under the threshold. The cheap upper bounds rule most candidates out first."""
+    best = 0.0
+    for candidate in (key, *key.split()):
+        typed.set_seq1(candidate)
+        if (
+            typed.real_quick_ratio() >= FUZZY_THRESHOLD
+            and typed.quick_ratio() >= FUZZY_THRESHOLD
+            and (ratio := typed.ratio()) >= FUZZY_THRESHOLD
+        ):
+            best = max(best, ratio)
+    return best
 
 
 def match_speakers(
     typed: str, speakers: Sequence[SpeakerCount], limit: int = 25
 ) -> list[SpeakerCount]:
-    """The speakers that match `typed` best, most quoted first within a tier; all of the most
-    quoted when nothing was typed."""
-    wanted = speaker_key(typed)
+    """The speakers that match `typed` best: exact, then prefix, word prefix, inside, then
+    close spellings, closest first; most quoted first within a tier. All of the most quoted
+    when nothing was typed."""
+    wanted = speaker_key(typed[:MAX_TYPED])
     if not wanted:
         return list(speakers[:limit])
-    ranked = []
+    ranked: list[tuple[int, float, int, str, SpeakerCount]] = []
+    unmatched = []
     for speaker in speakers:
         tier = _tier(wanted, speaker.key)
-        if tier is not None:
-            ranked.append((tier, -speaker.quotes, speaker.name, speaker))
-    ranked.sort(key=lambda entry: entry[:3])
-    return [entry[3] for entry in ranked[:limit]]
+        if tier is None:
+            unmatched.append(speaker)
+        else:
+            ranked.append((tier, 0.0, -speaker.quotes, speaker.name, speaker))
+    if len(ranked) < limit:  # else close spellings could not make the list
+        matcher = SequenceMatcher(None, b=wanted, autojunk=False)
+        for speaker in unmatched:
+            if closeness := _closeness(matcher, speaker.key):
+                ranked.append((4, -closeness, -speaker.quotes, speaker.name, speaker))
+    ranked.sort(key=lambda entry: entry[:4])
+    return [entry[4] for entry in ranked[:limit]]
 
 
 def lone_surnames(quotes: Sequence[Quote]) -> set[str]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from itertools import product
 from typing import Any
 
+from bot.news.article import Article
+from bot.news.quotes import Quote
 from tests.conftest import LaunchBot
 from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord, RecordedRequest
+from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import PageServer, article_html
+
+LAG_LIMIT = 0.25  # seconds the event loop may be kept busy
 
 ROUND_TABLE = [
     "Riverton's council met the harbour traders on Monday to discuss the bridge closure.",
@@ -144,3 +150,45 @@ async def test_quotes_of_one_article_and_other_servers_see_none(
     assert embed["title"] == "Quotes in “Riverton closes harbour bridge to cars @everyone”"
     assert embed["fields"][0]["name"] == "Alice Novak"
     assert elsewhere == []
+
+
+def crowd(people: int) -> tuple[Article, list[Quote]]:
+    """An article quoting `people` different people once each, and its quotes."""
+    firsts = ["Ana", "Bo", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jon"]
+    syllables = ["ka", "lo", "mi", "nu", "pe", "ra", "si", "to", "va", "zo"]
+    names = [
+        f"{first} {a.title()}{b}{c}{d}"
+        for first, a, b, c, d in product(firsts, syllables, syllables, syllables, syllables)
+    ][:people]
+    paragraphs, quotes, offset = [], [], 0
+    for i, name in enumerate(names):
+        words = f"Point {i} matters to all of us,"
+        paragraph = f"“{words}” said {name}."
+        start = offset + 1
+        quotes.append(Quote(words, start, start + len(words), name, name, None, "said", paragraph))
+        paragraphs.append(paragraph)
+        offset += len(paragraph) + 2
+    return Article("Everyone speaks", tuple(paragraphs), url="https://news.test/crowd"), quotes
+
+
+async def test_speaker_lookups_among_5000_speakers_leave_the_event_loop_free(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    article, quotes = crowd(5000)
+    async with launch() as bot:
+        await bot.storage.articles.save(article, quotes=quotes, guild_id=GUILD_ID)
+        async with loop_lag() as lag:
+            choices = {}
+            for typed in ("An", "Ana Kalo", "ana kaloomipe", "x" * 6000):
+                asked = await fake.autocomplete(
+                    "quote", {"name": typed}, "name", subcommand="speaker"
+                )
+                choices[typed] = (await reply_to(fake, asked.token))["data"]["choices"]
+            unknown = await fake.slash("quote", {"name": "x" * 6000}, subcommand="speaker")
+            refusal = (await reply_to(fake, unknown.token))["data"]
+    assert len(choices["An"]) == 25
+    assert choices["Ana Kalo"][0]["value"].startswith("Ana Kalo")
+    assert choices["ana kaloomipe"][0]["value"] == "Ana Kalomipe"  # a typo, still found
+    assert choices["x" * 6000] == []
+    assert refusal["content"].startswith("No one called “xxx")
+    assert lag.worst < LAG_LIMIT
