@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from xml.parsers import expat
 
 import feedparser
 
@@ -38,6 +39,7 @@ _FEED_START = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html)[\s>]", re.IGNORECASE)
+_ENTRY_TAGS = frozenset({"item", "entry"})  # RSS and Atom, whatever their namespace prefix
 
 
 class FeedError(UserError, ValueError):
@@ -126,8 +128,10 @@ def parse_feed(data: bytes | str, url: str, *, max_entries: int = 50) -> ParsedF
 
     Entries come newest first as the feed lists them, those without a web link are skipped,
     and at most `max_entries` are kept. Raises FeedError if the body is not a feed.
+    CPU-bound (up to a second for a large, broken feed): call it in a worker thread.
     """
-    result = _feedparser(data, url)
+    # Entries without a link are skipped, so read twice as many as are kept.
+    result = _feedparser(_first_entries(data, 2 * max(max_entries, 1)), url)
     feed = result["feed"]
     if not _is_feed(result):
         raise FeedError(_not_a_feed(data, url))
@@ -136,6 +140,56 @@ def parse_feed(data: bytes | str, url: str, *, max_entries: int = 50) -> ParsedF
         link=_absolute_link(feed.get("link"), url),
         entries=tuple(islice(_entries(result["entries"], url), max(max_entries, 0))),
     )
+
+
+class _Enough(Exception):
+    def __init__(self, cut: int, open_tags: list[str]) -> None:
+        self.cut = cut
+        self.open_tags = open_tags
+
+
+def _first_entries(data: bytes | str, count: int) -> bytes | str:
+    """The feed cut after its first `count` entries and closed again, for feedparser reads
+    every entry, slowly (about 20 s for 100,000), only to keep a few. A feed's own title or link
+    listed after that many entries is lost. Unchanged when the feed has no more entries, or
+    when expat cannot read that far: feedparser's lenient parser then reads it whole."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if b"\x00" in raw[:_SNIFF_BYTES]:  # UTF-16: the closing tags below would be ASCII
+        return data
+    parser = expat.ParserCreate()
+    open_tags: list[str] = []
+    entries = 0
+
+    def start(name: str, _attributes: dict[str, str]) -> None:
+        reached()
+        open_tags.append(name)
+
+    def end(name: str) -> None:
+        nonlocal entries
+        reached()
+        open_tags.pop()
+        if name.rpartition(":")[2] in _ENTRY_TAGS:
+            entries += 1
+
+    def reached(*_: object) -> None:
+        """Stop at the first event after the last wanted entry's end: it starts the cut."""
+        if entries >= count:
+            raise _Enough(parser.CurrentByteIndex, open_tags)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = parser.CommentHandler = reached
+    parser.ProcessingInstructionHandler = parser.StartCdataSectionHandler = reached
+    try:
+        parser.Parse(raw, True)
+    except _Enough as enough:
+        closing = "".join(f"</{tag}>" for tag in reversed(enough.open_tags))
+        if isinstance(data, str):  # the cut falls between tokens, so between characters
+            return raw[: enough.cut].decode("utf-8") + closing
+        return raw[: enough.cut] + closing.encode()
+    except expat.ExpatError:
+        pass
+    return data
 
 
 def _feedparser(data: bytes | str, url: str) -> Any:

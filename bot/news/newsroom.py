@@ -217,14 +217,21 @@ class Newsroom:
             )
 
     async def read_feed(self, url: str) -> tuple[str, ParsedFeed]:
-        """The feed at `url`, or the one a web page names in `<link rel="alternate">`."""
+        """The feed at `url`, or the one a web page names in `<link rel="alternate">`.
+
+        Pages and feeds are parsed in a worker thread: a big one takes seconds."""
         page = await self._fetch(url)
         if not looks_like_feed(page.raw):
-            found = discover_feed_urls(page.text, page.url) if "html" in page.content_type else []
+            found = []
+            if "html" in page.content_type:
+                found = await asyncio.to_thread(discover_feed_urls, page.text, page.url)
             if not found:
                 raise UserError("That address is not a feed, and the page names no feed.")
             page = await self._fetch(found[0])
-        return page.url, parse_feed(page.raw, page.url, max_entries=ENTRIES_PER_POLL)
+        parsed = await asyncio.to_thread(
+            parse_feed, page.raw, page.url, max_entries=ENTRIES_PER_POLL
+        )
+        return page.url, parsed
 
     async def add_feed(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
         settings = await self.config.all(guild_id)

@@ -18,7 +18,10 @@ from tests.fake_discord import (
     RecordedRequest,
 )
 from tests.fixtures.feeds import publish, story
+from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import PageServer
+
+LAG_LIMIT = 0.25  # seconds the event loop may be kept busy: well under Discord's heartbeat
 
 
 def channel_option(fake: FakeDiscord, channel_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -261,3 +264,21 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
     assert removed["content"] == f"Stopped following <{feed}>."
     assert gone["flags"] == EPHEMERAL
     assert dropped["content"] == f"<#{NEWS_CHANNEL_ID}> no longer gets cards for `bridge`."
+
+
+async def test_a_feed_of_100k_entries_leaves_the_event_loop_free(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    items = "".join(f"<item><link>/a/{i}</link></item>" for i in range(100_000))
+    feed = pages.add(
+        "/huge.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>{items}'
+        "</channel></rss>",
+        "application/rss+xml",
+    )
+    async with launch(), loop_lag() as lag:
+        added = await run(fake, "feed", {"url": feed}, subcommand="add")
+        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+    assert added["embeds"][0]["title"] == "Following Huge"
+    assert dry["embeds"][0]["description"] == "Nothing would be posted now."
+    assert lag.worst < LAG_LIMIT

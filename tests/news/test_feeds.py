@@ -1,3 +1,5 @@
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,49 @@ def test_huge_feed_is_capped() -> None:
     assert len(feed.entries) == 50
     assert feed.entries[0].title == "Story 0"
     assert len(parse_feed(rss(items), "https://big.example/rss", max_entries=3).entries) == 3
+
+
+def atom(entries: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>Atom &amp; Eve</title>{entries}</feed>"
+    )
+
+
+def rdf(items: str) -> str:
+    return (
+        '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns="http://purl.org/rss/1.0/"><channel><title>Ardeef</title></channel>'
+        f"{items}</rdf:RDF>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("wrap", "entry"),
+    [
+        (rss, "<item><title>Story {n}</title><link>/s/{n}</link></item>"),
+        (atom, '<entry><title>Story {n}</title><link href="/s/{n}"/></entry>'),
+        (rdf, '<item rdf:about="/s/{n}"><title>Story {n}</title><link>/s/{n}</link></item>'),
+    ],
+)
+def test_a_feed_of_100k_entries_reads_only_its_newest(
+    wrap: Callable[[str], str], entry: str
+) -> None:
+    body = wrap("".join(entry.format(n=n) for n in range(100_000))).encode()
+    started = time.perf_counter()
+    feed = parse_feed(body, "https://big.example/feed", max_entries=50)
+    assert time.perf_counter() - started < 5  # reading all of it takes about 20 s
+    assert [entry.title for entry in feed.entries] == [f"Story {n}" for n in range(50)]
+    assert feed.entries[49].link == "https://big.example/s/49"
+    assert feed.title in {"Feed", "Atom & Eve", "Ardeef"}
+
+
+def test_a_feed_broken_after_its_newest_entries_reads_them_whole() -> None:
+    items = "".join(f"<item><title>Story {n}</title><link>/s/{n}</link></item>" for n in range(200))
+    feed = parse_feed(rss(items + "<item><title>Salt & pepper</title></item>"), "https://b.ex/")
+    assert [entry.title for entry in feed.entries] == [f"Story {n}" for n in range(50)]
+    text = parse_feed(rss(items).replace("Story 0", "Café"), "https://b.ex/", max_entries=1)
+    assert text.entries[0].title == "Café"
 
 
 def test_malformed_but_usable_feed_parses() -> None:
