@@ -32,6 +32,7 @@ _BLOCK_TAGS = frozenset(
 )
 _SKIPPED_TAGS = frozenset({"script", "style"})
 _SNIFF_BYTES = 2048
+_DISCOVERY_CHUNK = 16384
 # A feed's root element, after any BOM, whitespace, XML declaration, comments,
 # processing instructions (stylesheets) and doctype.
 _FEED_START = re.compile(
@@ -261,8 +262,10 @@ class _FeedLinkFinder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.base = page_url
         self.urls: list[str] = []
+        self.in_body = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.in_body = self.in_body or tag == "body"
         attributes = {name: value or "" for name, value in attrs}
         url = _absolute_link(attributes.get("href"), self.base)
         if url and tag == "base":
@@ -280,6 +283,9 @@ def _is_feed_link(attributes: dict[str, str]) -> bool:
 def discover_feed_urls(html: str, page_url: str) -> list[str]:
     """The RSS/Atom feeds a page advertises with `<link rel="alternate">`, absolute, in order."""
     finder = _FeedLinkFinder(page_url)
-    finder.feed(html)
+    for start in range(0, len(html), _DISCOVERY_CHUNK):
+        finder.feed(html[start : start + _DISCOVERY_CHUNK])
+        if finder.in_body:  # feed links belong in the head: a long page is not read through
+            break
     finder.close()
     return finder.urls

@@ -266,7 +266,7 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
     assert dropped["content"] == f"<#{NEWS_CHANNEL_ID}> no longer gets cards for `bridge`."
 
 
-async def test_a_feed_of_100k_entries_leaves_the_event_loop_free(
+async def test_a_feed_of_100k_entries_and_a_big_page_leave_the_event_loop_free(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
     items = "".join(f"<item><link>/a/{i}</link></item>" for i in range(100_000))
@@ -276,9 +276,15 @@ async def test_a_feed_of_100k_entries_leaves_the_event_loop_free(
         "</channel></rss>",
         "application/rss+xml",
     )
+    links = '<p><a href="/elsewhere">A link</a></p>' * 100_000
+    page = pages.add(
+        "/big-page",
+        f'<html><head><link rel="alternate" type="application/rss+xml" href="{feed}">'
+        f"</head><body>{links}</body></html>",
+    )
     async with launch(), loop_lag() as lag:
         added = await run(fake, "feed", {"url": feed}, subcommand="add")
-        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+        dry = await run(fake, "feed", {"url": page}, subcommand="test")  # the page names it
     assert added["embeds"][0]["title"] == "Following Huge"
     assert dry["embeds"][0]["description"] == "Nothing would be posted now."
     assert lag.worst < LAG_LIMIT

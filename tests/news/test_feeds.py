@@ -207,6 +207,14 @@ def test_discover_respects_base_and_finds_nothing_in_plain_pages() -> None:
     assert discover_feed_urls("<p>No feeds here</p>", "https://page.example/") == []
 
 
+def test_discovery_reads_the_head_of_a_long_page_only() -> None:
+    head = '<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head>'
+    html = head + "<body>" + '<p><a href="/x">A link</a></p>' * 150_000 + "</body></html>"
+    started = time.perf_counter()
+    assert discover_feed_urls(html, "https://long.example/") == ["https://long.example/rss"]
+    assert time.perf_counter() - started < 2  # reading all of it takes about 6 s
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
