@@ -1,9 +1,12 @@
-"""The summary card: one embed for /summarize and for feed posts, within Discord's limits."""
+"""What every cog shows: page text escaped and cut to Discord's limits, safe embed URLs, and
+the summary card (one embed for /summarize and for feed posts)."""
 
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import discord
 
@@ -12,24 +15,80 @@ from bot.news.summarize import Summary
 from bot.storage import StoredArticle
 
 TITLE_LIMIT = 256  # Discord's; the description's is 4096, a field's 1024, a footer's 2048
+URL_LIMIT = 2048  # Discord refuses an embed's url, thumbnail or link this long or longer
 # Budgets well under the per-part limits, so that a full card (title, summary, three fields
 # and the footer) stays under the 6000 total by construction: 256 + 3500 + 3 * 600 + 300.
 SUMMARY_BUDGET = 3500
 FIELD_BUDGET = 600
 FOOTER_BUDGET = 300
+MIN_LABEL = 20  # a link whose URL leaves its text less room than this is shown as text
+SHOWN_URL = 300  # a plain URL in a reply: longer ones are cut, and no longer clickable
 WORDS_PER_MINUTE = 230
 ELLIPSIS = "…"
+_UNESCAPED_BRACKET = re.compile(r"\\.|\[")  # an escape pair, else a bare "["
+_NO_BRACKETS = str.maketrans("[]", "()")
 
 
 def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters, at a word boundary, with an ellipsis."""
+    """`text` cut to at most `limit` characters, at a word boundary, with an ellipsis; an
+    escape (backslash) is never left without the character it escapes."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[: limit - len(ELLIPSIS)]
     if not text[len(cut)].isspace() and " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:-") + ELLIPSIS
+    cut = cut.rstrip(" ,;:-")
+    if (len(cut) - len(cut.rstrip("\\"))) % 2:  # half an escape would escape the ellipsis
+        cut = cut[:-1].rstrip()
+    return cut + ELLIPSIS
+
+
+def shown(text: str, limit: int) -> str:
+    """Text from a page (or typed by someone) as Discord should show it, in at most `limit`
+    characters: on one line, its Markdown escaped so that `**` or `[label](link)` read as
+    written, then cut. Escaping first, then cutting, keeps the result within `limit`."""
+    flat = " ".join(text.split())[: limit + 1]  # escaping only adds: no need to read on
+    escaped = discord.utils.escape_markdown(flat)  # backslashes too
+    # escape_markdown leaves a "[" alone unless a whole "[label](link)" follows; a label
+    # opened here and closed in the next text shown would still make a link.
+    escaped = _UNESCAPED_BRACKET.sub(lambda m: m[0] if len(m[0]) == 2 else "\\[", escaped)
+    return shorten(escaped, limit)
+
+
+def safe_url(url: str | None) -> str | None:
+    """`url` if an embed may carry it (as its url, thumbnail, or a link in its text): http or
+    https, with a host, under 2,048 characters, no spaces or control characters; else None."""
+    if not url or len(url) >= URL_LIMIT or not url.isprintable() or any(c in url for c in " <>"):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # a malformed IPv6 literal or port
+        return None
+    return url if parts.scheme in {"http", "https"} and host else None
+
+
+def link(label: str, url: str | None, limit: int) -> str:
+    """`label` (page text) as a Markdown link to `url` in at most `limit` characters; the
+    label alone when the URL is not safe, or too long to leave the label MIN_LABEL."""
+    target = safe_url(url)
+    if target is not None:
+        target = target.replace("(", "%28").replace(")", "%29")  # a ")" would end the link
+        room = limit - len(target) - len("[]()")
+        if room >= MIN_LABEL:
+            # Discord ends a label at the first "](", escaped or not: no brackets in it.
+            return f"[{shown(label.translate(_NO_BRACKETS), room)}]({target})"
+    return shown(label, limit)
+
+
+def bare_link(url: str) -> str:
+    """A URL in a reply, clickable without a preview (`<url>`); when unsafe or longer than
+    SHOWN_URL, shown as cut text instead."""
+    target = safe_url(url)
+    if target is not None and len(target) + 2 <= SHOWN_URL:
+        return f"<{target}>"
+    return shown(url, SHOWN_URL)
 
 
 def fit_lines(lines: list[str], budget: int) -> str:
@@ -48,14 +107,14 @@ def fit_lines(lines: list[str], budget: int) -> str:
 
 
 def bullet_list(sentences: tuple[str, ...], budget: int = SUMMARY_BUDGET) -> str:
-    """Sentences as bullet points; the last ones shortened or left out to fit `budget`."""
+    """Sentences as bullet points, escaped; the last ones cut or left out to fit `budget`."""
     lines: list[str] = []
     used = 0
     for sentence in sentences:
         room = budget - used - 3  # "• " and the newline
         if room < 40:
             break
-        line = "• " + shorten(sentence, room)
+        line = "• " + shown(sentence, room)
         lines.append(line)
         used += len(line) + 1
     return "\n".join(lines)
@@ -66,6 +125,7 @@ def reading_minutes(word_count: int) -> int:
 
 
 def footer_text(stored: StoredArticle) -> str:
+    """Site, author and date. A footer shows no Markdown, so page text is not escaped here."""
     article = stored.article
     parts = [article.site_name, article.author and f"by {article.author}", _date(article.published)]
     return shorten(" · ".join(part for part in parts if part), FOOTER_BUDGET)
@@ -83,9 +143,8 @@ def _date(published: str | None) -> str | None:
 def quote_line(quote: Quote, budget: int) -> str:
     """“The words,” — Speaker: shown as written (Markdown escaped), cut to fit `budget`."""
     speaker = shown_speaker(quote)
-    attribution = f" — {discord.utils.escape_markdown(shorten(speaker, 100))}" if speaker else ""
-    words = shorten(quote.text, budget - len(attribution) - 2 - 40)  # room for escapes
-    return shorten(f"“{discord.utils.escape_markdown(words)}”{attribution}", budget)
+    attribution = f" — {shown(speaker, 100)}" if speaker else ""
+    return f"“{shown(quote.text, budget - len(attribution) - 2)}”{attribution}"
 
 
 def summary_card(
@@ -98,22 +157,22 @@ def summary_card(
 ) -> discord.Embed:
     article = stored.article
     embed = discord.Embed(
-        title=shorten(article.title or "Your text", TITLE_LIMIT),
-        url=article.url,
+        title=shown(article.title or "Your text", TITLE_LIMIT),
+        url=safe_url(article.url),
         description=bullet_list(summary.sentences),
         colour=discord.Colour.dark_teal(),
     )
-    shown, total = len(summary.sentences), summary.total_sentences
-    saved = f"{shown} of {total} sentences, {reading_minutes(article.word_count)} min read"
+    kept, total = len(summary.sentences), summary.total_sentences
+    saved = f"{kept} of {total} sentences, {reading_minutes(article.word_count)} min read"
     if total < requested:
         saved += f" (the text has only {total}, so here it is whole)"
     embed.add_field(name="Summary", value=shorten(saved, FIELD_BUDGET), inline=False)
     if key_quote is not None:
         embed.add_field(name="Key quote", value=quote_line(key_quote, FIELD_BUDGET), inline=False)
     if topic is not None:
-        embed.add_field(name="Topic", value=shorten(topic, FIELD_BUDGET), inline=False)
-    if article.image:
-        embed.set_thumbnail(url=article.image)
+        embed.add_field(name="Topic", value=shown(topic, FIELD_BUDGET), inline=False)
+    if image := safe_url(article.image):
+        embed.set_thumbnail(url=image)
     footer = footer_text(stored)
     if footer:
         embed.set_footer(text=footer)

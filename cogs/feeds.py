@@ -9,11 +9,15 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.storage import Feed
-from cogs._cards import fit_lines, shorten
+from cogs._cards import bare_link, fit_lines, link, safe_url, shorten, shown
 from cogs._progress import finish_work, start_work
 
 LIST_BUDGET = 3800
 PREVIEW_ENTRIES = 5
+# The /feed add embed stays under Discord's limits by construction: a description of five
+# entries, each a line of at most ENTRY_BUDGET, under 4096; with the title and the
+# footer, under 6000.
+ENTRY_BUDGET = 700
 
 
 def when(timestamp: int | None) -> str:
@@ -23,11 +27,11 @@ def when(timestamp: int | None) -> str:
 def feed_line(feed: Feed) -> str:
     state = "⏸️ paused" if feed.paused else f"next poll {when(feed.next_poll)}"
     line = (
-        f"**{shorten(feed.title, 100)}** — <{feed.url}>\n"
+        f"**{shown(feed.title, 100)}** — {bare_link(feed.url)}\n"
         f"last success {when(feed.last_success)} · {state}"
     )
     if feed.last_error:
-        line += f"\nlast error: {shorten(feed.last_error, 150)}"
+        line += f"\nlast error: {shown(feed.last_error, 150)}"
     return line
 
 
@@ -71,16 +75,16 @@ class Feeds(commands.Cog):
         progress = await start_work(interaction, ephemeral=True)
         await progress("Reading the feed…")
         added = await self.bot.newsroom.add_feed(interaction.guild_id, url, interaction.user.id)
+        newest = [
+            "• " + link(entry.title or entry.link, entry.link, ENTRY_BUDGET)
+            for entry in added.entries[:PREVIEW_ENTRIES]
+        ]
         embed = discord.Embed(
-            title=shorten(f"Following {added.title}", 256),
-            url=added.url,
+            title=f"Following {shown(added.title, 200)}",
+            url=safe_url(added.url),
+            description="\n".join(["Newest entries:", *newest]) if newest else "No entries yet.",
             colour=discord.Colour.green(),
         )
-        newest = "\n".join(
-            f"• [{shorten(entry.title or entry.link, 150)}]({entry.link})"
-            for entry in added.entries[:PREVIEW_ENTRIES]
-        )
-        embed.add_field(name="Newest entries", value=newest or "none yet", inline=False)
         backlog = (
             f"{added.backfilled} of them will be posted now (`backfill`)."
             if added.backfilled
@@ -99,7 +103,9 @@ class Feeds(commands.Cog):
             raise UserError(
                 "This server doesn't follow that feed; `/feed list` shows the ones it does."
             )
-        await interaction.response.send_message(f"Stopped following <{url}>.", ephemeral=True)
+        await interaction.response.send_message(
+            f"Stopped following {bare_link(url)}.", ephemeral=True
+        )
 
     @feed.command(name="list")
     async def list_(self, interaction: discord.Interaction[Precis]) -> None:
@@ -122,7 +128,7 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         feed = await self.bot.newsroom.resume_feed(interaction.guild_id, url)
         await interaction.response.send_message(
-            f"**{feed.title}** will be polled again now.", ephemeral=True
+            f"**{shown(feed.title, 200)}** will be polled again now.", ephemeral=True
         )
 
     @feed.command(name="test")
@@ -140,10 +146,10 @@ class Feeds(commands.Cog):
                 f"<#{t.channel_id}> (`{shorten(t.topic or '', 60)}`)" for t in item.targets
             )
             lines.append(
-                f"• {shorten(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"
+                f"• {shown(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"
             )
         embed = discord.Embed(
-            title=shorten(f"Dry run: {title}", 256),
+            title=f"Dry run: {shown(title, 200)}",
             description=fit_lines(lines, LIST_BUDGET) or "Nothing would be posted now.",
             colour=discord.Colour.orange(),
         )

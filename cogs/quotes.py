@@ -16,14 +16,16 @@ from bot.errors import UserError
 from bot.news.quotes import shown_speaker
 from bot.news.speakers import match_speakers
 from bot.storage import QuoteHit, SpeakerCount
-from cogs._cards import shorten
+from cogs._cards import link, shorten, shown
 from cogs._progress import finish_work, start_work
 
 PAGE_SIZE = 5
-# Five quotes of at most 200 + 900 characters, a title and a footer: under Discord's 6000.
-NAME_BUDGET = 200
+# A page of five quotes stays under Discord's 6000 by construction: five fields of a name
+# and a value (the words, the source and its date), a title and a footer:
+# 5 * (150 + 2 + 700 + 1 + 250 + 13) + 256 + 60 = 5896.
+NAME_BUDGET = 150
 QUOTE_BUDGET = 700
-SOURCE_BUDGET = 150
+SOURCE_BUDGET = 250
 SUGGESTIONS = 5
 
 
@@ -33,12 +35,10 @@ def quote_field(hit: QuoteHit) -> tuple[str, str]:
     speaker = shown_speaker(quote) or "Unattributed"
     if quote.description:
         speaker = f"{speaker}, {quote.description}"
-    words = discord.utils.escape_markdown(shorten(quote.text, QUOTE_BUDGET))
-    title = shorten(hit.title or "an article", SOURCE_BUDGET)
-    source = f"[{discord.utils.escape_markdown(title)}]({hit.url})" if hit.url else title
+    source = link(hit.title or "an article", hit.url, SOURCE_BUDGET)
     if hit.published:
         source += f" · {hit.published[:10]}"
-    return shorten(speaker, NAME_BUDGET), f"“{words}”\n{source}"
+    return shown(speaker, NAME_BUDGET), f"“{shown(quote.text, QUOTE_BUDGET)}”\n{source}"
 
 
 class QuotePages(discord.ui.View):
@@ -103,7 +103,7 @@ class QuotePages(discord.ui.View):
 
 
 def speaker_names(speakers: list[SpeakerCount]) -> str:
-    return ", ".join(speaker.name for speaker in speakers[:SUGGESTIONS])
+    return ", ".join(shown(speaker.name, 60) for speaker in speakers[:SUGGESTIONS])
 
 
 class Quotes(commands.Cog):
@@ -125,9 +125,7 @@ class Quotes(commands.Cog):
         matches = await asyncio.to_thread(match_speakers, typed, speakers, limit=1)
         if not matches:
             known = f" People quoted here: {speaker_names(speakers)}." if speakers else ""
-            raise UserError(
-                f"No one called “{shorten(typed, 80)}” has been quoted here yet.{known}"
-            )
+            raise UserError(f"No one called “{shown(typed, 80)}” has been quoted here yet.{known}")
         return matches[0]
 
     async def speaker_autocomplete(
@@ -167,9 +165,11 @@ class Quotes(commands.Cog):
         if not hits:
             speakers = await self._speakers(interaction.guild_id)
             hint = f" Try a speaker: {speaker_names(speakers)}." if speakers else ""
-            by = f" by {person.name}" if person else ""
-            raise UserError(f"No quotes{by} match “{shorten(query, 80)}”.{hint}")
-        title = f"Quotes matching “{query}”" + (f" by {person.name}" if person else "")
+            by = f" by {shown(person.name, 80)}" if person else ""
+            raise UserError(f"No quotes{by} match “{shown(query, 80)}”.{hint}")
+        title = f"Quotes matching “{shown(query, 150)}”" + (
+            f" by {shown(person.name, 80)}" if person else ""
+        )
         await self._show(interaction, QuotePages(title, hits, interaction.user.id))
 
     @quote.command(name="speaker")
@@ -181,7 +181,8 @@ class Quotes(commands.Cog):
         person = await self._resolve_speaker(interaction.guild_id, name)
         hits = await self.bot.storage.quotes.by_speaker(interaction.guild_id, person.key)
         await self._show(
-            interaction, QuotePages(f"What {person.name} said", hits, interaction.user.id)
+            interaction,
+            QuotePages(f"What {shown(person.name, 200)} said", hits, interaction.user.id),
         )
 
     @quote.command(name="article")
@@ -193,7 +194,7 @@ class Quotes(commands.Cog):
         hits = await self.bot.storage.quotes.for_article(stored.id)
         if not hits:
             raise UserError("I found no quotes in that article.")
-        title = f"Quotes in “{stored.article.title or 'the article'}”"
+        title = f"Quotes in “{shown(stored.article.title or 'the article', 200)}”"
         await self._show(interaction, QuotePages(title, hits, interaction.user.id))
 
 

@@ -246,7 +246,7 @@ class Newsroom:
             guild_id, feed_url, parsed.title, seen=seen, added_by=user_id, now=self.now()
         )
         if not added:
-            raise UserError(f"This server already follows **{parsed.title}**.")
+            raise UserError("This server already follows that feed; `/feed list` shows it.")
         feed = await self.storage.feeds.by_url(feed_url)
         assert feed is not None
         backlog = parsed.entries[: settings["backfill"]]

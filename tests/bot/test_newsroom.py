@@ -513,7 +513,7 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
         with pytest.raises(UserError, match="follows 1 feeds already"):
             await room.add_feed(GUILD, other, user_id=5)
         await room.config.set(GUILD, "max_feeds", "5")
-        with pytest.raises(UserError, match="already follows \\*\\*Found Feed\\*\\*"):
+        with pytest.raises(UserError, match="already follows that feed"):
             await room.add_feed(GUILD, feed, user_id=5)
         not_a_feed = pages.add(
             "/plain", "<html><body><p>No feed named here at all.</p></body></html>"

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.news.article import Article
-from bot.news.quotes import extract_quotes
+from bot.news.quotes import Quote, extract_quotes
 from bot.news.summarize import Summary
 from bot.storage import StoredArticle
-from cogs._cards import bullet_list, quote_line, shorten, summary_card
+from cogs._cards import (
+    bare_link,
+    bullet_list,
+    link,
+    quote_line,
+    safe_url,
+    shorten,
+    shown,
+    summary_card,
+)
+from tests.discord_limits import assert_within_limits
+
+TRAP = "[claim your refund](https://evil.example/login)"
 
 
 def test_shorten_cuts_at_a_word_with_an_ellipsis() -> None:
@@ -38,12 +52,78 @@ def test_an_enormous_article_gives_a_card_within_every_limit() -> None:
     )
     summary = Summary("precis", tuple("Long sentence " * 400 for _ in range(10)), 2000)
     embed = summary_card(StoredArticle(1, article), summary, 10, topic="bridges " * 200)
-    data = embed.to_dict()
-    assert len(data["title"]) <= 256
-    assert len(data["description"]) <= 4096
-    assert all(len(field["value"]) <= 1024 for field in data["fields"])
-    assert len(data["footer"]["text"]) <= 2048
+    assert_within_limits(dict(embed.to_dict()))
     assert len(embed) <= 6000
+
+
+def test_markdown_everywhere_still_gives_a_card_within_every_limit() -> None:
+    """Escaping doubles text made of Markdown signs: it is escaped first, then cut."""
+    marks = "*_~|`>[]\\" * 700
+    article = Article(
+        title=marks,
+        paragraphs=(marks,),
+        url="https://example.com/" + "u" * 280,
+        site_name=marks,
+        image="https://example.com/i.jpg",
+    )
+    quote = Quote(marks[:700], 1, 701, "Ana Ruiz", "Ana Ruiz", marks, "said", marks)
+    summary = Summary("precis", tuple(marks for _ in range(10)), 20)
+    embed = summary_card(StoredArticle(1, article), summary, 10, key_quote=quote, topic=marks)
+    data = dict(embed.to_dict())
+    assert_within_limits(data)
+    assert data["url"] == article.url
+    assert data["thumbnail"]["url"] == "https://example.com/i.jpg"
+
+
+def test_summary_bullets_show_page_text_as_written_never_as_a_link() -> None:
+    text = bullet_list((f"Readers should {TRAP} at once.", "A [bracket opened here"))
+    assert text == (
+        "• Readers should \\[claim your refund](https://evil.example/login) at once.\n"
+        "• A \\[bracket opened here"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [TRAP * 100, "*" * 5000, "\\" * 5000, "a\\" * 3000, "_a_ " * 2000, "x" * 5000],
+)
+def test_shown_escapes_then_cuts_without_leaving_half_an_escape(text: str) -> None:
+    cut = shown(text, 1000)
+    assert len(cut) <= 1000
+    body = cut.removesuffix("…")
+    assert (len(body) - len(body.rstrip("\\"))) % 2 == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.com/a?b=c", True),
+        ("HTTP://example.com/", True),
+        ("https://example.com/" + "a" * 2027, True),  # 2,047 characters
+        ("https://example.com/" + "a" * 2028, False),  # 2,048
+        ("javascript:alert(1)", False),
+        ("data:image/png;base64,AAAA", False),
+        ("ftp://example.com/file", False),
+        ("https:///no-host", False),
+        ("https://example.com/a b", False),
+        ("https://example.com/a\nb", False),
+        ("https://[::1", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_web_urls_under_2048_are_safe_in_an_embed(url: str | None, safe: bool) -> None:
+    assert (safe_url(url) == url) if safe else safe_url(url) is None
+
+
+def test_a_link_keeps_its_target_and_its_label_cannot_open_another() -> None:
+    assert link("Title", "https://example.com/a", 100) == "[Title](https://example.com/a)"
+    sneaky = link("a](https://evil.example) b", "https://example.com/x_(1)", 100)
+    assert sneaky == "[a)(https://evil.example) b](https://example.com/x_%281%29)"
+    assert link("Title", "javascript:alert(1)", 100) == "Title"
+    assert link("Title", "https://example.com/" + "a" * 300, 250) == "Title"  # no room
+    assert bare_link("https://example.com/a") == "<https://example.com/a>"
+    assert bare_link("https://example.com/" + "a" * 400).endswith("…")
 
 
 def test_a_quote_line_names_no_unresolved_pronoun() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any, cast
 
 from bot.client import Precis
 from bot.storage import DeliveryTarget
 from cogs.articles import Articles
 from tests.conftest import LaunchBot
+from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
     EPHEMERAL,
     GENERAL_CHANNEL_ID,
@@ -89,7 +91,7 @@ async def test_feed_to_cards_in_the_subscribed_channel(
     async with launch() as bot:
         added = await run(fake, "feed", {"url": feed}, subcommand="add")
         assert added["embeds"][0]["title"] == "Following City News"
-        assert "Old bridge news" in added["embeds"][0]["fields"][0]["value"]
+        assert "Old bridge news" in added["embeds"][0]["description"]
         reply = await subscribe(fake, "bridge")
         assert reply["flags"] == EPHEMERAL
         assert reply["content"] == f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`."
@@ -288,3 +290,40 @@ async def test_a_feed_of_100k_entries_and_a_big_page_leave_the_event_loop_free(
     assert added["embeds"][0]["title"] == "Following Huge"
     assert dry["embeds"][0]["description"] == "Nothing would be posted now."
     assert lag.worst < LAG_LIMIT
+
+
+async def test_feed_replies_escape_page_text_and_stay_within_discord_limits(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    trap = "[claim your refund](https://evil.example/login)"
+    base = pages.url("/a/")
+    links = [base + f"{i}-" + "x" * (298 - len(base)) for i in range(6)]
+    items = "".join(
+        f"<item><title>{escape(f'**Story {i}** {trap} ' * 20)}</title><link>{link}</link></item>"
+        for i, link in enumerate(links)
+    )
+    feed = pages.add(
+        "/loud.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{escape(f"_Loud_ {trap}")}'
+        f"</title>{items}</channel></rss>",
+        "application/rss+xml",
+    )
+    async with launch():
+        added = await run(fake, "feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "*")
+        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+        listed = await run(fake, "feed", {}, subcommand="list")
+        resumed = await run(fake, "feed", {"url": feed}, subcommand="resume")
+    assert len(links[0]) == 300
+    for reply in (added, dry, listed):
+        (embed,) = reply["embeds"]
+        assert_within_limits(embed)
+        assert "[claim your refund](" not in embed["description"].replace("\\[claim", "")
+    (embed,) = added["embeds"]
+    assert (
+        embed["title"] == "Following \\_Loud\\_ \\[claim your refund](https://evil.example/login)"
+    )
+    first = "\\*\\*Story 0\\*\\* (claim your refund)(https://evil.example/login)"
+    assert embed["description"].startswith(f"Newest entries:\n• [{first}")
+    assert f"]({links[0]})\n" in embed["description"]
+    assert resumed["content"].startswith("**\\_Loud\\_ \\[claim your refund]")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import product
 from typing import Any
 
 from bot.news.article import Article
 from bot.news.quotes import Quote
 from tests.conftest import LaunchBot
+from tests.discord_limits import assert_within_limits
 from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord, RecordedRequest
 from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import PageServer, article_html
@@ -152,6 +154,21 @@ async def test_quotes_of_one_article_and_other_servers_see_none(
     assert elsewhere == []
 
 
+def article_quoting(
+    said: list[tuple[str, str]], title: str = "Everyone speaks", url: str = "https://news.test/a"
+) -> tuple[Article, list[Quote]]:
+    """An article in which each (name, words) pair is a paragraph quoting that person, and
+    its quotes."""
+    paragraphs, quotes, offset = [], [], 0
+    for name, words in said:
+        paragraph = f"“{words}” said {name}."
+        start = offset + 1
+        quotes.append(Quote(words, start, start + len(words), name, name, None, "said", paragraph))
+        paragraphs.append(paragraph)
+        offset += len(paragraph) + 2
+    return Article(title, tuple(paragraphs), url=url), quotes
+
+
 def crowd(people: int) -> tuple[Article, list[Quote]]:
     """An article quoting `people` different people once each, and its quotes."""
     firsts = ["Ana", "Bo", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jon"]
@@ -160,15 +177,9 @@ def crowd(people: int) -> tuple[Article, list[Quote]]:
         f"{first} {a.title()}{b}{c}{d}"
         for first, a, b, c, d in product(firsts, syllables, syllables, syllables, syllables)
     ][:people]
-    paragraphs, quotes, offset = [], [], 0
-    for i, name in enumerate(names):
-        words = f"Point {i} matters to all of us,"
-        paragraph = f"“{words}” said {name}."
-        start = offset + 1
-        quotes.append(Quote(words, start, start + len(words), name, name, None, "said", paragraph))
-        paragraphs.append(paragraph)
-        offset += len(paragraph) + 2
-    return Article("Everyone speaks", tuple(paragraphs), url="https://news.test/crowd"), quotes
+    return article_quoting(
+        [(name, f"Point {i} matters to all of us,") for i, name in enumerate(names)]
+    )
 
 
 async def test_speaker_lookups_among_5000_speakers_leave_the_event_loop_free(
@@ -192,3 +203,31 @@ async def test_speaker_lookups_among_5000_speakers_leave_the_event_loop_free(
     assert choices["x" * 6000] == []
     assert refusal["content"].startswith("No one called “xxx")
     assert lag.worst < LAG_LIMIT
+
+
+async def test_five_long_quotes_full_of_markdown_make_a_page_within_discord_limits(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    trap = "[claim your refund](https://evil.example/login)"
+    words = (f"*Stars* and __lines__ ~~gone~~ {trap} " * 20)[:700]
+    url = "https://news.test/" + "u" * 282
+    names = ["Ana Kalo", "Bo Lomi", "Cleo Nupe", "Dan Rasi", "Eve Tova"]
+    article, quotes = article_quoting(
+        [(name, words) for name in names], title=f"**Loud** {trap} " * 20, url=url
+    )
+    quotes = [
+        dataclasses.replace(quote, description=f"the *loud* mayor of {trap} " * 10)
+        for quote in quotes
+    ]
+    async with launch() as bot:
+        await bot.storage.articles.save(article, quotes=quotes, guild_id=GUILD_ID)
+        interaction = await fake.slash("quote", {"query": "stars lines"}, subcommand="search")
+        (embed,) = (await reply_to(fake, interaction.token))["data"]["embeds"]
+    assert len(url) == 300 and len(words) == 700
+    assert_within_limits(embed)
+    assert sorted(field["name"].split(",")[0] for field in embed["fields"]) == names
+    for field in embed["fields"]:
+        assert ", the \\*loud\\* mayor of \\[claim your refund](https://evil" in field["name"]
+        assert field["value"].startswith("“\\*Stars\\* and \\_\\_lines\\_\\_ \\~\\~gone")
+        # The source's link does not fit with a 300-character URL: its title stands alone.
+        assert "”\n\\*\\*Loud\\*\\* \\[claim your refund](https://evil" in field["value"]

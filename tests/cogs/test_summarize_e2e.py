@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import LaunchBot
+from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
     EPHEMERAL,
     GENERAL_CHANNEL_ID,
@@ -24,25 +25,6 @@ PASTE = (
     "The company carried 1.2 million passengers last year. "
     "A new ship is due to enter service in 2028."
 )
-
-
-def embed_size(embed: dict[str, Any]) -> int:
-    fields = embed.get("fields", [])
-    return (
-        len(embed.get("title", ""))
-        + len(embed.get("description", ""))
-        + sum(len(f["name"]) + len(f["value"]) for f in fields)
-        + len(embed.get("footer", {}).get("text", ""))
-    )
-
-
-def assert_within_limits(embed: dict[str, Any]) -> None:
-    assert len(embed.get("title", "")) <= 256
-    assert len(embed.get("description", "")) <= 4096
-    assert len(embed.get("fields", [])) <= 25
-    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in embed.get("fields", []))
-    assert len(embed.get("footer", {}).get("text", "")) <= 2048
-    assert embed_size(embed) <= 6000
 
 
 def final_card(responses: list[RecordedRequest]) -> dict[str, Any]:
@@ -261,3 +243,51 @@ async def test_a_real_page_card_carries_no_junk(
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Summary"] == "3 of 7 sentences, 1 min read"
     assert fields["Key quote"].endswith("— Alice Novak")
+
+
+def page_with(title: str, image: str, canonical: str, paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (
+        f'<html><head><title>{title}</title><link rel="canonical" href="{canonical}">'
+        f'<meta property="og:image" content="{image}"></head>'
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
+
+
+async def test_page_text_is_escaped_and_only_web_links_under_2048_reach_the_card(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    trap = "[claim your refund](https://evil.example/login)"
+    title = f"Bridge **closes** {trap}"
+    paragraphs = [
+        f"The council met on Tuesday. Readers should {trap} at once.",
+        *ARTICLE_PARAGRAPHS,
+    ]
+    long_canonical = pages.url("/news/" + "c" * 5000)
+    medium_canonical = pages.url("/news/" + "m" * (300 - len(pages.url("/news/"))))
+    hostile = pages.add(
+        "/news/hostile", page_with(title, "javascript:alert(1)", long_canonical, paragraphs)
+    )
+    plain = pages.add(
+        "/news/plain",
+        page_with("Bridge", "data:image/png;base64,AAAA", medium_canonical, paragraphs),
+    )
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": hostile, "sentences": 10})
+        (trapped,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+        interaction = await fake.slash("summarize", {"url": plain})
+        (linked,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+    for embed in (trapped, linked):
+        assert_within_limits(embed)
+        assert "thumbnail" not in embed
+    assert "url" not in trapped
+    assert (
+        trapped["title"]
+        == "Bridge \\*\\*closes\\*\\* \\[claim your refund](https://evil.example/login)"
+    )
+    assert (
+        "Readers should \\[claim your refund](https://evil.example/login) at once."
+        in (trapped["description"])
+    )
+    assert len(medium_canonical) == 300
+    assert linked["url"] == medium_canonical
