@@ -7,6 +7,8 @@ from typing import Any
 
 import discord
 
+from cogs._progress import finish_work
+
 # Discord's description limit is 4096; the rest of an embed (title, footer) stays well under
 # the 2000 left of the 6000 in all.
 PAGE_BUDGET = 4000
@@ -39,19 +41,25 @@ class Pages(discord.ui.View):
         self.owner_id = owner_id
         self.page = 0
         self.message: discord.InteractionMessage | None = None
-        if len(embeds) > 1:
+        if len(embeds) > 1:  # "Page 2 of 3", before what the footer already says
             for number, embed in enumerate(embeds, start=1):
-                embed.set_footer(text=f"Page {number} of {len(embeds)}")
+                page = f"Page {number} of {len(embeds)}"
+                embed.set_footer(
+                    text=f"{page} · {embed.footer.text}" if embed.footer.text else page
+                )
         self._update_buttons()
 
-    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
-        if len(self.embeds) == 1:
-            await interaction.response.send_message(embed=self.embeds[0], ephemeral=ephemeral)
-            return
-        await interaction.response.send_message(
-            embed=self.embeds[0], view=self, ephemeral=ephemeral
-        )
-        self.message = await interaction.original_response()
+    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+        """The first page as the answer; in place of the placeholder if the work was deferred."""
+        view = self if len(self.embeds) > 1 else discord.utils.MISSING
+        if interaction.response.is_done():
+            await finish_work(interaction, embed=self.embeds[0], view=view)
+        else:
+            await interaction.response.send_message(
+                embed=self.embeds[0], view=view, ephemeral=ephemeral
+            )
+        if len(self.embeds) > 1:
+            self.message = await interaction.original_response()
 
     def _update_buttons(self) -> None:
         self.previous.disabled = self.page == 0

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import math
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -17,7 +14,8 @@ from bot.news.quotes import shown_speaker
 from bot.news.speakers import match_speakers
 from bot.storage import QuoteHit, SpeakerCount
 from cogs._cards import link, shorten, shown
-from cogs._progress import finish_work, start_work
+from cogs._pages import Pages
+from cogs._progress import start_work
 
 PAGE_SIZE = 5
 # A page of five quotes stays under Discord's 6000 by construction: five fields of a name
@@ -41,65 +39,17 @@ def quote_field(hit: QuoteHit) -> tuple[str, str]:
     return shown(speaker, NAME_BUDGET), f"“{shown(quote.text, QUOTE_BUDGET)}”\n{source}"
 
 
-class QuotePages(discord.ui.View):
-    """Quotes shown a page at a time; only the member who asked turns the pages."""
-
-    def __init__(self, title: str, hits: list[QuoteHit], owner_id: int) -> None:
-        super().__init__(timeout=300)
-        self.title = shorten(title, 256)
-        self.hits = hits
-        self.owner_id = owner_id
-        self.page = 0
-        self.message: discord.InteractionMessage | None = None
-        self._update_buttons()
-
-    @property
-    def page_count(self) -> int:
-        return max(1, math.ceil(len(self.hits) / PAGE_SIZE))
-
-    def embed(self) -> discord.Embed:
-        embed = discord.Embed(title=self.title, colour=discord.Colour.dark_gold())
-        for hit in self.hits[self.page * PAGE_SIZE : (self.page + 1) * PAGE_SIZE]:
+def quote_pages(title: str, hits: list[QuoteHit]) -> list[discord.Embed]:
+    """The quotes as embeds of PAGE_SIZE fields each, every one saying how many there are."""
+    count = f"{len(hits)} quote" + ("" if len(hits) == 1 else "s")
+    embeds = []
+    for start in range(0, max(1, len(hits)), PAGE_SIZE):
+        embed = discord.Embed(title=shorten(title, 256), colour=discord.Colour.dark_gold())
+        for hit in hits[start : start + PAGE_SIZE]:
             name, value = quote_field(hit)
             embed.add_field(name=name, value=value, inline=False)
-        count = f"{len(self.hits)} quote" + ("" if len(self.hits) == 1 else "s")
-        embed.set_footer(text=f"Page {self.page + 1} of {self.page_count} · {count}")
-        return embed
-
-    def _update_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= self.page_count - 1
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            "Only the member who asked can turn these pages; run the command yourself.",
-            ephemeral=True,
-        )
-        return False
-
-    async def _turn(self, interaction: discord.Interaction[Precis], step: int) -> None:
-        self.page = min(max(0, self.page + step), self.page_count - 1)
-        self._update_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
-
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Precis], _: discord.ui.Button[QuotePages]
-    ) -> None:
-        await self._turn(interaction, -1)
-
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Precis], _: discord.ui.Button[QuotePages]
-    ) -> None:
-        await self._turn(interaction, 1)
-
-    async def on_timeout(self) -> None:
-        if self.message is not None:
-            with contextlib.suppress(discord.HTTPException):  # deleted, or the token expired
-                await self.message.edit(view=None)
+        embeds.append(embed.set_footer(text=count))
+    return embeds
 
 
 def speaker_names(speakers: list[SpeakerCount]) -> str:
@@ -140,13 +90,10 @@ class Quotes(commands.Cog):
         ]
 
     @staticmethod
-    async def _show(interaction: discord.Interaction[Precis], pages: QuotePages) -> None:
-        view = pages if pages.page_count > 1 else discord.utils.MISSING
-        if interaction.response.is_done():
-            await finish_work(interaction, embed=pages.embed(), view=view)
-        else:
-            await interaction.response.send_message(embed=pages.embed(), view=view)
-        pages.message = await interaction.original_response()
+    async def _show(
+        interaction: discord.Interaction[Precis], title: str, hits: list[QuoteHit]
+    ) -> None:
+        await Pages(quote_pages(title, hits), interaction.user.id).send(interaction)
 
     @quote.command(name="search")
     @app_commands.describe(query="Words the quote contains", speaker="Only quotes by this person")
@@ -170,7 +117,7 @@ class Quotes(commands.Cog):
         title = f"Quotes matching “{shown(query, 150)}”" + (
             f" by {shown(person.name, 80)}" if person else ""
         )
-        await self._show(interaction, QuotePages(title, hits, interaction.user.id))
+        await self._show(interaction, title, hits)
 
     @quote.command(name="speaker")
     @app_commands.describe(name="The person (start typing to pick one)")
@@ -180,10 +127,7 @@ class Quotes(commands.Cog):
         assert interaction.guild_id is not None
         person = await self._resolve_speaker(interaction.guild_id, name)
         hits = await self.bot.storage.quotes.by_speaker(interaction.guild_id, person.key)
-        await self._show(
-            interaction,
-            QuotePages(f"What {shown(person.name, 200)} said", hits, interaction.user.id),
-        )
+        await self._show(interaction, f"What {shown(person.name, 200)} said", hits)
 
     @quote.command(name="article")
     @app_commands.describe(url="A link to an article")
@@ -195,7 +139,7 @@ class Quotes(commands.Cog):
         if not hits:
             raise UserError("I found no quotes in that article.")
         title = f"Quotes in “{shown(stored.article.title or 'the article', 200)}”"
-        await self._show(interaction, QuotePages(title, hits, interaction.user.id))
+        await self._show(interaction, title, hits)
 
 
 async def setup(bot: Precis) -> None:
