@@ -10,6 +10,7 @@ from bot.client import Precis
 from bot.errors import UserError
 from bot.storage import Feed
 from cogs._cards import bare_link, fit_lines, link, safe_url, shorten, shown
+from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
 
 LIST_BUDGET = 3800
@@ -53,6 +54,15 @@ class Feeds(commands.Cog):
             return True
         raise app_commands.MissingPermissions(["manage_guild"])
 
+    async def _picked(self, guild_id: int, typed: str) -> str:
+        """The address of the feed a member picked: the autocomplete gives a reference for an
+        address too long to be a choice's value."""
+        feed_id = referenced_id(typed)
+        if feed_id is None:
+            return typed
+        feeds = await self.bot.storage.feeds.for_guild(guild_id)
+        return next((feed.url for feed in feeds if feed.id == feed_id), typed)
+
     async def feed_autocomplete(
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -61,7 +71,8 @@ class Feeds(commands.Cog):
         feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
         return [
             app_commands.Choice(
-                name=shorten(f"{feed.title} — {feed.url}", 100), value=feed.url[:100]
+                name=shorten(f"{feed.title} — {feed.url}", CHOICE_LIMIT),
+                value=choice_value(feed.url, feed.id),
             )
             for feed in feeds
             if typed in feed.title.casefold() or typed in feed.url.casefold()
@@ -99,6 +110,7 @@ class Feeds(commands.Cog):
     async def remove(self, interaction: discord.Interaction[Precis], url: str) -> None:
         """Stop following a feed."""
         assert interaction.guild_id is not None
+        url = await self._picked(interaction.guild_id, url)
         if not await self.bot.storage.feeds.remove(interaction.guild_id, url):
             raise UserError(
                 "This server doesn't follow that feed; `/feed list` shows the ones it does."
@@ -126,6 +138,7 @@ class Feeds(commands.Cog):
     async def resume(self, interaction: discord.Interaction[Precis], url: str) -> None:
         """Poll a paused feed again."""
         assert interaction.guild_id is not None
+        url = await self._picked(interaction.guild_id, url)
         feed = await self.bot.newsroom.resume_feed(interaction.guild_id, url)
         await interaction.response.send_message(
             f"**{shown(feed.title, 200)}** will be polled again now.", ephemeral=True

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 
 import discord
 from discord import app_commands
@@ -16,13 +15,10 @@ from bot.news.topics import MatchDocument, Topic, TopicError
 from bot.storage import StoredArticle, Subscription
 from cogs._cards import shorten
 from cogs._checks import require_bot_can_post, target_channel
+from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
 
 RECENT_ARTICLES = 100
-CHOICE_LIMIT = 100  # Discord's, for an autocomplete choice's name and value
-# An autocomplete value for a topic too long to be one: `#` and the subscription's id. No
-# stored topic looks like this: `#` is no word character, so the parser never keeps it.
-REFERENCE = re.compile(r"#(\d+)")
 REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 
 
@@ -44,18 +40,13 @@ def choice_name(topic: str) -> str:
     return f"{topic[:half]}…{topic[-(CHOICE_LIMIT - 1 - half) :]}"
 
 
-def choice_value(subscription: Subscription) -> str:
-    topic = subscription.topic
-    return topic if len(topic) <= CHOICE_LIMIT else f"#{subscription.id}"
-
-
 def find_subscription(subscriptions: list[Subscription], typed: str) -> Subscription | None:
     """The subscription a member means: its stored topic, the reference the autocomplete
     gives for a long one, or a topic typed another way that is stored the same (`NASA`)."""
     typed = typed.strip()
-    reference = REFERENCE.fullmatch(typed)
+    reference = referenced_id(typed)
     for subscription in subscriptions:
-        if subscription.topic == typed or (reference and subscription.id == int(reference[1])):
+        if subscription.topic == typed or subscription.id == reference:
             return subscription
     try:
         stored = cached_topic(typed).text
@@ -90,7 +81,7 @@ class Subscriptions(commands.Cog):
         )
         typed = current.casefold()
         return [
-            app_commands.Choice(name=choice_name(s.topic), value=choice_value(s))
+            app_commands.Choice(name=choice_name(s.topic), value=choice_value(s.topic, s.id))
             for s in subscriptions
             if typed in s.topic.casefold()
         ][:25]

@@ -327,3 +327,23 @@ async def test_feed_replies_escape_page_text_and_stay_within_discord_limits(
     assert embed["description"].startswith(f"Newest entries:\n• [{first}")
     assert f"]({links[0]})\n" in embed["description"]
     assert resumed["content"].startswith("**\\_Loud\\_ \\[claim your refund]")
+
+
+async def test_a_feed_with_a_long_address_is_picked_to_resume_and_remove(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feeds/" + "long-section-name/" * 8 + "feed.xml", "Long Road News", [])
+    assert len(feed) > 100
+    async with launch():
+        await run(fake, "feed", {"url": feed}, subcommand="add")
+        typed = await fake.autocomplete("feed", {"url": "long road"}, "url", subcommand="remove")
+        ((choice,),) = [
+            r.json["data"]["choices"] for r in await fake.wait_responses(typed.token, 1)
+        ]
+        assert len(choice["value"]) <= 100 and len(choice["name"]) <= 100
+        resumed = await run(fake, "feed", {"url": choice["value"]}, subcommand="resume")
+        removed = await run(fake, "feed", {"url": choice["value"]}, subcommand="remove")
+        listed = await run(fake, "feed", {}, subcommand="list")
+    assert "Long Road News" in resumed["content"]
+    assert removed["content"].startswith("Stopped following")
+    assert "Long Road News" not in str(listed)
