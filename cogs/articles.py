@@ -16,9 +16,15 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.client import Precis
-from bot.news.newsroom import Card, ChannelUnavailable, DiscordUnavailable
+from bot.news.newsroom import (
+    AdminNotice,
+    Card,
+    ChannelUnavailable,
+    DiscordUnavailable,
+    FeedPaused,
+)
 from bot.storage import DeliveryTarget
-from cogs._cards import summary_card
+from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
 
@@ -27,6 +33,22 @@ log = logging.getLogger(__name__)
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
+
+
+def admin_message(notice: AdminNotice) -> str:
+    """A notice for a server's admin channel, its page text escaped and cut: under 2000."""
+    if isinstance(notice, FeedPaused):
+        return (
+            f"I paused the feed **{shown(notice.title, 200)}** ({bare_link(notice.url)}) after "
+            f"{notice.failures} failed polls in a row; the last: {shown(notice.error, 500)} "
+            "Use `/feed resume` once it works again."
+        )
+    plural = "s" if notice.paused != 1 else ""
+    return (
+        f"I can't post in <#{notice.channel_id}> any more ({shown(notice.error, 500)}), so I "
+        f"paused its {notice.paused} subscription{plural}. Give me back Send Messages and "
+        "Embed Links there, then `/subscribe` again to resume."
+    )
 
 
 class Articles(commands.Cog):
@@ -93,7 +115,8 @@ class Articles(commands.Cog):
             raise DiscordUnavailable(str(error)) from error
         return None
 
-    async def notify_admins(self, guild_id: int, message: str) -> None:
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
+        message = admin_message(notice)
         channel_id = await self.bot.guild_config.get(guild_id, "admin_channel")
         if channel_id is None:
             log.warning("guild %s has no admin_channel; not told: %s", guild_id, message)

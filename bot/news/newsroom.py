@@ -78,6 +78,29 @@ class Card:
     topic: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class FeedPaused:
+    """A feed paused after `failures` failed polls in a row; `error` is the last one."""
+
+    title: str
+    url: str
+    failures: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLost:
+    """A channel the bot may no longer post in; its `paused` subscriptions are paused."""
+
+    channel_id: int
+    error: str
+    paused: int
+
+
+# What a server's admins are told; the poster words it for them.
+AdminNotice = FeedPaused | ChannelLost
+
+
 class Poster(Protocol):
     async def post(self, channel_id: int, card: Card) -> int:
         """Post the card; return its message id. Raises ChannelUnavailable or
@@ -90,7 +113,7 @@ class Poster(Protocol):
         DiscordUnavailable."""
         ...
 
-    async def notify_admins(self, guild_id: int, message: str) -> None: ...
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None: ...
 
 
 @dataclass(slots=True)
@@ -352,10 +375,7 @@ class Newsroom:
         if updated.paused:
             for guild_id in await self.storage.feeds.followers(feed.id):
                 await poster.notify_admins(
-                    guild_id,
-                    f"I paused the feed **{feed.title}** ({feed.url}) after {updated.failures} "
-                    f"failed polls in a row; the last: {error} "
-                    f"Use `/feed resume` once it works again.",
+                    guild_id, FeedPaused(feed.title, feed.url, updated.failures, error)
                 )
 
     async def process_entry(
@@ -524,12 +544,7 @@ class Newsroom:
         paused = await self.storage.subscriptions.pause_channel(channel)
         await self.storage.deliveries.give_up(error, channel_id=channel)
         if paused:
-            await poster.notify_admins(
-                delivery.guild_id,
-                f"I can't post in <#{channel}> any more ({error}), so I paused its {paused} "
-                f"subscription{'s' if paused != 1 else ''}. Give me back Send Messages and "
-                "Embed Links there, then `/subscribe` again to resume.",
-            )
+            await poster.notify_admins(delivery.guild_id, ChannelLost(channel, error, paused))
 
     async def _cards_left_sending(self) -> dict[int, _LeftSending]:
         """The cards a previous run left `sending`: read once, before this run claims any, so

@@ -19,7 +19,7 @@ from bot.news.article import Article
 from bot.news.desk import NewsDesk, same_story
 from bot.news.feeds import entry_key, parse_feed
 from bot.news.fetch import create_session
-from bot.news.newsroom import Card, Newsroom
+from bot.news.newsroom import AdminNotice, Card, Newsroom
 from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import rss, story
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html, page_server
@@ -212,7 +212,7 @@ class Poster:
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
         return None
 
-    async def notify_admins(self, guild_id: int, message: str) -> None:
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         pass
 
 

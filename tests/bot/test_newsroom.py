@@ -17,9 +17,12 @@ from bot.news.desk import NewsDesk
 from bot.news.fetch import create_session
 from bot.news.newsroom import (
     PAUSE_AFTER_FAILURES,
+    AdminNotice,
     Card,
+    ChannelLost,
     ChannelUnavailable,
     DiscordUnavailable,
+    FeedPaused,
     Newsroom,
 )
 from bot.storage import DeliveryTarget, SQLiteStorage
@@ -37,7 +40,7 @@ class Crash(BaseException):
 class RecordingPoster:
     def __init__(self) -> None:
         self.posts: list[tuple[int, str | None, str | None]] = []  # channel, url, topic
-        self.notices: list[tuple[int, str]] = []
+        self.notices: list[tuple[int, AdminNotice]] = []
         self.lost: set[int] = set()
         self.flaky = 0  # this many posts fail for a while
         self.crash: str | None = None  # "before" or "after" the post reaches Discord
@@ -67,8 +70,8 @@ class RecordingPoster:
                 return number
         return None
 
-    async def notify_admins(self, guild_id: int, message: str) -> None:
-        self.notices.append((guild_id, message))
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
+        self.notices.append((guild_id, notice))
 
 
 class Clock:
@@ -328,7 +331,8 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
     assert waits[:3] == [600, 1200, 2400]
     assert max(waits) == 6 * 3600
     assert sorted(guild for guild, _ in poster.notices) == [GUILD, OTHER_GUILD]
-    assert "I paused the feed **Fragile**" in poster.notices[0][1]
+    notice = poster.notices[0][1]
+    assert isinstance(notice, FeedPaused) and (notice.title, notice.failures) == ("Fragile", 10)
     assert not stored.paused and stored.failures == 0
 
 
@@ -355,7 +359,8 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
     assert again.sent == 0 and again.failed == 0
     assert [channel for channel, _, _ in poster.posts] == [SPORT] * 3
     assert len(poster.notices) == 1
-    assert "<#10>" in poster.notices[0][1] and "paused its 2 subscriptions" in poster.notices[0][1]
+    notice = poster.notices[0][1]
+    assert isinstance(notice, ChannelLost) and (notice.channel_id, notice.paused) == (10, 2)
     assert {(s.channel_id, bool(s.paused)) for s in subscriptions} == {(NEWS, True), (SPORT, False)}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,12 +11,16 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
+from bot.news.newsroom import AdminNotice, ChannelLost, FeedPaused
 from bot.storage import Delivery, DeliveryTarget
+from cogs.articles import admin_message
 from tests.cogs.test_feeds_e2e import articles_cog, cards_in, channel_option, is_final
 from tests.conftest import LaunchBot
 from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.pages import PageServer
+
+TRAP = "**bold** [claim your refund](https://evil.example/login)"
 
 
 def chatter(fake: FakeDiscord, channel_id: int, count: int, at: datetime | None = None) -> None:
@@ -149,3 +154,19 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
     assert [r.status for r in history_reads(fake, sport)] == [503, 200]
     assert len(cards_in(fake, sport)) == 1
     assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        FeedPaused(TRAP * 80, "javascript:alert(1)" + "x" * 3000, 10, TRAP * 40),
+        ChannelLost(NEWS_CHANNEL_ID, TRAP * 80, 3),
+    ],
+)
+def test_an_admin_notice_shows_page_text_escaped_and_within_a_message(
+    notice: AdminNotice,
+) -> None:
+    message = admin_message(notice)
+    assert len(message) <= 2000
+    assert re.search(r"(?<!\\)\[", message) is None  # no "[" of page text opens a link
+    assert "<javascript:" not in message
