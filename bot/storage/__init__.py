@@ -17,10 +17,11 @@ from bot.storage.base import (
     SubscriptionRepository,
 )
 from bot.storage.migrate import SchemaTooNew, latest_version
-from bot.storage.sqlite import SQLiteStorage
+from bot.storage.sqlite import DatabaseUnavailable, SQLiteStorage
 
 __all__ = [
     "ArticleRepository",
+    "DatabaseUnavailable",
     "Delivery",
     "DeliveryRepository",
     "DeliveryTarget",

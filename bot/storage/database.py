@@ -1,4 +1,5 @@
-"""One aiosqlite connection shared by the repositories, with serialised transactions."""
+"""Two aiosqlite connections to one WAL database: one writes, in serialised transactions;
+the other reads, and sees only what is committed."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 class Database:
-    """A connection plus a lock, so that concurrent coroutines never interleave a transaction."""
+    """A writer with a lock, so that concurrent coroutines never interleave a transaction, and
+    a read-only reader. Each read on the reader is its own transaction on the last committed
+    state (WAL gives readers a snapshot), so it never sees another task's uncommitted writes
+    and never waits for them. A transaction that must read its own writes reads on `conn`."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self.conn = writer
+        self.reader = reader
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
@@ -32,13 +37,18 @@ class Database:
             await self.conn.commit()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self.reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
+        async with self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def close(self) -> None:
+        # The writer last: the last connection to close checkpoints the WAL into the file.
+        await self.reader.close()
+        await self.conn.close()

@@ -1,7 +1,9 @@
-"""SQLite backend: one aiosqlite connection in WAL mode, writes serialised in transactions."""
+"""SQLite backend: a file in WAL mode, writes serialised in transactions, reads on their own
+connection."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -11,6 +13,40 @@ from bot.storage.database import Database
 from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
 from bot.storage.quotes import SQLiteQuotes
+
+
+class DatabaseUnavailable(Exception):
+    """The path given for the database can't hold one; `reason` says why."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
+    """A connection in WAL mode with foreign keys on, or DatabaseUnavailable."""
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as error:
+        raise DatabaseUnavailable(path, f"cannot be opened ({error})") from None
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode = WAL")  # the first read of the file
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        if read_only:
+            await conn.execute("PRAGMA query_only = ON")
+    except sqlite3.OperationalError as error:  # read-only, locked...
+        await conn.close()
+        raise DatabaseUnavailable(path, f"cannot be opened ({error})") from None
+    except sqlite3.DatabaseError as error:  # not a database, malformed
+        await conn.close()
+        raise DatabaseUnavailable(path, f"is not a SQLite database ({error})") from None
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 class SQLiteGuildSettings:
@@ -54,20 +90,29 @@ class SQLiteStorage:
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStorage:
-        """Open (creating the file and its folder) and bring the schema up to date."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        """Open (creating the file and its folder) and bring the schema up to date; a path
+        that can't hold a database raises DatabaseUnavailable."""
+        path = Path(path)
+        if path.is_dir():
+            raise DatabaseUnavailable(path, "is a folder, not a file")
         try:
-            conn.row_factory = aiosqlite.Row
-            await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
-            await upgrade(conn)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise DatabaseUnavailable(
+                path, "is in a folder that cannot be created: a file is in the way"
+            ) from None
+        except OSError as error:
+            raise DatabaseUnavailable(
+                path, f"is in a folder that cannot be created ({error.strerror})"
+            ) from None
+        writer = await connect(path)
+        try:
+            await upgrade(writer)
+            reader = await connect(path, read_only=True)
         except BaseException:
-            await conn.close()
+            await writer.close()
             raise
-        return cls(Database(conn))
+        return cls(Database(writer, reader))
 
     async def counts(self) -> dict[str, int]:
         posted_today = (
@@ -89,4 +134,4 @@ class SQLiteStorage:
         return await schema_version(self.db.conn)
 
     async def close(self) -> None:
-        await self.db.conn.close()
+        await self.db.close()

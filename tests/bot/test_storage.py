@@ -1,3 +1,5 @@
+import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -156,5 +158,32 @@ async def test_summaries_are_cached_and_dropped_when_the_story_changes(tmp_path:
         assert (await articles.save(updated)).id == stored.id
         assert await articles.cached_summary(stored.id, "precis", 3) is None
         assert (await articles.get(stored.id)).article.paragraphs == ("Now it closes on Tuesday.",)  # type: ignore[union-attr]
+    finally:
+        await storage.close()
+
+
+async def test_reads_never_see_another_tasks_uncommitted_writes(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        await storage.guild_settings.set(1, "summary_sentences", "4")
+        written, read = asyncio.Event(), asyncio.Event()
+
+        async def write_then_roll_back() -> None:
+            with contextlib.suppress(RuntimeError):
+                async with storage.db.transaction() as conn:
+                    await conn.execute("UPDATE guild_settings SET value = '9' WHERE guild_id = 1")
+                    written.set()
+                    await read.wait()
+                    raise RuntimeError("rolled back")
+
+        writer = asyncio.create_task(write_then_roll_back())
+        await written.wait()
+        during = await storage.guild_settings.get_all(1)
+        read.set()
+        await writer
+        assert during == {"summary_sentences": "4"}  # the committed value, not the pending one
+        assert await storage.guild_settings.get_all(1) == {"summary_sentences": "4"}
+        await storage.guild_settings.set(1, "summary_sentences", "5")
+        assert await storage.guild_settings.get_all(1) == {"summary_sentences": "5"}
     finally:
         await storage.close()
