@@ -64,7 +64,7 @@ def test_extract_json_for_html_gzip_text_and_a_bad_source(tmp_path: Path) -> Non
     paste = FIXTURES / "noisy-paste.txt"
     result = run_cli("extract", str(page), "missing.html", str(paste), "--json", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr == "precis: missing.html: no such file\n"
+    assert result.stderr == "precis: missing.html: no such file, and not an http(s) URL\n"
     first, second = json_lines(result.stdout)
     assert list(first) == ["source", "url", "title", "author", "published", "text"]
     assert first["source"] == str(page)
@@ -102,6 +102,32 @@ def test_summarize_stdin_as_json(tmp_path: Path) -> None:
     assert report["source"] == "-" and report["method"] == "lead"
     assert len(report["sentences"]) == 2  # type: ignore[arg-type]
     assert str(report["sentences"][0]) in text  # type: ignore[index]
+
+
+def test_binary_and_other_unsupported_sources_get_one_line_each(tmp_path: Path) -> None:
+    result = run_cli("extract", sys.executable, "ftp://files.example/a.html", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"precis: {sys.executable}: is binary, not text or HTML",
+        "precis: ftp://files.example/a.html: ftp:// is not supported: give a file, an http(s) "
+        "URL or -",
+    ]
+
+
+def test_gzipped_html_on_stdin_is_unpacked(tmp_path: Path) -> None:
+    page = gzip.compress((FIXTURES / "noisy-page.html").read_bytes())
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "extract", "-", "--json"],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        input=page,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    (report,) = json_lines(result.stdout.decode())
+    assert report["title"] == "Harbour town votes to keep its lighthouse lit"
 
 
 def test_summarize_readable_text_and_bad_options(tmp_path: Path) -> None:
