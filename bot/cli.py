@@ -1,51 +1,102 @@
-"""The `precis` command line: run the bot, upgrade the database, and the news tools."""
+"""The `precis` command line: run the bot, upgrade the database, and the news tools.
+
+`precis --version` and `--help` must answer at once, so this module imports only the standard
+library at the top: discord.py, the storage and the news pipeline are imported by the commands
+that use them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
-from collections.abc import Sequence
-
-import discord
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import bot as precis
-from bot.client import Precis
-from bot.news.cli import NEWS_COMMANDS, run_news_command
-from bot.news.fetch import create_session
-from bot.news.summarize import DEFAULT_METHOD, METHODS
-from bot.settings import Settings, SettingsError, configure_logging, load_settings
-from bot.storage import SchemaTooNew, SQLiteStorage
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.storage import SQLiteStorage
 
 log = logging.getLogger(__name__)
+
+# The settings each command reads (None: all); a bad value of another does not stop it.
+COMMAND_SETTINGS: dict[str, frozenset[str] | None] = {
+    "run": None,
+    "db": frozenset({"PRECIS_DATABASE"}),
+    "extract": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+    "summarize": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+    "quotes": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+}
+INTERRUPTED = 128 + signal.SIGINT  # the exit status shells give a command stopped by Ctrl-C
 
 
 class CLIError(Exception):
     """Ends the command with its message as one line on stderr and a non-zero exit."""
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser that adds its arguments (`arguments`) only when the command is used:
+    some need heavy imports that `precis --help` and `--version` should not pay for."""
+
+    def __init__(
+        self,
+        *args: Any,
+        arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._arguments = arguments
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self._arguments is not None:
+            add_arguments, self._arguments = self._arguments, None
+            add_arguments(self)
+        return super().parse_known_args(args, namespace)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
     parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     commands.add_parser("run", help="start the bot (the default)")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
-    source_help = "a file (HTML or text, .gz too), an http(s) URL, or - for stdin"
-    extract = commands.add_parser("extract", help="print the article text of each SOURCE")
-    summarize = commands.add_parser("summarize", help="print a summary of each SOURCE")
-    quotes = commands.add_parser("quotes", help="print who said what in each SOURCE")
-    for news_command in (extract, summarize, quotes):
-        news_command.add_argument("sources", nargs="+", metavar="SOURCE", help=source_help)
-        news_command.add_argument("--json", action="store_true", help="one JSON object a line")
-    summarize.add_argument(
-        "--sentences", type=sentence_count, default=3, metavar="N", help="1 to 10"
+    commands.add_parser(
+        "extract", help="print the article text of each SOURCE", arguments=source_arguments
     )
-    summarize.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
+    commands.add_parser(
+        "summarize", help="print a summary of each SOURCE", arguments=summarize_arguments
+    )
+    commands.add_parser(
+        "quotes", help="print who said what in each SOURCE", arguments=source_arguments
+    )
     return parser
+
+
+def source_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a file (HTML or text, .gz too), an http(s) URL, or - for stdin",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object a line")
+
+
+def summarize_arguments(parser: argparse.ArgumentParser) -> None:
+    from bot.news.summarize import DEFAULT_METHOD, METHODS
+
+    source_arguments(parser)
+    parser.add_argument("--sentences", type=sentence_count, default=3, metavar="N", help="1 to 10")
+    parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
 
 
 def sentence_count(raw: str) -> int:
@@ -54,25 +105,56 @@ def sentence_count(raw: str) -> int:
     return int(raw)
 
 
+def stop_now(signum: int, frame: object) -> None:
+    """Ctrl-C outside the bot: stop at once. Work in a worker thread cannot be interrupted,
+    and a normal exit would wait for it; what is printed is already flushed."""
+    os._exit(INTERRUPTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    previous_handler = signal.signal(signal.SIGINT, stop_now)
     try:
-        if args.command == "db":
-            return asyncio.run(upgrade_database(load_settings(require_token=False)))
-        if args.command in NEWS_COMMANDS:
-            return asyncio.run(run_news_command(args, load_settings(require_token=False)))
-        settings = load_settings()
-        configure_logging(settings.log_level)
-        return asyncio.run(run_bot(settings))
-    except (CLIError, SettingsError, SchemaTooNew) as error:
+        return run_command(build_parser().parse_args(argv))
+    except CLIError as error:
         print(f"precis: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # Ctrl-C once the bot has removed its own handler
+        return INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from bot.settings import SettingsError, configure_logging, load_settings
+
+    command = args.command or "run"
+    try:
+        settings = load_settings(only=COMMAND_SETTINGS[command])
+    except SettingsError as error:
+        raise CLIError(str(error)) from None
+    if command == "db":
+        return asyncio.run(upgrade_database(settings))
+    if command == "run":
+        configure_logging(settings.log_level)
+        return asyncio.run(run_bot(settings))
+    from bot.news.cli import run_news_command
+
+    return asyncio.run(run_news_command(args, settings))
+
+
+async def open_storage(settings: Settings) -> SQLiteStorage:
+    from bot.storage import DatabaseUnavailable, SchemaTooNew, SQLiteStorage
+
+    try:
+        return await SQLiteStorage.open(settings.database)
+    except DatabaseUnavailable as error:
+        raise CLIError(f"PRECIS_DATABASE={error.path} {error.reason}.") from None
+    except SchemaTooNew as error:
+        raise CLIError(str(error)) from None
 
 
 async def upgrade_database(settings: Settings) -> int:
-    storage = await SQLiteStorage.open(settings.database)
+    storage = await open_storage(settings)
     try:
         print(f"{settings.database}: schema version {await storage.schema_version()}")
     finally:
@@ -82,7 +164,12 @@ async def upgrade_database(settings: Settings) -> int:
 
 async def run_bot(settings: Settings) -> int:
     """Make the shared resources, hand them to the bot, and close them all on the way out."""
-    storage = await SQLiteStorage.open(settings.database)
+    import discord
+
+    from bot.client import Precis
+    from bot.news.fetch import create_session
+
+    storage = await open_storage(settings)
     try:
         async with create_session() as session, Precis(settings, storage, session) as client:
             loop = asyncio.get_running_loop()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from dotenv import dotenv_values
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+DEFAULT_DATABASE = Path("data/precis.db")
+# `scheme:` at the start (two letters at least, so `C:\` stays a path): a URL, not a file.
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
 
 
 class SettingsError(Exception):
@@ -42,23 +46,29 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: Path | None = Path(".env"),
     *,
-    require_token: bool = True,
+    only: Collection[str] | None = None,
 ) -> Settings:
-    """Settings from `environ` (default: the process environment) over the values in `env_file`."""
+    """Settings from `environ` (default: the process environment) over the values in `env_file`.
+
+    With `only`, the other settings are not read and keep their defaults: a command that does
+    not use a setting is not stopped by a bad value of it (`extract` needs no token).
+    """
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
+    if only is not None:
+        values = {name: value for name, value in values.items() if name in only}
 
     token = values.get("DISCORD_TOKEN", "").strip()
-    if require_token and not token:
+    if not token and (only is None or "DISCORD_TOKEN" in only):
         raise SettingsError(
             "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in .env "
             "(see .env.example) or in the environment."
         )
     return Settings(
         token=token,
-        database=Path(values.get("PRECIS_DATABASE", "").strip() or "data/precis.db"),
+        database=_database(values.get("PRECIS_DATABASE", "")),
         prefix=_prefix(values.get("PRECIS_PREFIX", "!")),
         sync_on_start=_sync_target(values.get("PRECIS_SYNC_ON_START", "")),
         log_level=_log_level(values.get("PRECIS_LOG_LEVEL", "INFO")),
@@ -66,6 +76,15 @@ def load_settings(
         poll_seconds=_poll_seconds(values.get("PRECIS_POLL_SECONDS", "600")),
         message_content=_boolean("PRECIS_MESSAGE_CONTENT", values, default=False),
     )
+
+
+def _database(raw: str) -> Path:
+    path = raw.strip()
+    if URL_SCHEME.match(path):
+        raise SettingsError(
+            f"PRECIS_DATABASE must be a SQLite file path: URLs ({raw!r}) are not supported."
+        )
+    return Path(path) if path else DEFAULT_DATABASE
 
 
 def _prefix(raw: str) -> str:

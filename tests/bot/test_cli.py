@@ -4,9 +4,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import bot
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def cli_env(**settings: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), **settings}
 
 
 def run_cli(
@@ -15,7 +21,7 @@ def run_cli(
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), **(env or {})},
+        env=cli_env(**(env or {})),
         capture_output=True,
         text=True,
         timeout=60,
@@ -120,7 +126,7 @@ def test_gzipped_html_on_stdin_is_unpacked(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "extract", "-", "--json"],
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)},
+        env=cli_env(),
         input=page,
         capture_output=True,
         timeout=60,
@@ -139,3 +145,64 @@ def test_summarize_readable_text_and_bad_options(tmp_path: Path) -> None:
     bad = run_cli("summarize", "x.txt", "--sentences", "0", cwd=tmp_path)
     assert bad.returncode == 2
     assert "must be a whole number from 1 to 10" in bad.stderr
+
+
+def test_commands_that_dont_run_the_bot_ignore_its_settings(tmp_path: Path) -> None:
+    bad = {
+        "DISCORD_TOKEN": "",
+        "PRECIS_PREFIX": "far too long",
+        "PRECIS_SYNC_ON_START": "everywhere",
+        "PRECIS_POLL_SECONDS": "5",
+        "PRECIS_MESSAGE_CONTENT": "maybe",
+    }
+    (tmp_path / ".env").write_text("".join(f"{name}={value}\n" for name, value in bad.items()))
+    extract = run_cli("extract", str(FIXTURES / "noisy-paste.txt"), cwd=tmp_path)
+    assert extract.returncode == 0, extract.stderr
+    assert run_cli("db", "upgrade", cwd=tmp_path).returncode == 0
+    refused = run_cli("run", cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("precis: PRECIS_PREFIX must be 1 to 5 characters")
+
+
+@pytest.mark.parametrize(
+    ("database", "says"),
+    [
+        ("folder", "PRECIS_DATABASE=folder is a folder, not a file."),
+        ("notes.txt", "PRECIS_DATABASE=notes.txt is not a SQLite database"),
+        ("notes.txt/precis.db", "PRECIS_DATABASE=notes.txt/precis.db is in a folder that cannot"),
+        (
+            "postgresql://precis@db.example/precis",
+            "PRECIS_DATABASE must be a SQLite file path: URLs "
+            "('postgresql://precis@db.example/precis') are not supported.",
+        ),
+    ],
+)
+def test_bad_database_setting_exits_with_one_line(tmp_path: Path, database: str, says: str) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "notes.txt").write_text("not a database, just notes\n")
+    for command in (("db", "upgrade"), ("run",)):
+        result = run_cli(
+            *command, cwd=tmp_path, env={"DISCORD_TOKEN": "x", "PRECIS_DATABASE": database}
+        )
+        assert result.returncode == 2
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith(f"precis: {says}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]  # none made
+    assert (tmp_path / "notes.txt").read_text() == "not a database, just notes\n"
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_import_nothing_heavy(tmp_path: Path, option: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", option],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    heavy = {"discord", "aiohttp", "aiosqlite", "trafilatura", "sumy", "nltk", "numpy"}
+    assert "bot.cli" in imported
+    assert not heavy & imported

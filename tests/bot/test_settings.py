@@ -63,3 +63,36 @@ def test_sync_target_and_booleans() -> None:
     assert settings.sync_guild_id == 123456789012345678
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
+
+
+BAD_BOT_SETTINGS = {
+    "DISCORD_TOKEN": "",
+    "PRECIS_PREFIX": "far too long",
+    "PRECIS_SYNC_ON_START": "everywhere",
+    "PRECIS_POLL_SECONDS": "5",
+    "PRECIS_MESSAGE_CONTENT": "2",
+}
+
+
+def test_only_the_named_settings_are_read_the_rest_keep_their_defaults() -> None:
+    settings = load_settings(
+        {**BAD_BOT_SETTINGS, "PRECIS_ALLOW_PRIVATE_URLS": "yes"},
+        env_file=None,
+        only={"PRECIS_ALLOW_PRIVATE_URLS"},
+    )
+    assert settings.allow_private_urls is True
+    assert (settings.prefix, settings.poll_seconds, settings.sync_on_start) == ("!", 600, "")
+    with pytest.raises(SettingsError, match="PRECIS_ALLOW_PRIVATE_URLS"):
+        load_settings(
+            {"PRECIS_ALLOW_PRIVATE_URLS": "maybe"},
+            env_file=None,
+            only={"PRECIS_ALLOW_PRIVATE_URLS"},
+        )
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://precis@db.example/precis", "sqlite:///data/precis.db", "file:x.db"]
+)
+def test_database_url_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError, match="PRECIS_DATABASE must be a SQLite file path: URLs"):
+        load_settings({"DISCORD_TOKEN": "abc", "PRECIS_DATABASE": url}, env_file=None)
