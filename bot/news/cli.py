@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
 from bot.news.article import Article
 from bot.news.fetch import create_session
 from bot.news.quotes import Quote, quotes_of, shown_speaker
-from bot.news.sources import read_source
+from bot.news.sources import read_source, reading_label
 from bot.news.summarize import summarize
 from bot.settings import Settings
 
 Report = Callable[[str, Article, argparse.Namespace], dict[str, Any]]
+PROGRESS_DELAY = 1.0  # seconds of work before the CLI says what it is doing
 
 
 def extract_report(source: str, article: Article, args: argparse.Namespace) -> dict[str, Any]:
@@ -87,24 +91,44 @@ def _shown_speaker(fields: dict[str, Any]) -> str:
     return shown_speaker(quote) or "unattributed"
 
 
-NEWS_COMMANDS: dict[str, Report] = {
-    "extract": extract_report,
-    "summarize": summarize_report,
-    "quotes": quotes_report,
+@dataclass(frozen=True, slots=True)
+class NewsCommand:
+    report: Report
+    working: str  # its progress line
+
+
+NEWS_COMMANDS = {
+    "extract": NewsCommand(extract_report, "Extracting…"),
+    "summarize": NewsCommand(summarize_report, "Summarizing…"),
+    "quotes": NewsCommand(quotes_report, "Finding quotes…"),
 }
+
+
+@contextlib.contextmanager
+def progress(label: str) -> Iterator[None]:
+    """Say `label` on stderr once the work inside has lasted PROGRESS_DELAY; quick work says
+    nothing. Never on stdout, which may be JSON."""
+    say = functools.partial(print, label, file=sys.stderr, flush=True)
+    handle = asyncio.get_running_loop().call_later(PROGRESS_DELAY, say)
+    try:
+        yield
+    finally:
+        handle.cancel()
 
 
 async def run_news_command(args: argparse.Namespace, settings: Settings) -> int:
     """Each SOURCE in order; a bad one is reported on stderr and the others still run."""
-    report = NEWS_COMMANDS[args.command]
+    command = NEWS_COMMANDS[args.command]
     failed = False
     async with create_session() as session:
         for source in args.sources:
             try:
-                article = await read_source(
-                    source, session, allow_private=settings.allow_private_urls
-                )
-                result = await asyncio.to_thread(report, source, article, args)
+                with progress(reading_label(source)):
+                    article = await read_source(
+                        source, session, allow_private=settings.allow_private_urls
+                    )
+                with progress(command.working):
+                    result = await asyncio.to_thread(command.report, source, article, args)
             except UserError as error:
                 print(f"precis: {source}: {error}", file=sys.stderr)
                 failed = True

@@ -1,12 +1,16 @@
+import asyncio
 import gzip
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import bot
+from tests.fixtures.pages import ARTICLE_PARAGRAPHS, PageServer, article_html
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -189,6 +193,58 @@ def test_bad_database_setting_exits_with_one_line(tmp_path: Path, database: str,
         assert result.stderr.startswith(f"precis: {says}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]  # none made
     assert (tmp_path / "notes.txt").read_text() == "not a database, just notes\n"
+
+
+async def test_slow_work_is_told_on_stderr_and_stdout_stays_json(
+    pages: PageServer, tmp_path: Path
+) -> None:
+    url = pages.add("/slow", article_html())
+    pages.delay = 1.5  # the site takes its time
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bot", "extract", url, "--json"),
+        cwd=tmp_path,
+        env=cli_env(PRECIS_ALLOW_PRIVATE_URLS="true"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, stderr
+    assert stderr.decode() == f"Fetching 127.0.0.1:{pages.port}…\n"
+    (report,) = json_lines(stdout.decode())
+    assert report["url"] == url
+
+
+def test_ctrl_c_stops_long_work_at_once_with_130(tmp_path: Path) -> None:
+    long_text = tmp_path / "long.txt"  # LexRank on it takes about a minute
+    long_text.write_text(
+        "\n\n".join(f"{p} (Report {n}.)" for n in range(200) for p in ARTICLE_PARAGRAPHS)
+    )
+    command = ("summarize", str(long_text), "--method", "lexrank", "--json")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *command],
+        cwd=tmp_path,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        told = []
+        while (line := process.stderr.readline()) not in ("Summarizing…\n", ""):
+            told.append(line)
+        assert line == "Summarizing…\n", told
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        process.wait(timeout=30)
+        stopped_after = time.monotonic() - interrupted
+        assert process.returncode == 130
+        assert stopped_after < 5  # at once; generous for a busy machine
+        assert process.stdout.read() == ""
+        assert process.stderr.read() == ""  # no traceback
+    finally:
+        process.kill()
+        process.wait()
 
 
 @pytest.mark.parametrize("option", ["--version", "--help"])
