@@ -166,7 +166,7 @@ async def run_bot(settings: Settings) -> int:
     """Make the shared resources, hand them to the bot, and close them all on the way out."""
     import discord
 
-    from bot.client import Precis
+    from bot.client import UNREACHABLE, Precis, describe
     from bot.news.fetch import create_session
 
     storage = await open_storage(settings)
@@ -183,6 +183,11 @@ async def run_bot(settings: Settings) -> int:
                 raise CLIError(
                     "PRECIS_MESSAGE_CONTENT is true, but the Message Content intent is not enabled "
                     "for this bot in the developer portal."
+                ) from None
+            except UNREACHABLE as error:  # every login retry failed
+                raise CLIError(
+                    f"could not reach Discord ({describe(error)}); check the network, then start "
+                    "precis again."
                 ) from None
             finally:
                 for signum in (signal.SIGINT, signal.SIGTERM):

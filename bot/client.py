@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import pkgutil
 import time
@@ -11,6 +13,7 @@ import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 import cogs
 from bot.errors import UserError
@@ -25,6 +28,14 @@ log = logging.getLogger(__name__)
 # Set in `interaction.extras` while the original response is only a placeholder.
 PLACEHOLDER = "placeholder"
 UNEXPECTED_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
+# Seconds to wait before each new try to log in while Discord can't be reached; then give up.
+LOGIN_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0)
+# Discord can't be reached (network down, connection refused or dropped, a 5xx, a timeout).
+UNREACHABLE = (OSError, aiohttp.ClientError, discord.DiscordServerError)
+
+
+def describe(error: BaseException) -> str:
+    return str(error) or type(error).__name__
 
 
 def discover_cogs() -> list[str]:
@@ -138,6 +149,35 @@ class Precis(commands.Bot):
         )
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []
+        self._closing = asyncio.Event()
+
+    async def login(self, token: str) -> None:
+        """Log in, trying again after each of LOGIN_RETRY_DELAYS while Discord can't be
+        reached, with one log line a try. A refused token (LoginFailure) is not retried."""
+        tries = len(LOGIN_RETRY_DELAYS) + 1
+        for attempt, delay in enumerate(LOGIN_RETRY_DELAYS, start=1):
+            try:
+                return await super().login(token)
+            except UNREACHABLE as error:
+                log.warning(
+                    "could not reach Discord (%s); attempt %d of %d; trying again in %g s",
+                    describe(error),
+                    attempt,
+                    tries,
+                    delay,
+                )
+            # Close the failed login's session (its connector goes with it); login makes new ones.
+            await self.http.close()
+            self.http.connector = MISSING
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), delay)
+            if self.is_closed():  # stopped while waiting
+                return
+        return await super().login(token)
+
+    async def close(self) -> None:
+        self._closing.set()
+        await super().close()
 
     async def setup_hook(self) -> None:
         for name in discover_cogs():
