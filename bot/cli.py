@@ -120,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:  # Ctrl-C once the bot has removed its own handler
         return INTERRUPTED
+    except BrokenPipeError:  # stdout's reader went away (`precis extract ... | head -1`)
+        # Python flushes stdout once more on the way out: let that go nowhere, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     finally:
         signal.signal(signal.SIGINT, previous_handler)
 

@@ -1,6 +1,7 @@
 import asyncio
 import gzip
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -262,3 +263,22 @@ def test_version_and_help_import_nothing_heavy(tmp_path: Path, option: str) -> N
     heavy = {"discord", "aiohttp", "aiosqlite", "trafilatura", "sumy", "nltk", "numpy"}
     assert "bot.cli" in imported
     assert not heavy & imported
+
+
+def test_a_reader_that_went_away_is_no_traceback(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `precis extract ... | head -1` once head is done
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "extract", str(FIXTURES / "noisy-paste.txt")],
+            cwd=tmp_path,
+            env=cli_env(),
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""
