@@ -37,6 +37,7 @@ FEED_TYPES = frozenset(
 )
 
 MAX_REDIRECTS = 5
+MAX_BYTES = 5_000_000  # the most of a page (or a local file, unpacked) that precis reads
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 GONE_STATUSES = frozenset({404, 410})
 CONNECT_TIMEOUT = 10.0
@@ -310,7 +311,7 @@ async def fetch(
     *,
     allow_private: bool = False,
     accept: frozenset[str] = PAGE_TYPES,
-    max_bytes: int = 5_000_000,
+    max_bytes: int = MAX_BYTES,
     timeout: float = 15.0,  # noqa: ASYNC109 - bounds DNS checks and every hop, not one await
     headers: Mapping[str, str] | None = None,
 ) -> FetchResult:

@@ -21,10 +21,9 @@ from bot.errors import UserError
 from bot.news.article import Article
 from bot.news.desk import fetch_article
 from bot.news.extract import extract_html, extract_text, looks_like_html
-from bot.news.fetch import pick_charset
+from bot.news.fetch import MAX_BYTES, pick_charset
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-MAX_BYTES = 5_000_000  # the fetcher's cap on a page (`fetch(max_bytes=...)`)
 GZIP_MAGIC = b"\x1f\x8b"
 URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 WEB_SCHEMES = frozenset({"http", "https"})
