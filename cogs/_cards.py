@@ -26,6 +26,9 @@ SHOWN_URL = 300  # a plain URL in a reply: longer ones are cut, and no longer cl
 WORDS_PER_MINUTE = 230
 ELLIPSIS = "…"
 _UNESCAPED_BRACKET = re.compile(r"\\.|\[")  # an escape pair, else a bare "["
+# Discord's own syntax in text, `<@id>` (a mention), `<#id>`, `<t:unix>`, `<:emoji:id>` and
+# `</command:id>`: escaped, page text shows as written, never as a mention or a timestamp.
+_DISCORD_SYNTAX = re.compile(r"<(?=[@#:/]|t:|a:)")
 _NO_BRACKETS = str.maketrans("[]", "()")
 
 
@@ -53,6 +56,7 @@ def shown(text: str, limit: int) -> str:
     # escape_markdown leaves a "[" alone unless a whole "[label](link)" follows; a label
     # opened here and closed in the next text shown would still make a link.
     escaped = _UNESCAPED_BRACKET.sub(lambda m: m[0] if len(m[0]) == 2 else "\\[", escaped)
+    escaped = _DISCORD_SYNTAX.sub(r"\\<", escaped)
     return shorten(escaped, limit)
 
 

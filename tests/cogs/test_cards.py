@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.news.article import Article
@@ -131,3 +133,8 @@ def test_a_quote_line_names_no_unresolved_pronoun() -> None:
     assert quote_line(quote, 200) == "“We will be back next spring,”"
     (named,) = extract_quotes("“We will be back next spring,” said Ana Ruiz.")
     assert quote_line(named, 200) == "“We will be back next spring,” — Ana Ruiz"
+
+
+def test_discord_syntax_in_page_text_is_shown_as_written() -> None:
+    text = shown("Hi <@123>, <@&7>, <#456>, </quote:9>, <:wave:5> at <t:1700000000:R>", 200)
+    assert re.search(r"(?<!\\)<[@#:/t]", text) is None
