@@ -60,6 +60,11 @@ def shown(text: str, limit: int) -> str:
     return shorten(escaped, limit)
 
 
+def code(text: str) -> str:
+    """`text` as inline code, even when it holds a backtick (a feed title may)."""
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
 def safe_url(url: str | None) -> str | None:
     """`url` if an embed may carry it (as its url, thumbnail, or a link in its text): http or
     https, with a host, under 2,048 characters, no spaces or control characters; else None."""

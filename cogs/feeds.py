@@ -9,7 +9,7 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.storage import Feed
-from cogs._cards import bare_link, fit_lines, link, safe_url, shorten, shown
+from cogs._cards import bare_link, code, fit_lines, link, safe_url, shorten, shown
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
 
@@ -156,7 +156,7 @@ class Feeds(commands.Cog):
         lines = []
         for item in items:
             where = ", ".join(
-                f"<#{t.channel_id}> (`{shorten(t.topic or '', 60)}`)" for t in item.targets
+                f"<#{t.channel_id}> ({code(shorten(t.topic or '', 60))})" for t in item.targets
             )
             lines.append(
                 f"• {shown(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"

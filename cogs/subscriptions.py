@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.news.newsroom import cached_topic
 from bot.news.topics import MatchDocument, Topic, TopicError
 from bot.storage import StoredArticle, Subscription
-from cogs._cards import shorten
+from cogs._cards import code, shorten
 from cogs._checks import require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
@@ -24,11 +24,6 @@ REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 
 def matches_any(topic: Topic, articles: list[StoredArticle]) -> bool:
     return any(topic.matches(MatchDocument.from_article(s.article)) for s in articles)
-
-
-def code(text: str) -> str:
-    """`text` as inline code, even when it holds a backtick (a feed title may)."""
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
 
 
 def choice_name(topic: str) -> str:

@@ -347,3 +347,16 @@ async def test_a_feed_with_a_long_address_is_picked_to_resume_and_remove(
     assert "Long Road News" in resumed["content"]
     assert removed["content"].startswith("Stopped following")
     assert "Long Road News" not in str(listed)
+
+
+async def test_a_topic_with_a_backtick_stays_one_code_span_in_feed_test(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City `News`", [])
+    async with launch():
+        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, 'feed:"City `News`"')
+        publish(pages, "/feed.xml", "City `News`", [story("t", "Bridge test", "bridge")])
+        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+    (line,) = dry["embeds"][0]["description"].splitlines()
+    assert line.endswith('(`` feed:"city `news`" ``)')
