@@ -629,10 +629,15 @@ class Newsroom:
         if delivery is None:
             raise UserError(f"That article's card is already in <#{target.channel_id}>.")
         outcome = await self._post(delivery, poster, settings)
-        if outcome != "sent":
+        where = f"<#{target.channel_id}>"
+        if outcome == "retry":  # pending again: the sender posts it when Discord answers
             raise UserError(
-                f"I couldn't post in <#{target.channel_id}>; check my permissions there."
+                f"Discord didn't take the card just now; it will go out in {where} shortly."
             )
+        if outcome == "lost":
+            raise UserError(f"I can't post in {where}; check my permissions there.")
+        if outcome != "sent":
+            raise UserError(f"I couldn't post that card in {where}.")
         return delivery
 
 

@@ -21,7 +21,7 @@ from tests.fake_discord import (
 )
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.loop_lag import loop_lag
-from tests.fixtures.pages import PageServer
+from tests.fixtures.pages import ARTICLE_PARAGRAPHS, PageServer, article_html
 
 LAG_LIMIT = 0.25  # seconds the event loop may be kept busy: well under Discord's heartbeat
 
@@ -360,3 +360,20 @@ async def test_a_topic_with_a_backtick_stays_one_code_span_in_feed_test(
         dry = await run(fake, "feed", {"url": feed}, subcommand="test")
     (line,) = dry["embeds"][0]["description"].splitlines()
     assert line.endswith('(`` feed:"city `news`" ``)')
+
+
+async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    url = pages.add("/a/hand", article_html("Posted by hand", ARTICLE_PARAGRAPHS))
+    async with launch() as bot:
+        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
+        fake.fail_next(status=503, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
+        answer = await run(fake, "post", {"url": url, "channel": option}, resolved=resolved)
+        await bot.newsroom.deliver(articles_cog(bot))
+    assert answer["flags"] == EPHEMERAL
+    assert answer["content"] == (
+        f"Discord didn't take the card just now; it will go out in <#{NEWS_CHANNEL_ID}> shortly."
+    )
+    assert [r.status for r in cards_in(fake, NEWS_CHANNEL_ID)] == [503, 200]
+    assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1
