@@ -15,6 +15,7 @@ from bot.news.quotes import (
     shown_speaker,
     speaker_key,
 )
+from tests.growth import growth
 
 
 def only(text: str) -> Quote:
@@ -680,3 +681,30 @@ def test_a_description_is_not_cut_to_its_capitalised_word(text: str, speaker: st
 def test_a_day_is_no_person() -> None:
     text = "Reed spoke the night before Election Day.\n\n“We will win by ten points,” he said."
     assert only(text).speaker_resolved == "he"
+
+
+def quoting_text(size: int, paragraphs: bool) -> str:
+    """`size` characters of reporting: many people, quotes and pronoun speakers, in short
+    paragraphs or in one long one."""
+    people = ["John Smith", "Mary Jones"]
+    pronoun = {"John": "he", "Mary": "she"}
+    pick = random.Random(1).choice
+    parts: list[str] = []
+    while sum(map(len, parts)) < size:
+        person = pick(people)
+        first, surname = person.split()
+        speaker = pick([pronoun[first], surname])
+        parts.append(
+            f"{person} said the plan was working. “We will keep going until the job is done,”"
+            f" {speaker} said. Later {surname} told reporters: “It is not over yet, not by a"
+            " long way.”"
+        )
+    return ("\n\n" if paragraphs else " ").join(parts)[:size]
+
+
+@pytest.mark.parametrize("paragraphs", [True, False], ids=["paragraphs", "one-paragraph"])
+def test_quote_finding_grows_linearly_with_the_text(paragraphs: bool) -> None:
+    small, large = quoting_text(10_000, paragraphs), quoting_text(80_000, paragraphs)
+    assert len(extract_quotes(large)) > 7 * len(extract_quotes(small))
+    # Eight times the text: about 8x the time when linear, 64x when quadratic.
+    assert growth(extract_quotes, small, large) < 12

@@ -8,7 +8,7 @@ words around it (attribution.py), and resolves names and pronouns to people (peo
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from bot.news.article import Article
@@ -21,7 +21,7 @@ from bot.news.quotes.attribution import (
     previous_sentence,
 )
 from bot.news.quotes.lexicon import word_set
-from bot.news.quotes.marks import Span, find_spans
+from bot.news.quotes.marks import Span, find_spans, skip_blanks
 from bot.news.quotes.people import People, speaker_key
 from bot.news.quotes.ranking import key_quote, named_speaker
 from bot.news.quotes.shown import shown_speaker
@@ -62,6 +62,32 @@ class Quote:
     sentence: str
 
 
+class _Lines:
+    """Where the line (paragraph) around an offset starts and ends, found by bisection: in a
+    text that is one long line, `rfind("\n")` for each quote would read the whole text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.newlines = [match.start() for match in re.finditer("\n", text)]
+
+    def start(self, offset: int) -> int:
+        """Just past the last newline before `offset`: `text.rfind("\n", 0, offset) + 1`."""
+        index = bisect_left(self.newlines, offset)
+        return self.newlines[index - 1] + 1 if index else 0
+
+    def end(self, offset: int) -> int:
+        """The first newline at or after `offset`, or the end of the text."""
+        index = bisect_left(self.newlines, offset)
+        return self.newlines[index] if index < len(self.newlines) else len(self.text)
+
+    def previous_end(self, line_start: int) -> int:
+        """Where the text before `line_start` ends, trailing blanks left out."""
+        end = line_start
+        while end > 0 and self.text[end - 1].isspace():
+            end -= 1
+        return end
+
+
 class _Sentences:
     """Sentence lookup by offset."""
 
@@ -74,18 +100,18 @@ class _Sentences:
         return self.spans[index]
 
 
-def _frames(text: str, spans: list[Span], index: int) -> tuple[tuple[int, int], tuple[int, int]]:
+def _frames(
+    lines: _Lines, spans: list[Span], index: int
+) -> tuple[tuple[int, int], tuple[int, int]]:
     """The unquoted text before and after spans[index] in its paragraph.
 
     Not cut at sentence ends: Punkt splits `“Why?” asked Smith` and `'' Mr. Smith`, so the
     frame parsers stop at full stops themselves.
     """
-    span = spans[index]
+    span, text = spans[index], lines.text
     prev, nxt = _neighbour(text, spans, index, -1), _neighbour(text, spans, index, 1)
-    line_start = text.rfind("\n", 0, span.open_at) + 1
-    line_end = text.find("\n", span.close_at)
-    before_lo = prev.close_at if prev else line_start
-    after_hi = nxt.open_at if nxt else (len(text) if line_end < 0 else line_end)
+    before_lo = prev.close_at if prev else lines.start(span.open_at)
+    after_hi = nxt.open_at if nxt else lines.end(span.close_at)
     return (before_lo, span.open_at), (span.close_at, after_hi)
 
 
@@ -104,23 +130,23 @@ def _long(text: str, span: Span) -> bool:
     return len(text[span.start : span.end].split()) >= _MIN_WORDS
 
 
-def _attribute(text: str, spans: list[Span], index: int) -> Attribution | None:
-    span = spans[index]
+def _attribute(lines: _Lines, spans: list[Span], index: int) -> Attribution | None:
+    span, text = spans[index], lines.text
     transcript = _TRANSCRIPT.match(text, span.start, span.end)
     if transcript:  # "PENCE: Well, ..." in a quoted interview transcript
         name = transcript.group(1)
         return Attribution(name, span.start, span.start + len(name), ":")
-    (b_lo, b_hi), (a_lo, a_hi) = _frames(text, spans, index)
-    line_start = text.rfind("\n", 0, span.open_at) + 1
+    (b_lo, b_hi), (a_lo, a_hi) = _frames(lines, spans, index)
+    line_start = lines.start(span.open_at)
     before = (
         before_quote(text, line_start, b_lo, b_hi)
         or previous_sentence(text, b_lo, b_hi)
-        or _introduced(text, line_start, b_hi)
+        or _introduced(lines, line_start, b_hi)
     )
     if span.left_open:
         return before
     if not before and not text[a_lo:a_hi].strip():
-        signed = _signed_below(text, a_hi)
+        signed = _signed_below(lines, a_hi)
         if signed is not None:
             return signed
     if text[span.start : span.end].rstrip().endswith("."):
@@ -129,16 +155,15 @@ def _attribute(text: str, spans: list[Span], index: int) -> Attribution | None:
     return after_quote(text, a_lo, a_hi) or before
 
 
-def _signed_below(text: str, end: int) -> Attribution | None:
+def _signed_below(lines: _Lines, end: int) -> Attribution | None:
     """A quote paragraph signed in the next one: `“...”` then `- Jane Smith, Ohio.`"""
+    text = lines.text
     if end >= len(text):
         return None
-    lo = len(text) - len(text[end:].lstrip())
-    hi = text.find("\n", lo)
-    hi = len(text) if hi < 0 else hi
+    lo = skip_blanks(text, end)
     if text[lo : lo + 1] not in _DASHES:
         return None
-    return after_quote(text, lo, hi)
+    return after_quote(text, lo, lines.end(lo))
 
 
 def _short_after(text: str, lo: int, hi: int) -> Attribution | None:
@@ -152,19 +177,21 @@ def _short_after(text: str, lo: int, hi: int) -> Attribution | None:
     return after_quote(text, lo, end.end())
 
 
-def _introduced(text: str, line_start: int, open_at: int) -> Attribution | None:
+def _introduced(lines: _Lines, line_start: int, open_at: int) -> Attribution | None:
     """A quote opening its paragraph after one ending in a colon: `Cruz continued:`."""
+    text = lines.text
     if text[line_start:open_at].strip() or line_start < 2:
         return None
-    prev_end = len(text[:line_start].rstrip())
-    if not text[:prev_end].endswith(":"):
+    prev_end = lines.previous_end(line_start)
+    if text[prev_end - 1 : prev_end] != ":":
         return None
-    prev_start = text.rfind("\n", 0, prev_end) + 1
+    prev_start = lines.start(prev_end)
     return before_quote(text, prev_start, prev_start, prev_end)
 
 
-def _attributions(text: str, spans: list[Span]) -> list[Attribution | None]:
-    found = [_attribute(text, spans, i) for i in range(len(spans))]
+def _attributions(lines: _Lines, spans: list[Span]) -> list[Attribution | None]:
+    text = lines.text
+    found = [_attribute(lines, spans, i) for i in range(len(spans))]
     # A quote with no frame of its own belongs to its neighbour: the rest of a
     # multi-paragraph quote, "“X.” “Y,” he said.", or a paragraph that goes on quoting.
     for i in range(len(spans) - 1, -1, -1):
@@ -173,24 +200,24 @@ def _attributions(text: str, spans: list[Span]) -> list[Attribution | None]:
     # A partial quote inside a sentence about a person: `Cruz blamed it on “...”`.
     for i, span in enumerate(spans):
         if found[i] is None and not span.continues:
-            line_start = text.rfind("\n", 0, span.open_at) + 1
-            found[i] = embedding_subject(text, line_start, span.open_at)
+            found[i] = embedding_subject(text, lines.start(span.open_at), span.open_at)
     for i in range(1, len(spans)):
         if found[i] is None and spans[i].line - spans[i - 1].line <= 1:
             found[i] = found[i - 1]
     # A paragraph that is only a quote, after one about a person: `Viguerie is upbeat.`
     for i, span in enumerate(spans):
         if found[i] is None and not span.continues:
-            found[i] = _paragraph_speaker(text, span)
+            found[i] = _paragraph_speaker(lines, span)
     return found
 
 
-def _paragraph_speaker(text: str, span: Span) -> Attribution | None:
-    line_start = text.rfind("\n", 0, span.open_at) + 1
+def _paragraph_speaker(lines: _Lines, span: Span) -> Attribution | None:
+    text = lines.text
+    line_start = lines.start(span.open_at)
     if text[line_start : span.open_at].strip() or line_start < 2:
         return None
-    prev_end = len(text[:line_start].rstrip())
-    prev_start = text.rfind("\n", 0, prev_end) + 1
+    prev_end = lines.previous_end(line_start)
+    prev_start = lines.start(prev_end)
     headline = _HEADLINE.match(text, prev_start, prev_end)
     if headline:  # `Jane Doe: ‘We Will Win’` heading the quote
         name = headline.group(1)
@@ -227,7 +254,7 @@ def extract_quotes(text: str) -> list[Quote]:
     if not spans:
         return []
     sentences = _Sentences(text)
-    attributions = _attributions(text, spans)
+    attributions = _attributions(_Lines(text), spans)
     people = People(text, [(span.open_at, span.close_at) for span in spans])
     quotes: list[Quote] = []
     previous: str | None = None

@@ -538,7 +538,7 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
     `sentence_lo` is where the paragraph starts: the subject of a participle (`Smith hit
     back, saying “...”`) may stand before an earlier quote in the same sentence.
     """
-    tokens = _last_sentence(_unquoted(tokenize(text, sentence_lo, hi)))
+    tokens = _sentence_before(text, sentence_lo, hi)
     first = next((i for i, token in enumerate(tokens) if token.start >= lo), len(tokens))
     adjacent = _verb_at_mark(tokens)
     if adjacent >= first:  # `When Clinton noted that ..., Trump boasted, “`
@@ -555,6 +555,40 @@ def before_quote(text: str, sentence_lo: int, lo: int, hi: int) -> Attribution |
     if shared is None and tokens and tokens[-1].text == ":":
         return _name_before_colon(text, tokens) or _colon_subject(text, tokens)
     return shared
+
+
+# How far back (characters) the sentence before a mark is looked for: first, and at most.
+# Straight quotes can hide every full stop of a paragraph (the text between two quotes
+# counts as quoted), so a "sentence" may run back far; past the limit it is read from there.
+_SENTENCE_REACH = 400
+_SENTENCE_REACH_MAX = 1600
+_BLANK = re.compile(r"\s")
+
+
+def _sentence_before(text: str, paragraph_lo: int, hi: int) -> list[Token]:
+    """The unquoted tokens of the last sentence in text[paragraph_lo:hi], read back from
+    `hi` in growing windows rather than from the paragraph's start: one long paragraph
+    with many quotes would otherwise be tokenized whole for each of them.
+
+    The same as `_last_sentence(_unquoted(tokenize(text, paragraph_lo, hi)))`: a window
+    starts at white space, which no token holds, so its tokens are the paragraph's; whether
+    a token is quoted depends only on the marks around it, so it is known from the window's
+    first mark on, and a sentence end found there is the paragraph's last one.
+    """
+    reach = _SENTENCE_REACH
+    while True:
+        lo = paragraph_lo
+        if hi - reach > paragraph_lo:
+            blank = _BLANK.search(text, hi - reach, hi)
+            lo = blank.start() if blank else hi
+        tokens = _unquoted(tokenize(text, lo, hi))
+        marks = [token.start for token in tokens if token.text in _QUOTE_MARKS]
+        known_from = marks[0] if marks else lo
+        ends = [k for k, token in enumerate(tokens) if token.text in _SENTENCE_END]
+        found = bool(ends) and tokens[ends[-1]].start >= known_from
+        if found or lo == paragraph_lo or reach >= _SENTENCE_REACH_MAX:
+            return tokens[ends[-1] + 1 :] if ends else tokens
+        reach *= 4
 
 
 def _unquoted(tokens: list[Token]) -> list[Token]:

@@ -84,12 +84,20 @@ def _reopened(text: str, previous: Span, close_at: int) -> int | None:
     """Where a quote starts whose opening mark was left out (`“...talks.” It is ...,” he
     said`): a closing mark like the previous quote's, after that quote ended a sentence,
     closing a capitalised sentence that ends in punctuation, as a quote does."""
-    start = len(text) - len(text[previous.close_at :].lstrip())
+    start = skip_blanks(text, previous.close_at)
     same_mark = text.startswith(text[previous.end : previous.close_at], close_at)
     ends_sentence = text[previous.end - 1 : previous.end] in {".", "!", "?"}
     if not (same_mark and ends_sentence) or start >= close_at or text[close_at - 1] not in ",.!?":
         return None
     return start if text[start].isupper() else None
+
+
+def skip_blanks(text: str, at: int) -> int:
+    """The first offset from `at` on that is not white space, or the end of the text; no
+    copy of the rest of the text as `lstrip` makes."""
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
 
 
 def _opening_mark(text: str, at: int) -> re.Match[str] | None:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -224,6 +225,23 @@ def _possessive(word: str) -> bool:
     return word.replace("’", "'").endswith(("'s", "s'"))
 
 
+class _Namesakes:
+    """The full names that one surname (or whole name) may stand for, in text order, with
+    the longest spelling for each first name: lookups by bisection, not by a scan."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.names: list[str] = []
+        self.longest: dict[str, str] = {}
+
+    def add(self, start: int, name: str) -> None:
+        self.starts.append(start)
+        self.names.append(name)
+        first = name.split()[0]
+        if len(name) > len(self.longest.get(first, "")):
+            self.longest[first] = name
+
+
 class People:
     """The people of one article, for resolving speakers to full names."""
 
@@ -236,14 +254,14 @@ class People:
         self.starts = [m.start for m in self.mentions]
         self.gender = self._genders(quoted)
 
-    def _full_names(self) -> dict[str, list[tuple[int, str]]]:
-        """Last word (and whole name) -> (offset, name) of each multi-word mention, in order."""
-        full: dict[str, list[tuple[int, str]]] = {}
+    def _full_names(self) -> dict[str, _Namesakes]:
+        """Last word (and whole name) -> the multi-word mentions it may stand for, in order."""
+        full: dict[str, _Namesakes] = {}
         for mention in self.mentions:
             words = mention.name.split()
             if len(words) >= 2:
                 for key in {words[-1], mention.name}:
-                    full.setdefault(key, []).append((mention.start, mention.name))
+                    full.setdefault(key, _Namesakes()).add(mention.start, mention.name)
         return full
 
     def _titles(self) -> dict[str, str]:
@@ -261,11 +279,10 @@ class People:
         seen = self.full.get(name) or (self.full.get(words[-1]) if words else None)
         if not seen:
             return None
-        before = [full for start, full in seen if at is None or start < at]
-        recent = before[-1] if before else seen[0][1]
+        before = len(seen.starts) if at is None else bisect_left(seen.starts, at)
+        recent = seen.names[before - 1] if before else seen.names[0]
         # "Jake Sullivan" and "Jake J. Sullivan" are one person: take the longest spelling.
-        variants = [full for _, full in seen if full.split()[0] == recent.split()[0]]
-        return max(variants, key=len)
+        return seen.longest[recent.split()[0]]
 
     def _genders(self, quoted: list[tuple[int, int]]) -> dict[str, str]:
         votes: Counter[tuple[str, str]] = Counter()
@@ -294,12 +311,16 @@ class People:
                 genders[person] = "m" if male > female else "f"
         return genders
 
+    def _before(self, offset: int) -> Iterator[Mention]:
+        """The mentions before `offset`, nearest first, without copying the list."""
+        for index in range(bisect_left(self.starts, offset) - 1, -1, -1):
+            yield self.mentions[index]
+
     def _lone_person_before(self, offset: int) -> str | None:
         """The one person named in the sentence before `offset`, if exactly one is."""
         lo = max(self.text.rfind(". ", 0, offset), self.text.rfind("\n", 0, offset))
-        index = bisect_left(self.starts, offset)
         people = set()
-        for mention in reversed(self.mentions[:index]):
+        for mention in self._before(offset):
             if mention.start < lo:
                 break
             people.add(self.person(mention.name) or mention.name)
@@ -347,15 +368,21 @@ class People:
         last = names[-1]
         return last.name, phrase.find(last.name, last.start)
 
-    def _sentences_between(self, lo: int, hi: int) -> int:
-        """How many sentence ends (outside abbreviations, roughly) lie between two offsets."""
-        return len(_SENTENCE_BREAK.findall(self.text, lo, hi))
+    def _sentence_breaks(self, offset: int) -> list[int]:
+        """Where sentences end (outside abbreviations, roughly) in the window before `offset`.
+
+        Read once per pronoun, not once per candidate: a break holds no letter, so none
+        spans a mention's first letter, and the breaks after a mention are those a reading
+        from the mention itself would find.
+        """
+        lo = max(0, offset - _WINDOW)
+        return [match.start() for match in _SENTENCE_BREAK.finditer(self.text, lo, offset)]
 
     def _antecedent(self, offset: int, gender: str | None, previous: str | None) -> str | None:
         """The person a pronoun at `offset` most likely refers to."""
         candidates = []
-        index = bisect_left(self.starts, offset)
-        for rank, mention in enumerate(reversed(self.mentions[:index])):
+        breaks = self._sentence_breaks(offset)
+        for rank, mention in enumerate(self._before(offset)):
             if offset - mention.start > _WINDOW:
                 break
             person = self.person(mention.name, mention.start)
@@ -367,7 +394,7 @@ class People:
                 continue
             score = (
                 rank
-                + 4 * self._sentences_between(mention.start, offset)
+                + 4 * (len(breaks) - bisect_left(breaks, mention.start))
                 - 3 * mention.subject
                 - 4 * mention.speaks
                 - 4 * (person == previous)
