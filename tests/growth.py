@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+Input = TypeVar("Input")
 
 
 def cpu_seconds(run: Callable[[], object], repeat: int = 3) -> float:
@@ -22,7 +25,7 @@ def cpu_seconds(run: Callable[[], object], repeat: int = 3) -> float:
     return best
 
 
-def growth(run: Callable[[str], object], small: str, large: str) -> float:
-    """CPU time on `large` over CPU time on `small`: about len(large) / len(small) when the
-    cost is linear, its square when quadratic."""
+def growth(run: Callable[[Input], object], small: Input, large: Input) -> float:
+    """CPU time on `large` over CPU time on `small`: about their ratio in size when the cost
+    is linear, its square when quadratic."""
     return cpu_seconds(lambda: run(large)) / cpu_seconds(lambda: run(small))

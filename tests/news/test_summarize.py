@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import random
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 
 import nltk
 import pytest
+from sumy.summarizers.kl import KLSummarizer
 
+import bot.news.summarize as summarize_module
 from bot.news.article import Article
-from bot.news.summarize import DEFAULT_METHOD, METHODS, parse_document, summarize
+from bot.news.summarize import (
+    DEFAULT_METHOD,
+    MAX_CHARACTERS,
+    MAX_SENTENCES,
+    METHODS,
+    parse_document,
+    summarize,
+)
+from bot.news.summarizers.language import english
+from bot.news.summarizers.sumy_methods import FirstPicksKLSummarizer, to_sumy_document
+from tests.growth import growth
 
 HARBOUR = Article(
     title="Storm closes Port Ellery harbour",
@@ -122,3 +136,72 @@ def test_threads_get_the_same_summaries() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda method: summarize(HARBOUR, method, 2), METHODS * 4))
     assert results == [expected[method] for method in METHODS * 4]
+
+
+VOCABULARY = (
+    "harbour storm fleet council crews breakwater repairs families power shops food wind"
+    " forecast quay catch boats town school hall waves months morning cod haddock ferry"
+    " pier road bridge flood river rain warning police rescue lifeboat coast cliff beach"
+    " sailors engines nets market prices ice snow"
+)
+
+
+def long_article(sentences: int, seed: int = 7) -> Article:
+    """An article of `sentences` plain sentences over a small vocabulary, five a paragraph."""
+    words = VOCABULARY.split()
+    pick = random.Random(seed).sample
+    lines = [" ".join(pick(words, 9)).capitalize() + "." for _ in range(sentences)]
+    paragraphs = tuple(" ".join(lines[i : i + 5]) for i in range(0, sentences, 5))
+    return Article(title="Storm closes the harbour", paragraphs=paragraphs)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_takes_linear_time_past_its_limit(
+    method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Small limits keep the test fast; the real ones are only larger constants.
+    monkeypatch.setattr(summarize_module, "MAX_SENTENCES", 30, raising=False)
+    monkeypatch.setattr(summarize_module, "MAX_CHARACTERS", 3_000, raising=False)
+    small, large = long_article(60), long_article(480)
+    # Eight times the text: at most about 8x the time (the sentence splitting), where
+    # comparing pairs of sentences would take 64x.
+    assert growth(lambda article: summarize(article, method, 3), small, large) < 20
+
+
+def test_a_long_text_is_read_from_its_opening_and_the_summary_says_so() -> None:
+    article = long_article(MAX_SENTENCES + 50)
+    opening = sentences_of(article)[:MAX_SENTENCES]
+    for method in METHODS:
+        summary = summarize(article, method, 3)
+        assert summary.total_sentences == MAX_SENTENCES + 50
+        assert set(summary.sentences) <= set(opening)
+        assert summary.cut == (method != "lead")
+    assert not summarize(HARBOUR, "kl", 3).cut
+
+
+def test_a_text_longer_than_the_character_limit_is_cut_too() -> None:
+    sentence = "The harbour stayed closed for a third day as the storm went on. "
+    article = Article(title="", paragraphs=(sentence * (MAX_CHARACTERS // len(sentence) + 5),))
+    assert summarize(article, "lexrank", 3).cut
+    assert not summarize(article, "lexrank", 1000).cut  # fewer sentences than asked: whole
+
+
+def test_precis_memory_does_not_grow_with_the_text() -> None:
+    article = long_article(3_000)
+    tracemalloc.start()
+    try:
+        summarize(article, "precis", 3)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000  # the whole text's dense matrices took hundreds of megabytes
+
+
+@pytest.mark.parametrize("count", [1, 3, 5])
+def test_kl_picks_what_sumys_kl_picks(count: int) -> None:
+    language = english()
+    ours, sumys = FirstPicksKLSummarizer(language.stemmer), KLSummarizer(language.stemmer)
+    ours.stop_words = sumys.stop_words = language.stop_words
+    for article in (HARBOUR, long_article(40, seed=3)):
+        model, _ = to_sumy_document(parse_document(article), language)
+        assert set(ours(model, count)) == set(sumys(model, count))
