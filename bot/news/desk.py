@@ -2,7 +2,7 @@
 
 Plain async Python over the storage and an HTTP session: the cogs, the feed poller and the CLI
 all go through here. CPU work (extraction, summaries) runs in a worker thread so the event
-loop keeps answering Discord.
+loop keeps answering Discord. Summaries of long texts take turns (see `LONG_TEXT`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Collection
 
 import aiohttp
 
+from bot.errors import UserError
 from bot.news.addresses import normal_url, same_site
 from bot.news.article import Article
 from bot.news.clean import TITLE_SEPARATORS, same_text
@@ -20,10 +21,18 @@ from bot.news.extract import ExtractionError, declared_canonical, extract_html, 
 from bot.news.fetch import FetchError, FetchResult, fetch, parse_url
 from bot.news.quotes import Quote, key_quote, quotes_of
 from bot.news.speakers import join_surnames, lone_surnames
-from bot.news.summarize import Summary, summarize
+from bot.news.summarize import Summary, summarize, with_cut
 from bot.storage import Storage, StoredArticle
 
 Progress = Callable[[str], Awaitable[None]]
+
+# Summaries of texts longer than this (characters) run one at a time, waiting for their turn
+# outside the worker threads: six of them at once would otherwise take every worker, and an
+# ordinary page would wait behind them. Threads rather than processes: every method's work
+# is bounded (`bot.news.summarize.MAX_SENTENCES`), and a process would have to load sumy,
+# NLTK and numpy again and copy the article over.
+LONG_TEXT = 100_000
+LONG_WAITING = 8  # long summaries that may wait for their turn; one more is refused
 
 
 async def _quiet(_: str) -> None:
@@ -106,6 +115,10 @@ class NewsDesk:
         self.fetch_timeout = fetch_timeout
         # Reads in progress by URL: a second reader of the same link waits for the first.
         self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
+        # Summaries in progress by (article, method, count), for the same reason.
+        self._summarizing: dict[tuple[int, str, int], asyncio.Task[Summary]] = {}
+        self._long_turn = asyncio.Semaphore(1)
+        self._long_waiting = 0
 
     async def read_url(
         self,
@@ -181,14 +194,43 @@ class NewsDesk:
     async def summarize(
         self, stored: StoredArticle, method: str, count: int, *, progress: Progress = _quiet
     ) -> Summary:
-        """`count` sentences of the article by `method`, computed once and then cached."""
+        """`count` sentences of the article by `method`, computed once and then cached.
+
+        Asked again while it is being computed, the same computation is awaited; it goes on
+        to the cache even when every asker stops waiting.
+        """
         cached = await self.storage.articles.cached_summary(stored.id, method, count)
         if cached is not None:
-            return cached
-        await progress("Summarizing…")
-        summary = await asyncio.to_thread(summarize, stored.article, method, count)
+            return with_cut(cached, stored.article)
+        key = (stored.id, method, count)
+        computing = self._summarizing.get(key)
+        if computing is None:
+            await progress("Summarizing…")
+            computing = asyncio.ensure_future(self._summarize(stored, method, count))
+            self._summarizing[key] = computing
+            computing.add_done_callback(lambda _: self._summarizing.pop(key, None))
+        return await asyncio.shield(computing)
+
+    async def _summarize(self, stored: StoredArticle, method: str, count: int) -> Summary:
+        if len(stored.article.text) <= LONG_TEXT:
+            summary = await asyncio.to_thread(summarize, stored.article, method, count)
+        else:
+            summary = await self._long_summary(stored.article, method, count)
         await self.storage.articles.save_summary(stored.id, count, summary)
         return summary
+
+    async def _long_summary(self, article: Article, method: str, count: int) -> Summary:
+        if self._long_waiting >= LONG_WAITING:
+            raise UserError("I'm busy with other long texts. Try again in a minute.")
+        self._long_waiting += 1
+        try:
+            await self._long_turn.acquire()
+        finally:
+            self._long_waiting -= 1
+        try:
+            return await asyncio.to_thread(summarize, article, method, count)
+        finally:
+            self._long_turn.release()
 
     async def key_quote(self, stored: StoredArticle, summary: Summary) -> Quote | None:
         """The article's quote most central to its summary, if it has any."""
