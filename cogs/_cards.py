@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.news.quotes import Quote, shown_speaker
-from bot.news.summarize import Summary
+from bot.news.summarize import MAX_CHARACTERS, MAX_SENTENCES, Summary
 from bot.storage import StoredArticle
 
 TITLE_LIMIT = 256  # Discord's; the description's is 4096, a field's 1024, a footer's 2048
@@ -175,6 +175,11 @@ def summary_card(
     saved = f"{kept} of {total} sentences, {reading_minutes(article.word_count)} min read"
     if total < requested:
         saved += f" (the text has only {total}, so here it is whole)"
+    if summary.cut:
+        saved += (
+            f" (a long text: picked from its first {MAX_SENTENCES} sentences"
+            f" or {MAX_CHARACTERS:,} characters)"
+        )
     embed.add_field(name="Summary", value=shorten(saved, FIELD_BUDGET), inline=False)
     if key_quote is not None:
         embed.add_field(name="Key quote", value=quote_line(key_quote, FIELD_BUDGET), inline=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 
 import discord
@@ -10,19 +12,27 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
+from bot.news.desk import Progress
 from bot.news.fetch import parse_url
-from bot.news.summarize import METHODS
+from bot.news.quotes import Quote
+from bot.news.summarize import METHODS, Summary
 from bot.storage import StoredArticle
 from cogs._cards import summary_card
 from cogs._progress import finish_work, start_work
 
 FIRST_LINK = re.compile(r"https?://[^\s<>|]+")
 METHOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in METHODS]
+# Seconds one /summarize may take, from "thinking…" to the card. The work goes on after it
+# (a fetch and a summary finish into storage), so asking again soon gets the answer at once.
+DEADLINE = 30.0
+
+log = logging.getLogger(__name__)
 
 
 class Summarize(commands.Cog):
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
+        self.deadline = DEADLINE
         self.menu = app_commands.ContextMenu(name="Summarize", callback=self.summarize_message)
 
     async def cog_load(self) -> None:
@@ -77,21 +87,61 @@ class Summarize(commands.Cog):
         method: str | None = None,
         private: bool = False,
     ) -> None:
-        """Defer, read and summarise with progress in the placeholder, then show the card."""
+        """Defer, read and summarise with progress in the placeholder, then show the card;
+        a one-line answer instead if that takes more than `deadline` seconds."""
         progress = await start_work(interaction, ephemeral=private)
         settings = await self.bot.guild_config.all(interaction.guild_id)
         count = count or settings["summary_sentences"]
         method = method or settings["summary_method"]
+        waiting = True
+
+        async def report(status: str) -> None:
+            if waiting:  # after the deadline the placeholder is gone
+                await progress(status)
+
+        # Shielded: the deadline stops the waiting, never a fetch or a write half done.
+        work = asyncio.ensure_future(
+            self.card_parts(interaction.guild_id, url, text, method, count, report)
+        )
+        try:
+            async with asyncio.timeout(self.deadline):
+                stored, summary, quote = await asyncio.shield(work)
+        except TimeoutError:
+            waiting = False
+            work.add_done_callback(_log_failure)
+            raise UserError(
+                f"That is taking more than {self.deadline:g} seconds. I'll keep at it: ask again"
+                " in a minute."
+            ) from None
+        await finish_work(interaction, embed=summary_card(stored, summary, count, key_quote=quote))
+
+    async def card_parts(
+        self,
+        guild_id: int | None,
+        url: str | None,
+        text: str | None,
+        method: str,
+        count: int,
+        progress: Progress,
+    ) -> tuple[StoredArticle, Summary, Quote | None]:
+        """The article, its summary and its key quote."""
         desk = self.bot.desk
         stored: StoredArticle
         if url is not None:
-            stored = await desk.read_url(url, guild_id=interaction.guild_id, progress=progress)
+            stored = await desk.read_url(url, guild_id=guild_id, progress=progress)
         else:
             assert text is not None
-            stored = await desk.read_text(text, guild_id=interaction.guild_id)
+            stored = await desk.read_text(text, guild_id=guild_id)
         summary = await desk.summarize(stored, method, count, progress=progress)
-        quote = await desk.key_quote(stored, summary)
-        await finish_work(interaction, embed=summary_card(stored, summary, count, key_quote=quote))
+        return stored, summary, await desk.key_quote(stored, summary)
+
+
+def _log_failure(work: asyncio.Future[object]) -> None:
+    """Log how work no one waits for any more failed, if it did."""
+    if not work.cancelled() and work.exception() is not None:
+        error = work.exception()
+        if not isinstance(error, UserError):
+            log.error("summary work failed after its deadline", exc_info=error)
 
 
 async def setup(bot: Precis) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import cogs.summarize as summarize_cog
 from tests.conftest import LaunchBot
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
@@ -291,3 +294,45 @@ async def test_page_text_is_escaped_and_only_web_links_under_2048_reach_the_card
     )
     assert len(medium_canonical) == 300
     assert linked["url"] == medium_canonical
+
+
+async def test_a_long_article_card_says_it_was_read_from_its_opening(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    paragraphs = [
+        f"Day {day} of the inquiry heard from the harbour master. She described the storm in"
+        " detail. The breakwater had failed twice before. Repairs were promised each time."
+        for day in range(1, 61)
+    ]
+    url = pages.add("/news/inquiry", article_html(paragraphs=paragraphs))
+    async with launch():
+        cards = []
+        for _ in range(2):  # computed, then from the cache
+            interaction = await fake.slash("summarize", {"url": url})
+            cards.append(final_card(await answers(fake, interaction.token, is_card)))
+    for card in cards:
+        fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
+        assert fields["Summary"] == (
+            "3 of 240 sentences, 8 min read (a long text: picked from its first 200 sentences"
+            " or 30,000 characters)"
+        )
+
+
+async def test_past_the_deadline_the_answer_is_one_line_and_the_work_goes_on(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = pages.add("/news/bridge", article_html())
+    pages.delay = 1.0
+    async with launch() as bot:
+        cog = bot.get_cog("Summarize")
+        monkeypatch.setattr(cog, "deadline", 0.2)
+        interaction = await fake.slash("summarize", {"url": url})
+        late = await error_reply(fake, interaction.token)
+        monkeypatch.setattr(cog, "deadline", summarize_cog.DEADLINE)
+        interaction = await fake.slash("summarize", {"url": url})
+        card = final_card(await answers(fake, interaction.token, is_card))
+    assert late.json["content"] == (
+        "That is taking more than 0.2 seconds. I'll keep at it: ask again in a minute."
+    )
+    assert card["embeds"][0]["title"] == TITLE
+    assert pages.hits["/news/bridge"] == 1  # the second ask found the first one's fetch
