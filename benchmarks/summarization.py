@@ -4,6 +4,10 @@ Run from the repo root: `python -m benchmarks.summarization [--bench-dir DIR] [-
 Reads `summarization/{cnndm,xsum}_dev.jsonl` (lines of `{id, text, references, ...}`), prints
 a Markdown table per dataset and PASS/FAIL lines for precis's targets. It is a report: it exits
 0 whatever the scores, and 2 only when the data is missing.
+
+Then long texts: the CNN/DM articles one after another up to 100 KB, 1 MB and 5 MB, each in a
+process of its own (so that its peak RSS is its own), with the seconds a pasted text takes to be
+read (cleaning and quotes) and summarised by each method, and the process's peak memory.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import multiprocessing
+import resource
 import statistics
 import sys
 import time
@@ -21,11 +27,16 @@ from pathlib import Path
 from rouge_score import rouge_scorer
 
 from bot.news.article import Article
+from bot.news.extract import extract_text
+from bot.news.quotes import quotes_of
 from bot.news.summarize import METHODS, Summary, summarize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS = (("cnndm_dev", 3), ("xsum_dev", 1))  # (file stem, sentences per summary)
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+LONG_SIZES = (100_000, 1_000_000, 5_000_000)  # characters
+LONG_TARGET_SECONDS = 60.0  # 5 MB read and summarised by precis, in one process
+LONG_TARGET_MB = 1024.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +161,82 @@ def checks(name: str, results: Sequence[Result]) -> list[tuple[bool, str]]:
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
+class LongRun:
+    characters: int
+    read_seconds: float  # cleaning and quote finding, as for a pasted text
+    seconds: dict[str, float]  # summary time by method
+    peak_mb: float
+
+
+def long_text(samples: Sequence[Sample], characters: int) -> str:
+    """The samples' articles one after another, repeated, cut to `characters`."""
+    articles = ["\n\n".join(sample.article.paragraphs) for sample in samples]
+    repeats = characters // sum(len(text) + 2 for text in articles) + 1
+    return "\n\n".join(articles * repeats)[:characters]
+
+
+def measure_long(text: str) -> LongRun:
+    """Run in a process of its own: its peak RSS is this text's."""
+    start = time.perf_counter()
+    article = extract_text(text)
+    quotes_of(article)
+    read_seconds = time.perf_counter() - start
+    seconds = {}
+    for method in METHODS:
+        start = time.perf_counter()
+        summarize(article, method, 3)
+        seconds[method] = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return LongRun(len(text), read_seconds, seconds, peak_mb)
+
+
+def long_runs(samples: Sequence[Sample]) -> list[LongRun]:
+    runs = []
+    for characters in LONG_SIZES:
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            runs.append(pool.apply(measure_long, (long_text(samples, characters),)))
+    return runs
+
+
+def size_label(characters: int) -> str:
+    return f"{characters / 1e6:g} MB" if characters >= 1e6 else f"{characters / 1e3:g} KB"
+
+
+def long_table(runs: Sequence[LongRun]) -> str:
+    lines = [
+        "### Long texts (CNN/DM articles one after another; seconds, 3 sentences)",
+        "",
+        f"| text | read s | {' | '.join(METHODS)} | peak RSS MB |",
+        f"|---|---:|{'---:|' * len(METHODS)}---:|",
+    ]
+    lines += [
+        f"| {size_label(run.characters)} | {run.read_seconds:.2f} | "
+        + " | ".join(f"{run.seconds[method]:.2f}" for method in METHODS)
+        + f" | {run.peak_mb:.0f} |"
+        for run in runs
+    ]
+    return "\n".join(lines)
+
+
+def long_checks(runs: Sequence[LongRun]) -> list[tuple[bool, str]]:
+    largest = max(runs, key=lambda run: run.characters)
+    seconds = largest.read_seconds + largest.seconds["precis"]
+    size = size_label(largest.characters)
+    return [
+        (
+            seconds < LONG_TARGET_SECONDS,
+            f"{size}: read and summarised by precis in {seconds:.1f} s"
+            f" (target < {LONG_TARGET_SECONDS:g})",
+        ),
+        (
+            largest.peak_mb < LONG_TARGET_MB,
+            f"{size}: peak RSS {largest.peak_mb:.0f} MB, every method"
+            f" (target < {LONG_TARGET_MB:g})",
+        ),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
@@ -167,6 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = evaluate(samples, count)
         print(table(name, count, len(samples), results), end="\n\n")
         outcome += checks(name, results)
+    runs = long_runs(load(paths[DATASETS[0][0]], args.limit))
+    print(long_table(runs), end="\n\n")
+    outcome += long_checks(runs)
     for passed, message in outcome:
         print(f"{'PASS' if passed else 'FAIL'} {message}")
     return 0
