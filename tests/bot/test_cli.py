@@ -216,11 +216,11 @@ async def test_slow_work_is_told_on_stderr_and_stdout_stays_json(
 
 
 def test_ctrl_c_stops_long_work_at_once_with_130(tmp_path: Path) -> None:
-    long_text = tmp_path / "long.txt"  # LexRank on it takes about a minute
+    long_text = tmp_path / "long.txt"  # finding its quotes takes seconds
     long_text.write_text(
-        "\n\n".join(f"{p} (Report {n}.)" for n in range(200) for p in ARTICLE_PARAGRAPHS)
+        "\n\n".join(f"{p} (Report {n}.)" for n in range(3000) for p in ARTICLE_PARAGRAPHS)
     )
-    command = ("summarize", str(long_text), "--method", "lexrank", "--json")
+    command = ("quotes", str(long_text), "--json")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", *command],
         cwd=tmp_path,
@@ -232,9 +232,9 @@ def test_ctrl_c_stops_long_work_at_once_with_130(tmp_path: Path) -> None:
     try:
         assert process.stderr is not None and process.stdout is not None
         told = []
-        while (line := process.stderr.readline()) not in ("Summarizing…\n", ""):
+        while (line := process.stderr.readline()) not in ("Finding quotes…\n", ""):
             told.append(line)
-        assert line == "Summarizing…\n", told
+        assert line == "Finding quotes…\n", told
         process.send_signal(signal.SIGINT)
         interrupted = time.monotonic()
         process.wait(timeout=30)
