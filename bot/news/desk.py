@@ -35,6 +35,10 @@ LONG_TEXT = 100_000
 LONG_WAITING = 8  # long summaries that may wait for their turn; one more is refused
 
 
+class Busy(UserError):
+    """Too many long texts are waiting for their turn: ask again later."""
+
+
 async def _quiet(_: str) -> None:
     """Progress for callers that show none."""
 
@@ -221,7 +225,7 @@ class NewsDesk:
 
     async def _long_summary(self, article: Article, method: str, count: int) -> Summary:
         if self._long_waiting >= LONG_WAITING:
-            raise UserError("I'm busy with other long texts. Try again in a minute.")
+            raise Busy("I'm busy with other long texts. Try again in a minute.")
         self._long_waiting += 1
         try:
             await self._long_turn.acquire()

@@ -28,7 +28,7 @@ from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.news.addresses import site
 from bot.news.article import Article
-from bot.news.desk import NewsDesk, Progress
+from bot.news.desk import Busy, NewsDesk, Progress
 from bot.news.extract import ExtractionError
 from bot.news.feeds import (
     FeedEntry,
@@ -525,7 +525,7 @@ class Newsroom:
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
             return "lost"
-        except DiscordUnavailable as error:
+        except (DiscordUnavailable, Busy) as error:  # for a moment: the card waits its turn
             if delivery.attempts >= MAX_POST_ATTEMPTS:
                 await deliveries.give_up(str(error), delivery_id=delivery.id)
                 return "failed"

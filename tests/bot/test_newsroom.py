@@ -13,7 +13,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
-from bot.news.desk import NewsDesk
+from bot.news.desk import Busy, NewsDesk
 from bot.news.fetch import create_session
 from bot.news.newsroom import (
     PAUSE_AFTER_FAILURES,
@@ -413,6 +413,27 @@ async def test_transient_post_failures_are_retried(
         await next_poll(room, clock, poster)
         for _ in range(3):
             await room.deliver(poster)
+    assert len(poster.posts) == 1
+
+
+async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poster = RecordingPoster()
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        publish(pages, "/feed.xml", "News", [story("r", "Busy story", "busy")])
+        await next_poll(room, clock, poster)
+        summarize = room.desk.summarize
+
+        async def busy_once(*args: Any, **kwargs: Any) -> Any:
+            monkeypatch.setattr(room.desk, "summarize", summarize)
+            raise Busy("I'm busy with other long texts. Try again in a minute.")
+
+        monkeypatch.setattr(room.desk, "summarize", busy_once)
+        await room.deliver(poster)
+        assert poster.posts == [] and await room.storage.deliveries.in_state("failed") == []
+        await room.deliver(poster)
     assert len(poster.posts) == 1
 
 
