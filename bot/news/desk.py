@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable, Collection
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -25,31 +26,58 @@ from bot.news.summarize import Summary, summarize, with_cut
 from bot.storage import Storage, StoredArticle
 
 Progress = Callable[[str], Awaitable[None]]
+T = TypeVar("T")
 
-# Summaries of texts longer than this (characters) run one at a time, waiting for their turn
-# outside the worker threads: six of them at once would otherwise take every worker, and an
-# ordinary page would wait behind them. Threads rather than processes: every method's work
-# is bounded (`bot.news.summarize.MAX_SENTENCES`), and a process would have to load sumy,
-# NLTK and numpy again and copy the article over.
+# Work (extraction, quotes, summaries) on texts longer than this (characters) runs one at a
+# time, waiting for its turn outside the worker threads: six such at once would otherwise take
+# every worker, and an ordinary page would wait behind them. Threads rather than processes:
+# all of it is linear or bounded (`bot.news.summarize.MAX_SENTENCES`), and a process would
+# have to load sumy, NLTK and numpy again and copy the article over.
 LONG_TEXT = 100_000
-LONG_WAITING = 8  # long summaries that may wait for their turn; one more is refused
+LONG_WAITING = 8  # long pieces of work that may wait for their turn; one more is refused
 
 
 class Busy(UserError):
     """Too many long texts are waiting for their turn: ask again later."""
 
 
+class Workers:
+    """CPU work (extraction, quotes, summaries) in worker threads. Work on a text over
+    LONG_TEXT characters takes turns, one at a time, waiting outside the threads; when
+    LONG_WAITING already wait, one more is refused with Busy."""
+
+    def __init__(self) -> None:
+        self._long_turn = asyncio.Semaphore(1)
+        self._long_waiting = 0
+
+    async def run(self, size: int, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` in a worker thread; `size` is the length of the text it works on."""
+        if size <= LONG_TEXT:
+            return await asyncio.to_thread(work, *args)
+        if self._long_waiting >= LONG_WAITING:
+            raise Busy("I'm busy with other long texts. Try again in a minute.")
+        self._long_waiting += 1
+        try:
+            await self._long_turn.acquire()
+        finally:
+            self._long_waiting -= 1
+        try:
+            return await asyncio.to_thread(work, *args)
+        finally:
+            self._long_turn.release()
+
+
 async def _quiet(_: str) -> None:
     """Progress for callers that show none."""
 
 
-async def article_from_page(page: FetchResult) -> Article:
+async def article_from_page(page: FetchResult, workers: Workers) -> Article:
     """The article in a fetched page, under the page's own address: the final URL fetched, or
     the canonical URL it names on the same site (see `canonical_url`)."""
     if page.content_type == "text/plain":
-        article = await asyncio.to_thread(extract_text, page.text)
+        article = await workers.run(len(page.text), extract_text, page.text)
     else:
-        article = await asyncio.to_thread(extract_html, page.text, page.url)
+        article = await workers.run(len(page.text), extract_html, page.text, page.url)
     return dataclasses.replace(article, url=normal_url(article.url or page.url))
 
 
@@ -59,6 +87,7 @@ async def fetch_article(
     *,
     allow_private: bool,
     timeout: float = 15.0,  # noqa: ASYNC109 - handed to fetch, which bounds every redirect hop
+    workers: Workers | None = None,
 ) -> Article:
     """The article at `url`, under its own address.
 
@@ -67,14 +96,15 @@ async def fetch_article(
     carries the same story: the article is then the one read there, text and address. Else it
     is the page's own. One fetch more at most.
     """
+    workers = workers or Workers()
     page = await fetch(session, url, allow_private=allow_private, timeout=timeout)
-    article = await article_from_page(page)
+    article = await article_from_page(page, workers)
     claimed = other_site_canonical(page)
     if claimed is None:
         return article
     try:
         original = await article_from_page(
-            await fetch(session, claimed, allow_private=allow_private, timeout=timeout)
+            await fetch(session, claimed, allow_private=allow_private, timeout=timeout), workers
         )
     except (FetchError, ExtractionError):
         return article
@@ -121,8 +151,7 @@ class NewsDesk:
         self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
         # Summaries in progress by (article, method, count), for the same reason.
         self._summarizing: dict[tuple[int, str, int], asyncio.Task[Summary]] = {}
-        self._long_turn = asyncio.Semaphore(1)
-        self._long_waiting = 0
+        self.workers = Workers()
 
     async def read_url(
         self,
@@ -158,14 +187,18 @@ class NewsDesk:
 
     async def _fetch_and_store(self, url: str, readers: Collection[int]) -> StoredArticle:
         article = await fetch_article(
-            self.session, url, allow_private=self.allow_private, timeout=self.fetch_timeout
+            self.session,
+            url,
+            allow_private=self.allow_private,
+            timeout=self.fetch_timeout,
+            workers=self.workers,
         )
         return await self.store(article, requested_url=url, readers=readers)
 
     async def read_text(
         self, text: str, *, title: str | None = None, guild_id: int | None = None
     ) -> StoredArticle:
-        article = await asyncio.to_thread(extract_text, text, title)
+        article = await self.workers.run(len(text), extract_text, text, title)
         return await self.store(article, guild_id=guild_id)
 
     async def store(
@@ -185,7 +218,7 @@ class NewsDesk:
         if article.url:
             article = dataclasses.replace(article, url=normal_url(article.url))
         requested_url = requested_url and normal_url(requested_url)
-        quotes = await asyncio.to_thread(quotes_of, article)
+        quotes = await self.workers.run(len(article.text), quotes_of, article)
         servers = reading_servers(guild_id, readers)
         surnames = lone_surnames(quotes)
         if servers and surnames:
@@ -216,25 +249,10 @@ class NewsDesk:
         return await asyncio.shield(computing)
 
     async def _summarize(self, stored: StoredArticle, method: str, count: int) -> Summary:
-        if len(stored.article.text) <= LONG_TEXT:
-            summary = await asyncio.to_thread(summarize, stored.article, method, count)
-        else:
-            summary = await self._long_summary(stored.article, method, count)
+        article = stored.article
+        summary = await self.workers.run(len(article.text), summarize, article, method, count)
         await self.storage.articles.save_summary(stored.id, count, summary)
         return summary
-
-    async def _long_summary(self, article: Article, method: str, count: int) -> Summary:
-        if self._long_waiting >= LONG_WAITING:
-            raise Busy("I'm busy with other long texts. Try again in a minute.")
-        self._long_waiting += 1
-        try:
-            await self._long_turn.acquire()
-        finally:
-            self._long_waiting -= 1
-        try:
-            return await asyncio.to_thread(summarize, article, method, count)
-        finally:
-            self._long_turn.release()
 
     async def key_quote(self, stored: StoredArticle, summary: Summary) -> Quote | None:
         """The article's quote most central to its summary, if it has any."""

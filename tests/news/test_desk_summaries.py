@@ -16,6 +16,7 @@ from bot.errors import UserError
 from bot.news.article import Article
 from bot.news.desk import LONG_TEXT, LONG_WAITING, NewsDesk
 from bot.news.fetch import create_session
+from bot.news.quotes import Quote, quotes_of
 from bot.news.summarize import Summary, summarize
 from bot.storage import SQLiteStorage, StoredArticle
 
@@ -110,3 +111,32 @@ async def test_one_long_text_too_many_is_refused_in_one_line(
     assert str(error.value) == "I'm busy with other long texts. Try again in a minute."
     answered = await asyncio.gather(*(ask for ask in asks if ask is not refused))
     assert all(summary.sentences for summary in answered)
+
+
+async def test_reading_an_ordinary_page_does_not_wait_behind_long_ones(
+    desk: NewsDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding the quotes of long pages takes turns too: the worker threads stay free."""
+    gate = threading.Event()
+    read: list[str] = []
+
+    def quotes_held(article: Article) -> list[Quote]:
+        read.append(article.title)
+        if len(article.text) > LONG_TEXT:
+            assert gate.wait(timeout=30)
+        return quotes_of(article)
+
+    monkeypatch.setattr(desk_module, "quotes_of", quotes_held)
+    workers = min(32, (os.cpu_count() or 1) + 4)
+    monkeypatch.setattr(desk_module, "LONG_WAITING", workers)
+    waiting = [
+        asyncio.ensure_future(desk.store(article(f"long{i}", LONG_TEXT + 1)))
+        for i in range(workers)
+    ]
+    try:
+        ordinary = await asyncio.wait_for(desk.store(article("ordinary", 2_000)), timeout=10)
+        assert ordinary.article.title == "ordinary"
+        assert sum(title.startswith("long") for title in read) <= 1  # one at a time
+    finally:
+        gate.set()
+    assert len(await asyncio.gather(*waiting)) == workers
