@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,16 @@ from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
 from tests.fixtures.pages import PageServer, page_server
 
 LaunchBot = Callable[..., contextlib.AbstractAsyncContextManager[Precis]]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    """Wait (5 s at most) until `check()` holds: for what the bot records a moment after a
+    request that a test can await (a card is in the channel before the bot marks it sent)."""
+    for _ in range(500):
+        if await check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{check.__name__} never held")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any, cast
 from bot.client import Precis
 from bot.storage import DeliveryTarget
 from cogs.articles import Articles
-from tests.conftest import LaunchBot
+from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
     EPHEMERAL,
@@ -112,6 +112,11 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         cog = articles_cog(bot)
         await cog.poll_feeds()
         card = await fake.wait_for(lambda r: r in cards_in(fake, NEWS_CHANNEL_ID))
+
+        async def marked_sent() -> bool:
+            return len(await bot.storage.deliveries.in_state("sent")) == 1
+
+        await eventually(marked_sent)
         await cog.poll_feeds()  # nothing new: no second card
         about = await run(fake, "about", {})
     (embed,) = card.json["embeds"]
