@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.news.quotes import Quote, extract_quotes, speaker_key
+from bot.model import Quote
+from bot.news.quotes import extract_quotes, speaker_key
 
 SAMPLES = (
     (

@@ -26,10 +26,10 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
-from bot.news.article import Article
+from bot.model import Article, Summary
 from bot.news.extract import extract_text
 from bot.news.quotes import quotes_of
-from bot.news.summarize import METHODS, Summary, summarize
+from bot.news.summarize import METHODS, summarize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS = (("cnndm_dev", 3), ("xsum_dev", 1))  # (file stem, sentences per summary)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
-from bot.news.summarize import DEFAULT_METHOD, METHODS
+from bot.model import DEFAULT_SUMMARY_METHOD, SUMMARY_METHODS
 from bot.storage import GuildSettingsRepository
 
 CHANNEL_MENTION = re.compile(r"<#(\d+)>|(\d{15,25})")
@@ -75,9 +75,9 @@ CONFIG_KEYS: dict[str, ConfigKey] = {
         ConfigKey(
             "summary_method",
             "How summaries pick their sentences.",
-            DEFAULT_METHOD,
-            "one of " + ", ".join(METHODS),
-            one_of(METHODS),
+            DEFAULT_SUMMARY_METHOD,
+            "one of " + ", ".join(SUMMARY_METHODS),
+            one_of(SUMMARY_METHODS),
         ),
         ConfigKey(
             "max_feeds",

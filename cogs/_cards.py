@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.news.quotes import Quote, shown_speaker
-from bot.news.summarize import MAX_CHARACTERS, MAX_SENTENCES, Summary
-from bot.storage import StoredArticle
+from bot.model import Quote, StoredArticle, Summary
+from bot.news.quotes import shown_speaker
+from bot.news.summarize import MAX_CHARACTERS, MAX_SENTENCES
 
 TITLE_LIMIT = 256  # Discord's; the description's is 4096, a field's 1024, a footer's 2048
 URL_LIMIT = 2048  # Discord refuses an embed's url, thumbnail or link this long or longer

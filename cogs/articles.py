@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.client import Precis
+from bot.model import DeliveryTarget
 from bot.news.newsroom import (
     AdminNotice,
     Card,
@@ -23,7 +24,6 @@ from bot.news.newsroom import (
     DiscordUnavailable,
     FeedPaused,
 )
-from bot.storage import DeliveryTarget
 from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work

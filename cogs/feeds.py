@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
-from bot.storage import Feed
+from bot.model import Feed
 from cogs._cards import bare_link, code, fit_lines, link, safe_url, shorten, shown
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work

@@ -10,9 +10,9 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
+from bot.model import QuoteHit, SpeakerCount
 from bot.news.quotes import shown_speaker
 from bot.news.speakers import match_speakers
-from bot.storage import QuoteHit, SpeakerCount
 from cogs._cards import link, shorten, shown
 from cogs._pages import Pages
 from cogs._progress import start_work

@@ -10,9 +10,9 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
+from bot.model import StoredArticle, Subscription
 from bot.news.newsroom import cached_topic
 from bot.news.topics import MatchDocument, Topic, TopicError
-from bot.storage import StoredArticle, Subscription
 from cogs._cards import code, shorten
 from cogs._checks import require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id

@@ -12,11 +12,10 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
+from bot.model import Quote, StoredArticle, Summary
 from bot.news.desk import Progress
 from bot.news.fetch import parse_url
-from bot.news.quotes import Quote
-from bot.news.summarize import METHODS, Summary
-from bot.storage import StoredArticle
+from bot.news.summarize import METHODS
 from cogs._cards import summary_card
 from cogs._progress import finish_work, start_work
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
-from bot.news.article import Article
+from bot.model import Article, Quote
 from bot.news.fetch import create_session
-from bot.news.quotes import Quote, quotes_of, shown_speaker
+from bot.news.quotes import quotes_of, shown_speaker
 from bot.news.sources import read_source, reading_label
 from bot.news.summarize import summarize
 from bot.settings import Settings

@@ -15,15 +15,15 @@ from typing import Any, TypeVar
 import aiohttp
 
 from bot.errors import UserError
+from bot.model import Article, Quote, StoredArticle, Summary
 from bot.news.addresses import normal_url, same_site
-from bot.news.article import Article
 from bot.news.clean import TITLE_SEPARATORS, same_text
 from bot.news.extract import ExtractionError, declared_canonical, extract_html, extract_text
 from bot.news.fetch import FetchError, FetchResult, fetch, parse_url
-from bot.news.quotes import Quote, key_quote, quotes_of
+from bot.news.quotes import filed_quotes, key_quote, quotes_of
 from bot.news.speakers import join_surnames, lone_surnames
-from bot.news.summarize import Summary, summarize, with_cut
-from bot.storage import Storage, StoredArticle
+from bot.news.summarize import summarize, with_cut
+from bot.storage import Storage
 
 Progress = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
@@ -225,7 +225,10 @@ class NewsDesk:
             known = await self.storage.quotes.full_names(servers, surnames)
             quotes = join_surnames(quotes, known)
         return await self.storage.articles.save(
-            article, quotes=quotes, requested_url=requested_url, guild_id=guild_id
+            article,
+            quotes=filed_quotes(quotes),
+            requested_url=requested_url,
+            guild_id=guild_id,
         )
 
     async def summarize(

@@ -15,8 +15,8 @@ from trafilatura.settings import Document, set_date_params
 from trafilatura.utils import load_html
 
 from bot.errors import UserError
+from bot.model import Article
 from bot.news.addresses import same_site
-from bot.news.article import Article
 from bot.news.clean import (
     LEAD_LINES,
     clean_paragraphs,

@@ -26,8 +26,19 @@ from yarl import URL
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.model import (
+    Article,
+    Delivery,
+    DeliveryState,
+    DeliveryTarget,
+    Feed,
+    PostOutcome,
+    Quote,
+    StoredArticle,
+    Subscription,
+    Summary,
+)
 from bot.news.addresses import site
-from bot.news.article import Article
 from bot.news.desk import Busy, NewsDesk, Progress
 from bot.news.extract import ExtractionError
 from bot.news.feeds import (
@@ -40,10 +51,8 @@ from bot.news.feeds import (
     parse_feed,
 )
 from bot.news.fetch import FEED_TYPES, PAGE_TYPES, FetchError, FetchResult, fetch
-from bot.news.quotes import Quote
-from bot.news.summarize import Summary
 from bot.news.topics import MatchDocument, Topic, TopicError, TopicIndex, parse_topic
-from bot.storage import Delivery, DeliveryTarget, Feed, Storage, StoredArticle, Subscription
+from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -483,7 +492,7 @@ class Newsroom:
         sent_this_hour: dict[int, int] = {}
         lost: set[int] = set()
         settings_of: dict[int, dict[str, Any]] = {}  # each server's settings, read once a pass
-        batch = await self.storage.deliveries.in_state("pending", DELIVERY_BATCH)
+        batch = await self.storage.deliveries.in_state(DeliveryState.PENDING, DELIVERY_BATCH)
         report.more = len(batch) == DELIVERY_BATCH
         for delivery in batch:
             channel = delivery.channel_id
@@ -503,40 +512,41 @@ class Newsroom:
             if claimed is None:
                 continue
             outcome = await self._post(claimed, poster, settings)
-            if outcome == "sent":
+            if outcome is PostOutcome.SENT:
                 report.sent += 1
                 sent_this_hour[channel] += 1
-            elif outcome != "retry":
+            elif outcome is not PostOutcome.RETRY:
                 report.failed += 1
-                if outcome == "lost":
+                if outcome is PostOutcome.LOST:
                     lost.add(channel)
         return report
 
-    async def _post(self, delivery: Delivery, poster: Poster, settings: dict[str, Any]) -> str:
-        """Post a card this run claimed: 'sent', 'retry' (pending again), 'failed' or 'lost'
-        (the channel)."""
+    async def _post(
+        self, delivery: Delivery, poster: Poster, settings: dict[str, Any]
+    ) -> PostOutcome:
+        """Post a card this run claimed."""
         deliveries = self.storage.deliveries
         try:
             card = await self.card(delivery, settings)
             if card is None:
                 await deliveries.give_up("the article is gone", delivery_id=delivery.id)
-                return "failed"
+                return PostOutcome.FAILED
             message_id = await poster.post(delivery.channel_id, card)
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
-            return "lost"
+            return PostOutcome.LOST
         except (DiscordUnavailable, Busy) as error:  # for a moment: the card waits its turn
             if delivery.attempts >= MAX_POST_ATTEMPTS:
                 await deliveries.give_up(str(error), delivery_id=delivery.id)
-                return "failed"
+                return PostOutcome.FAILED
             await deliveries.retry(delivery.id, str(error))
-            return "retry"
+            return PostOutcome.RETRY
         except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
             log.exception("delivery %d failed", delivery.id)
             await deliveries.give_up(repr(error), delivery_id=delivery.id)
-            return "failed"
+            return PostOutcome.FAILED
         await deliveries.sent(delivery.id, message_id, self.now())
-        return "sent"
+        return PostOutcome.SENT
 
     async def _channel_lost(self, delivery: Delivery, error: str, poster: Poster) -> None:
         """Pause a channel's subscriptions and tell the admins once, instead of retrying."""
@@ -551,7 +561,7 @@ class Newsroom:
         that a card this run is posting is never taken for one."""
         async with self._reading_left:
             if self._left_sending is None:
-                left = await self.storage.deliveries.in_state("sending")
+                left = await self.storage.deliveries.in_state(DeliveryState.SENDING)
                 self._left_sending = {d.id: _LeftSending(d) for d in left}
         return self._left_sending
 
@@ -630,13 +640,13 @@ class Newsroom:
             raise UserError(f"That article's card is already in <#{target.channel_id}>.")
         outcome = await self._post(delivery, poster, settings)
         where = f"<#{target.channel_id}>"
-        if outcome == "retry":  # pending again: the sender posts it when Discord answers
+        if outcome is PostOutcome.RETRY:  # pending again: the sender posts it when Discord answers
             raise UserError(
                 f"Discord didn't take the card just now; it will go out in {where} shortly."
             )
-        if outcome == "lost":
+        if outcome is PostOutcome.LOST:
             raise UserError(f"I can't post in {where}; check my permissions there.")
-        if outcome != "sent":
+        if outcome is not PostOutcome.SENT:
             raise UserError(f"I couldn't post that card in {where}.")
         return delivery
 

@@ -18,7 +18,7 @@ from typing import BinaryIO
 import aiohttp
 
 from bot.errors import UserError
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.desk import fetch_article
 from bot.news.extract import extract_html, extract_text, looks_like_html
 from bot.news.fetch import MAX_BYTES, pick_charset

@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from bot.news.quotes import Quote, named_speaker, speaker_key
-from bot.storage import SpeakerCount
+from bot.model import Quote, SpeakerCount
+from bot.news.quotes import named_speaker, speaker_key
 
 FUZZY_THRESHOLD = 0.72
 # What a member types is read up to Discord's limit for an autocomplete value; a longer

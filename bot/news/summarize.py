@@ -11,7 +11,7 @@ first, and the benchmarks' longest articles (69 sentences, 5,800 characters) are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 
 from sumy.summarizers.lex_rank import LexRankSummarizer
@@ -20,7 +20,7 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
-from bot.news.article import Article
+from bot.model import DEFAULT_SUMMARY_METHOD, SUMMARY_METHODS, Article, Summary
 from bot.news.summarizers.document import Document, Summarizer, parse_document
 from bot.news.summarizers.language import english
 from bot.news.summarizers.lead import LeadSummarizer
@@ -33,7 +33,6 @@ __all__ = [
     "MAX_SENTENCES",
     "METHODS",
     "Document",
-    "Summary",
     "parse_document",
     "summarize",
 ]
@@ -46,19 +45,15 @@ _SUMY_CLASSES = {
     "kl": FirstPicksKLSummarizer,
     "sumbasic": SumBasicSummarizer,
 }
-METHODS: tuple[str, ...] = ("precis", "lead", *_SUMY_CLASSES)
-DEFAULT_METHOD = "precis"
+METHODS = SUMMARY_METHODS
+DEFAULT_METHOD = DEFAULT_SUMMARY_METHOD
+# The model names the methods for those that must not load them (settings); this module has
+# exactly those.
+if set(METHODS) != {"precis", "lead", *_SUMY_CLASSES}:
+    raise ImportError("bot.model.SUMMARY_METHODS does not name the summarizers of this module")
 MAX_SENTENCES = 200
 MAX_CHARACTERS = 30_000
 _UNCAPPED = frozenset({"lead"})  # reads `count` sentences whatever the length
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    method: str
-    sentences: tuple[str, ...]  # in document order
-    total_sentences: int
-    cut: bool = False  # the method read only the text's opening (see MAX_SENTENCES)
 
 
 @cache

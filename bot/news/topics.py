@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 from sumy.nlp.stemmers import Stemmer
 
 from bot.errors import UserError
-from bot.news.article import Article
+from bot.model import Article
 
 MAX_TOPIC_LENGTH = 200
 T = TypeVar("T")

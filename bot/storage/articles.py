@@ -8,10 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.news.article import Article
-from bot.news.quotes import Quote
-from bot.news.summarize import Summary
-from bot.storage.base import StoredArticle
+from bot.model import Article, FiledQuote, StoredArticle, Summary
 from bot.storage.database import Database
 from bot.storage.quotes import replace_quotes
 
@@ -59,7 +56,7 @@ class SQLiteArticles:
         self,
         article: Article,
         *,
-        quotes: Sequence[Quote] = (),
+        quotes: Sequence[FiledQuote] = (),
         requested_url: str | None = None,
         guild_id: int | None = None,
     ) -> StoredArticle:

@@ -7,83 +7,21 @@ these protocols; cogs and core services only ever call them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
-from bot.news.article import Article
-from bot.news.quotes import Quote
-from bot.news.summarize import Summary
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    id: int
-    article: Article
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    """A stored quote with the article it came from."""
-
-    quote: Quote
-    article_id: int
-    title: str
-    url: str | None
-    site_name: str | None
-    published: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerCount:
-    key: str  # speaker_key of the name
-    name: str
-    quotes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Feed:
-    id: int
-    url: str
-    title: str
-    etag: str | None
-    last_modified: str | None
-    last_success: int | None
-    last_error: str | None
-    failures: int
-    next_poll: int
-    paused: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: int
-    guild_id: int
-    channel_id: int
-    topic: str
-    paused: bool
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryTarget:
-    """Where a card goes, and the topic that sent it there (None for /post)."""
-
-    guild_id: int
-    channel_id: int
-    topic: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    id: int
-    guild_id: int
-    channel_id: int
-    article_id: int
-    topic: str | None
-    state: str  # pending, sending, sent, failed
-    created_at: int
-    attempts: int
-    message_id: int | None
-    sending_at: int | None  # when it was last claimed for posting
+from bot.model import (
+    Article,
+    Delivery,
+    DeliveryState,
+    DeliveryTarget,
+    Feed,
+    FiledQuote,
+    QuoteHit,
+    SpeakerCount,
+    StoredArticle,
+    Subscription,
+    Summary,
+)
 
 
 class GuildSettingsRepository(Protocol):
@@ -109,11 +47,12 @@ class ArticleRepository(Protocol):
         self,
         article: Article,
         *,
-        quotes: Sequence[Quote] = (),
+        quotes: Sequence[FiledQuote] = (),
         requested_url: str | None = None,
         guild_id: int | None = None,
     ) -> StoredArticle:
-        """Store the article with its quotes (when new or changed), in one transaction."""
+        """Store the article with its quotes (when new or changed), in one transaction. Each
+        quote comes filed under its speaker: storage keeps names, it does not find them."""
         ...
 
     async def sighted(self, article_id: int, guild_id: int) -> None: ...
@@ -219,7 +158,7 @@ class DeliveryRepository(Protocol):
 
     async def find(self, channel_id: int, article_id: int) -> Delivery | None: ...
 
-    async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]: ...
+    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]: ...
 
     async def claim(self, delivery_id: int, now: int) -> Delivery | None:
         """Take a pending card to post it: `sending`, committed before the post. None when it

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
 
-from bot.storage.base import Delivery, DeliveryTarget, Feed, Subscription
+from bot.model import Delivery, DeliveryState, DeliveryTarget, Feed, Subscription
 from bot.storage.database import Database
 
 FEED_COLUMNS = (
@@ -24,7 +25,8 @@ def feed_from_row(row: aiosqlite.Row) -> Feed:
 
 
 def delivery_from_row(row: aiosqlite.Row) -> Delivery:
-    return Delivery(*row)
+    delivery = Delivery(*row)
+    return dataclasses.replace(delivery, state=DeliveryState(delivery.state))
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -267,7 +269,7 @@ class SQLiteDeliveries:
                     target.channel_id,
                     article_id,
                     target.topic,
-                    "sending" if claimed else "pending",
+                    DeliveryState.SENDING if claimed else DeliveryState.PENDING,
                     int(claimed),
                     claimed_at,
                 ),
@@ -283,7 +285,7 @@ class SQLiteDeliveries:
         )
         return None if row is None else delivery_from_row(row)
 
-    async def in_state(self, state: str, limit: int = 1000) -> list[Delivery]:
+    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]:
         rows = await self._db.fetch_all(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ? "
             "ORDER BY created_at, id LIMIT ?",

@@ -7,8 +7,7 @@ from collections.abc import Collection, Sequence
 
 import aiosqlite
 
-from bot.news.quotes import Quote, named_speaker, speaker_key
-from bot.storage.base import QuoteHit, SpeakerCount
+from bot.model import FiledQuote, Quote, QuoteHit, SpeakerCount
 from bot.storage.database import Database
 
 SEARCH_LIMIT = 100
@@ -62,12 +61,13 @@ def hit_from_row(row: aiosqlite.Row) -> QuoteHit:
 
 
 async def replace_quotes(
-    conn: aiosqlite.Connection, article_id: int, quotes: Sequence[Quote]
+    conn: aiosqlite.Connection, article_id: int, quotes: Sequence[FiledQuote]
 ) -> None:
     """Store an article's quotes in place of any it had, inside the caller's transaction."""
     await conn.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
-    for quote in quotes:
-        speaker_id = await _speaker_id(conn, named_speaker(quote))
+    for filed in quotes:
+        quote = filed.quote
+        speaker_id = await _speaker_id(conn, filed.speaker_name, filed.speaker_key)
         await conn.execute(
             "INSERT OR IGNORE INTO quotes (article_id, start, end, text, speaker, speaker_resolved,"
             " speaker_id, description, cue, sentence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,11 +86,9 @@ async def replace_quotes(
         )
 
 
-async def _speaker_id(conn: aiosqlite.Connection, name: str | None) -> int | None:
-    key = speaker_key(name) if name else ""
-    if not key:
+async def _speaker_id(conn: aiosqlite.Connection, name: str | None, key: str | None) -> int | None:
+    if not (name and key):
         return None
-    assert name is not None
     async with conn.execute(
         # The longest spelling seen names the person: "Jake Sullivan" over "Sullivan".
         "INSERT INTO speakers (key, name) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET name = "

@@ -15,7 +15,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.guild_config import GuildConfig
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.desk import NewsDesk, same_story
 from bot.news.feeds import entry_key, parse_feed
 from bot.news.fetch import create_session

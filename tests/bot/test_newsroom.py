@@ -13,6 +13,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
+from bot.model import DeliveryTarget
 from bot.news.desk import Busy, NewsDesk
 from bot.news.fetch import create_session
 from bot.news.newsroom import (
@@ -25,7 +26,7 @@ from bot.news.newsroom import (
     FeedPaused,
     Newsroom,
 )
-from bot.storage import DeliveryTarget, SQLiteStorage
+from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import Item, publish, rss, story
 from tests.fixtures.pages import PageServer, page_server
 

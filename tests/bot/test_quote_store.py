@@ -9,11 +9,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.news.article import Article
+from bot.model import Article, SpeakerCount
 from bot.news.desk import NewsDesk
-from bot.news.quotes import quotes_of
+from bot.news.quotes import filed_quotes, quotes_of
 from bot.news.speakers import match_speakers
-from bot.storage import SpeakerCount, SQLiteStorage
+from bot.storage import SQLiteStorage
 
 HARBOUR = Article(
     title="Harbour bridge to close",
@@ -45,7 +45,9 @@ async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
 
 
 async def save(storage: SQLiteStorage, article: Article, guild_id: int) -> int:
-    stored = await storage.articles.save(article, quotes=quotes_of(article), guild_id=guild_id)
+    stored = await storage.articles.save(
+        article, quotes=filed_quotes(quotes_of(article)), guild_id=guild_id
+    )
     return stored.id
 
 

@@ -7,8 +7,7 @@ import pytest
 
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
-from bot.news.article import Article
-from bot.news.summarize import Summary
+from bot.model import Article, Summary
 from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
 from bot.storage.migrate import available_migrations
 

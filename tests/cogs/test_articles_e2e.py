@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
+from bot.model import Delivery, DeliveryTarget
 from bot.news.newsroom import AdminNotice, ChannelLost, FeedPaused
-from bot.storage import Delivery, DeliveryTarget
 from cogs.articles import admin_message
 from tests.cogs.test_feeds_e2e import articles_cog, cards_in, channel_option, is_final
 from tests.conftest import LaunchBot

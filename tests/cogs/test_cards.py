@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from bot.news.article import Article
-from bot.news.quotes import Quote, extract_quotes
-from bot.news.summarize import Summary
-from bot.storage import StoredArticle
+from bot.model import Article, Quote, StoredArticle, Summary
+from bot.news.quotes import extract_quotes
 from cogs._cards import (
     bare_link,
     bullet_list,

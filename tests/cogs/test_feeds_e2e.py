@@ -6,7 +6,7 @@ from html import escape
 from typing import Any, cast
 
 from bot.client import Precis
-from bot.storage import DeliveryTarget
+from bot.model import DeliveryTarget
 from cogs.articles import Articles
 from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits

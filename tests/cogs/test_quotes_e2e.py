@@ -6,8 +6,8 @@ import dataclasses
 from itertools import product
 from typing import Any
 
-from bot.news.article import Article
-from bot.news.quotes import Quote
+from bot.model import Article, Quote
+from bot.news.quotes import filed_quotes
 from tests.conftest import LaunchBot
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord, RecordedRequest
@@ -187,7 +187,7 @@ async def test_speaker_lookups_among_5000_speakers_leave_the_event_loop_free(
 ) -> None:
     article, quotes = crowd(5000)
     async with launch() as bot:
-        await bot.storage.articles.save(article, quotes=quotes, guild_id=GUILD_ID)
+        await bot.storage.articles.save(article, quotes=filed_quotes(quotes), guild_id=GUILD_ID)
         async with loop_lag() as lag:
             choices = {}
             for typed in ("An", "Ana Kalo", "ana kaloomipe", "x" * 6000):
@@ -220,7 +220,7 @@ async def test_five_long_quotes_full_of_markdown_make_a_page_within_discord_limi
         for quote in quotes
     ]
     async with launch() as bot:
-        await bot.storage.articles.save(article, quotes=quotes, guild_id=GUILD_ID)
+        await bot.storage.articles.save(article, quotes=filed_quotes(quotes), guild_id=GUILD_ID)
         interaction = await fake.slash("quote", {"query": "stars lines"}, subcommand="search")
         (embed,) = (await reply_to(fake, interaction.token))["data"]["embeds"]
     assert len(url) == 300 and len(words) == 700

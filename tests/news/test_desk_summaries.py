@@ -13,12 +13,12 @@ import pytest
 
 import bot.news.desk as desk_module
 from bot.errors import UserError
-from bot.news.article import Article
+from bot.model import Article, Quote, StoredArticle, Summary
 from bot.news.desk import LONG_TEXT, LONG_WAITING, NewsDesk
 from bot.news.fetch import create_session
-from bot.news.quotes import Quote, quotes_of
-from bot.news.summarize import Summary, summarize
-from bot.storage import SQLiteStorage, StoredArticle
+from bot.news.quotes import quotes_of
+from bot.news.summarize import summarize
+from bot.storage import SQLiteStorage
 
 PARAGRAPH = (
     "The harbour stayed closed for a third day. Crews inspected the breakwater at dawn. "

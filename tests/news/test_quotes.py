@@ -6,15 +6,8 @@ import random
 
 import pytest
 
-from bot.news.article import Article
-from bot.news.quotes import (
-    Quote,
-    extract_quotes,
-    key_quote,
-    quotes_of,
-    shown_speaker,
-    speaker_key,
-)
+from bot.model import Article, Quote
+from bot.news.quotes import extract_quotes, key_quote, quotes_of, shown_speaker, speaker_key
 from tests.growth import growth
 
 

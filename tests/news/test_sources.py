@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.fetch import create_session
 from bot.news.sources import MAX_BYTES, read_source
 

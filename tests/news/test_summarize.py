@@ -11,7 +11,7 @@ import pytest
 from sumy.summarizers.kl import KLSummarizer
 
 import bot.news.summarize as summarize_module
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.summarize import (
     DEFAULT_METHOD,
     MAX_CHARACTERS,

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.topics import (
     MAX_TOPIC_LENGTH,
     Feed,

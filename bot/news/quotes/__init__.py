@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-from bot.news.article import Article
+from bot.model import Article, FiledQuote, Quote
 from bot.news.quotes.attribution import (
     Attribution,
     after_quote,
@@ -28,8 +28,8 @@ from bot.news.quotes.shown import shown_speaker
 from bot.news.sentences import sentence_spans
 
 __all__ = [
-    "Quote",
     "extract_quotes",
+    "filed_quotes",
     "key_quote",
     "named_speaker",
     "quotes_of",
@@ -48,18 +48,6 @@ _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _MIN_WORDS = 3
 _MAX_TITLE_WORDS = 10
 _TITLE_SMALL_WORDS = word_set("a an the and or of in on at to for with by from as vs. is it")
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    text: str
-    start: int
-    end: int
-    speaker: str | None
-    speaker_resolved: str | None
-    description: str | None
-    cue: str | None
-    sentence: str
 
 
 class _Lines:
@@ -286,3 +274,14 @@ def extract_quotes(text: str) -> list[Quote]:
 def quotes_of(article: Article) -> list[Quote]:
     """Quotes of an article, with offsets into `article.text`."""
     return extract_quotes(article.text)
+
+
+def filed_quotes(quotes: Iterable[Quote]) -> list[FiledQuote]:
+    """Each quote with the person it is filed under in storage: its named speaker and their
+    `speaker_key`, or nobody."""
+    filed = []
+    for quote in quotes:
+        name = named_speaker(quote)
+        key = speaker_key(name) if name else None
+        filed.append(FiledQuote(quote, name if key else None, key or None))
+    return filed

@@ -6,13 +6,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
+from bot.model import Quote
 from bot.news.quotes.lexicon import word_set
 from bot.news.quotes.shown import is_name, shown_speaker
-
-if TYPE_CHECKING:
-    from bot.news.quotes import Quote
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _STOP = word_set(

@@ -3,8 +3,7 @@ pronoun left unresolved nor a piece of a sentence that the frame parsers took fo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.model import Quote
 from bot.news.quotes.lexicon import (
     DETERMINERS,
     FINITE_VERBS,
@@ -12,9 +11,6 @@ from bot.news.quotes.lexicon import (
     SENTENCE_OPENERS,
     STAND_INS,
 )
-
-if TYPE_CHECKING:
-    from bot.news.quotes import Quote
 
 
 def shown_speaker(quote: Quote) -> str | None:

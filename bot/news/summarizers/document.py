@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.news.article import Article
+from bot.model import Article
 from bot.news.sentences import sentence_spans
 
 
