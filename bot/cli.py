@@ -143,7 +143,7 @@ def run_command(args: argparse.Namespace) -> int:
         return asyncio.run(run_bot(settings))
     from bot.news.cli import run_news_command
 
-    return asyncio.run(run_news_command(args, settings))
+    return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
 
 
 async def open_storage(settings: Settings) -> SQLiteStorage:

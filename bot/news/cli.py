@@ -18,7 +18,6 @@ from bot.news.fetch import create_session
 from bot.news.quotes import quotes_of, shown_speaker
 from bot.news.sources import read_source, reading_label
 from bot.news.summarize import summarize
-from bot.settings import Settings
 
 Report = Callable[[str, Article, argparse.Namespace], dict[str, Any]]
 PROGRESS_DELAY = 1.0  # seconds of work before the CLI says what it is doing
@@ -116,17 +115,16 @@ def progress(label: str) -> Iterator[None]:
         handle.cancel()
 
 
-async def run_news_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Each SOURCE in order; a bad one is reported on stderr and the others still run."""
+async def run_news_command(args: argparse.Namespace, *, allow_private: bool) -> int:
+    """Each SOURCE in order; a bad one is reported on stderr and the others still run.
+    `allow_private`: whether a URL may lead to a private address (PRECIS_ALLOW_PRIVATE_URLS)."""
     command = NEWS_COMMANDS[args.command]
     failed = False
     async with create_session() as session:
         for source in args.sources:
             try:
                 with progress(reading_label(source)):
-                    article = await read_source(
-                        source, session, allow_private=settings.allow_private_urls
-                    )
+                    article = await read_source(source, session, allow_private=allow_private)
                 with progress(command.working):
                     result = await asyncio.to_thread(command.report, source, article, args)
             except UserError as error:
