@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import pkgutil
 import time
@@ -15,7 +16,6 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
-import cogs
 from bot.errors import UserError
 from bot.guild_config import GuildConfig
 from bot.news.desk import NewsDesk
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 # Set in `interaction.extras` while the original response is only a placeholder.
 PLACEHOLDER = "placeholder"
+COG_PACKAGE = "cogs"
 UNEXPECTED_ERROR = "Something went wrong on my side; it has been logged. Please try again later."
 # Seconds to wait before each new try to log in while Discord can't be reached; then give up.
 LOGIN_RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 60.0, 60.0)
@@ -38,11 +39,12 @@ def describe(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def discover_cogs() -> list[str]:
-    """Every module in `cogs/`, except private `_helpers`."""
+def discover_cogs(package: str = COG_PACKAGE) -> list[str]:
+    """Every module in the cog package, except private `_helpers`. Found by name: the cogs
+    import the client, never the other way round."""
     return [
-        f"{cogs.__name__}.{module.name}"
-        for module in pkgutil.iter_modules(cogs.__path__)
+        f"{package}.{module.name}"
+        for module in pkgutil.iter_modules(importlib.import_module(package).__path__)
         if not module.name.startswith("_")
     ]
 
