@@ -1,45 +1,167 @@
 """Typed settings, read once at start from the environment and `.env`.
 
-Every bad value stops start-up with one line that names the setting; `.env.example` lists them all.
+Each setting is declared once, as a field of `Settings`: its environment variable, default,
+parser and description. Loading, the one-line error for a bad value, `.env.example` and the
+README's configuration table all come from that declaration.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from dotenv import dotenv_values
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
-DEFAULT_DATABASE = Path("data/precis.db")
 # `scheme:` at the start (two letters at least, so `C:\` stays a path): a URL, not a file.
 URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+DEFAULT_DATABASE = "data/precis.db"
+
+T = TypeVar("T")
 
 
 class SettingsError(Exception):
     """A setting is missing or has a bad value; the message names it and says how to fix it."""
 
 
+class BadValue(ValueError):
+    """A parser's complaint, worded to follow the variable's name ("must be ..., not 'x'.")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """How one setting is read: from `variable`, else `default` (None: required)."""
+
+    variable: str
+    default: str | None
+    parse: Callable[[str], Any]
+    description: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+def setting(variable: str, default: str | None, parse: Callable[[str], T], description: str) -> T:
+    """Declare a field of `Settings` (typed by what `parse` returns), like pydantic's `Field`."""
+    declared = Setting(variable, default, parse, description)
+    return dataclasses.field(metadata={"setting": declared})
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+def _database(raw: str) -> Path:
+    path = raw.strip()
+    if URL_SCHEME.match(path):
+        raise BadValue(f"must be a SQLite file path: URLs ({raw!r}) are not supported.")
+    return Path(path or DEFAULT_DATABASE)
+
+
+def _prefix(raw: str) -> str:
+    prefix = raw.strip()
+    if not prefix or len(prefix) > 5:
+        raise BadValue(f"must be 1 to 5 characters, not {raw!r}.")
+    return prefix
+
+
+def _sync_target(raw: str) -> str:
+    target = raw.strip().lower()
+    if target in ("", "global") or target.isdigit():
+        return target
+    raise BadValue(f"must be empty, 'global' or a server id, not {raw!r}.")
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise BadValue(f"must be one of {', '.join(LOG_LEVELS)}, not {raw!r}.")
+    return level
+
+
+def _boolean(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise BadValue(f"must be true or false, not {raw!r}.")
+
+
+def _poll_seconds(raw: str) -> int:
+    try:
+        seconds = int(raw.strip())
+    except ValueError:
+        seconds = 0
+    if seconds < 30:
+        raise BadValue(f"must be a whole number of at least 30, not {raw!r}.")
+    return seconds
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
-    token: str
-    database: Path
-    prefix: str
-    sync_on_start: str  # "" (don't), "global", or a guild id
-    log_level: str
-    allow_private_urls: bool
-    poll_seconds: int
-    message_content: bool
+    """The process settings, in the order `.env.example` and the README list them."""
+
+    token: str = setting(
+        "DISCORD_TOKEN", None, _text, "the bot token, from the Discord developer portal"
+    )
+    database: Path = setting(
+        "PRECIS_DATABASE",
+        DEFAULT_DATABASE,
+        _database,
+        "the SQLite file, created with its folder on first start; a path, not a URL",
+    )
+    prefix: str = setting(
+        "PRECIS_PREFIX",
+        "!",
+        _prefix,
+        "prefix for text commands; the bot's mention always works too",
+    )
+    sync_on_start: str = setting(  # "" (don't), "global", or a guild id
+        "PRECIS_SYNC_ON_START",
+        "",
+        _sync_target,
+        "empty: don't sync slash commands (the owner's `sync` command does); `global`; "
+        "or a server id",
+    )
+    log_level: str = setting(
+        "PRECIS_LOG_LEVEL", "INFO", _log_level, "`DEBUG`, `INFO`, `WARNING`, `ERROR` or `CRITICAL`"
+    )
+    allow_private_urls: bool = setting(
+        "PRECIS_ALLOW_PRIVATE_URLS",
+        "false",
+        _boolean,
+        "allow fetching pages and feeds from private, loopback and link-local addresses",
+    )
+    poll_seconds: int = setting(
+        "PRECIS_POLL_SECONDS", "600", _poll_seconds, "seconds between feed polls (at least 30)"
+    )
+    message_content: bool = setting(
+        "PRECIS_MESSAGE_CONTENT",
+        "false",
+        _boolean,
+        "ask for the privileged Message Content intent, so the bare prefix works in servers; "
+        "without it the bot answers to its mention and in direct messages",
+    )
 
     @property
     def sync_guild_id(self) -> int | None:
         return int(self.sync_on_start) if self.sync_on_start.isdigit() else None
+
+
+def declared_settings() -> Iterator[tuple[str, Setting]]:
+    """Each field of `Settings` with its declaration, in order."""
+    for field in dataclasses.fields(Settings):
+        yield field.name, field.metadata["setting"]
 
 
 def load_settings(
@@ -57,83 +179,26 @@ def load_settings(
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    if only is not None:
-        values = {name: value for name, value in values.items() if name in only}
+    loaded: dict[str, Any] = {}
+    for name, declared in declared_settings():
+        read = only is None or declared.variable in only
+        raw = values.get(declared.variable) if read else None
+        loaded[name] = _value(declared, raw, check_required=read)
+    return Settings(**loaded)
 
-    token = values.get("DISCORD_TOKEN", "").strip()
-    if not token and (only is None or "DISCORD_TOKEN" in only):
+
+def _value(declared: Setting, raw: str | None, *, check_required: bool) -> Any:
+    if declared.required and check_required and not (raw or "").strip():
         raise SettingsError(
-            "DISCORD_TOKEN is not set: put DISCORD_TOKEN=<your bot token> in .env "
+            f"{declared.variable} is not set: put {declared.variable}=<your bot token> in .env "
             "(see .env.example) or in the environment."
         )
-    return Settings(
-        token=token,
-        database=_database(values.get("PRECIS_DATABASE", "")),
-        prefix=_prefix(values.get("PRECIS_PREFIX", "!")),
-        sync_on_start=_sync_target(values.get("PRECIS_SYNC_ON_START", "")),
-        log_level=_log_level(values.get("PRECIS_LOG_LEVEL", "INFO")),
-        allow_private_urls=_boolean("PRECIS_ALLOW_PRIVATE_URLS", values, default=False),
-        poll_seconds=_poll_seconds(values.get("PRECIS_POLL_SECONDS", "600")),
-        message_content=_boolean("PRECIS_MESSAGE_CONTENT", values, default=False),
-    )
-
-
-def _database(raw: str) -> Path:
-    path = raw.strip()
-    if URL_SCHEME.match(path):
-        raise SettingsError(
-            f"PRECIS_DATABASE must be a SQLite file path: URLs ({raw!r}) are not supported."
-        )
-    return Path(path) if path else DEFAULT_DATABASE
-
-
-def _prefix(raw: str) -> str:
-    prefix = raw.strip()
-    if not prefix or len(prefix) > 5:
-        raise SettingsError(f"PRECIS_PREFIX must be 1 to 5 characters, not {raw!r}.")
-    return prefix
-
-
-def _sync_target(raw: str) -> str:
-    target = raw.strip().lower()
-    if target in ("", "global") or target.isdigit():
-        return target
-    raise SettingsError(
-        f"PRECIS_SYNC_ON_START must be empty, 'global' or a server id, not {raw!r}."
-    )
-
-
-def _log_level(raw: str) -> str:
-    level = raw.strip().upper() or "INFO"
-    if level not in LOG_LEVELS:
-        raise SettingsError(
-            f"PRECIS_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {raw!r}."
-        )
-    return level
-
-
-def _boolean(name: str, values: Mapping[str, str], *, default: bool) -> bool:
-    raw = values.get(name)
     if raw is None:
-        return default
-    word = raw.strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
-
-
-def _poll_seconds(raw: str) -> int:
+        raw = declared.default or ""
     try:
-        seconds = int(raw.strip())
-    except ValueError:
-        seconds = 0
-    if seconds < 30:
-        raise SettingsError(
-            f"PRECIS_POLL_SECONDS must be a whole number of at least 30, not {raw!r}."
-        )
-    return seconds
+        return declared.parse(raw)
+    except BadValue as error:
+        raise SettingsError(f"{declared.variable} {error}") from None
 
 
 def configure_logging(level: str) -> None:
