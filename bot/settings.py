@@ -149,8 +149,7 @@ class Settings:
         "PRECIS_MESSAGE_CONTENT",
         "false",
         _boolean,
-        "ask for the privileged Message Content intent, so the bare prefix works in servers; "
-        "without it the bot answers to its mention and in direct messages",
+        "ask for the privileged Message Content intent, so the bare prefix works in servers",
     )
 
     @property
@@ -199,6 +198,33 @@ def _value(declared: Setting, raw: str | None, *, check_required: bool) -> Any:
         return declared.parse(raw)
     except BadValue as error:
         raise SettingsError(f"{declared.variable} {error}") from None
+
+
+ENV_EXAMPLE_HEADER = (
+    "# precis settings. Copy to .env and fill in DISCORD_TOKEN;"
+    " every other line shows its default.\n"
+    "# Written from the declarations in bot/settings.py (`env_example()`); a test holds it.\n"
+)
+
+
+def env_example() -> str:
+    """The text of `.env.example`: each setting with its description and default."""
+    blocks = [ENV_EXAMPLE_HEADER]
+    for _, declared in declared_settings():
+        note = " (required)" if declared.required else ""
+        comment = declared.description[0].upper() + declared.description[1:] + note
+        blocks.append(f"# {comment}.\n{declared.variable}={declared.default or ''}\n")
+    return "\n".join(blocks)
+
+
+def readme_table() -> str:
+    """The README's configuration table: each setting with its default and meaning."""
+    rows = ["| setting | default | meaning |", "|---|---|---|"]
+    for _, declared in declared_settings():
+        default = declared.default
+        shown = "(required)" if default is None else f"`{default}`" if default else "empty"
+        rows.append(f"| `{declared.variable}` | {shown} | {declared.description} |")
+    return "\n".join(rows) + "\n"
 
 
 def configure_logging(level: str) -> None:
