@@ -510,7 +510,7 @@ async def run_scale(
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
             storage = await SQLiteStorage.open(settings.database)
             try:
-                async with create_session() as session:
+                async with create_session(allow_private=settings.allow_private_urls) as session:
                     bot = Precis(settings, storage, session, guild_ready_timeout=0.05)
                     async with running_bot(bot):
                         return await _cycles(

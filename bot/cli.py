@@ -175,7 +175,10 @@ async def run_bot(settings: Settings) -> int:
 
     storage = await open_storage(settings)
     try:
-        async with create_session() as session, Precis(settings, storage, session) as client:
+        async with (
+            create_session(allow_private=settings.allow_private_urls) as session,
+            Precis(settings, storage, session) as client,
+        ):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, lambda: asyncio.ensure_future(client.close()))

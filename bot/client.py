@@ -140,14 +140,13 @@ class Precis(commands.Bot):
         self.storage = storage
         self.session = session
         self.guild_config = GuildConfig(storage.guild_settings)
-        self.desk = NewsDesk(storage, session, allow_private=settings.allow_private_urls)
+        self.desk = NewsDesk(storage, session)
         self.newsroom = Newsroom(
             storage,
             self.desk,
             self.guild_config,
             session,
             poll_seconds=settings.poll_seconds,
-            allow_private=settings.allow_private_urls,
         )
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []

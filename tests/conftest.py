@@ -61,7 +61,7 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
         configured = dataclasses.replace(settings, **overrides)
         storage = await SQLiteStorage.open(configured.database)
         try:
-            async with create_session() as session:
+            async with create_session(allow_private=configured.allow_private_urls) as session:
                 bot = Precis(configured, storage, session, guild_ready_timeout=0.05)
                 async with running_bot(bot):
                     yield bot

@@ -120,11 +120,11 @@ async def run_news_command(args: argparse.Namespace, *, allow_private: bool) -> 
     `allow_private`: whether a URL may lead to a private address (PRECIS_ALLOW_PRIVATE_URLS)."""
     command = NEWS_COMMANDS[args.command]
     failed = False
-    async with create_session() as session:
+    async with create_session(allow_private=allow_private) as session:
         for source in args.sources:
             try:
                 with progress(reading_label(source)):
-                    article = await read_source(source, session, allow_private=allow_private)
+                    article = await read_source(source, session)
                 with progress(command.working):
                     result = await asyncio.to_thread(command.report, source, article, args)
             except UserError as error:

@@ -85,7 +85,6 @@ async def fetch_article(
     session: aiohttp.ClientSession,
     url: str,
     *,
-    allow_private: bool,
     timeout: float = 15.0,  # noqa: ASYNC109 - handed to fetch, which bounds every redirect hop
     workers: Workers | None = None,
 ) -> Article:
@@ -97,15 +96,13 @@ async def fetch_article(
     is the page's own. One fetch more at most.
     """
     workers = workers or Workers()
-    page = await fetch(session, url, allow_private=allow_private, timeout=timeout)
+    page = await fetch(session, url, timeout=timeout)
     article = await article_from_page(page, workers)
     claimed = other_site_canonical(page)
     if claimed is None:
         return article
     try:
-        original = await article_from_page(
-            await fetch(session, claimed, allow_private=allow_private, timeout=timeout), workers
-        )
+        original = await article_from_page(await fetch(session, claimed, timeout=timeout), workers)
     except (FetchError, ExtractionError):
         return article
     return original if same_story(article, original) else article
@@ -140,12 +137,10 @@ class NewsDesk:
         storage: Storage,
         session: aiohttp.ClientSession,
         *,
-        allow_private: bool,
         fetch_timeout: float = 15.0,
     ) -> None:
         self.storage = storage
         self.session = session
-        self.allow_private = allow_private
         self.fetch_timeout = fetch_timeout
         # Reads in progress by URL: a second reader of the same link waits for the first.
         self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
@@ -189,7 +184,6 @@ class NewsDesk:
         article = await fetch_article(
             self.session,
             url,
-            allow_private=self.allow_private,
             timeout=self.fetch_timeout,
             workers=self.workers,
         )

@@ -1,9 +1,10 @@
 """Fetch a page someone linked, safely: public addresses only, bounded in size and time.
 
 Every hop of a redirect chain is checked before it is requested: the URL must be http(s) and its
-host must resolve only to public addresses (unless `allow_private`). Sessions made by
-`create_session` check again at connect time, on the very addresses they connect to, so a DNS
-answer that changes between the check and the connection (DNS rebinding) is refused too.
+host must resolve only to public addresses, unless the session was made by
+`create_session(allow_private=True)`: the session carries that rule, set once at start. Sessions
+made by `create_session` check again at connect time, on the very addresses they connect to, so a
+DNS answer that changes between the check and the connection (DNS rebinding) is refused too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable, Mapping
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -59,9 +59,6 @@ NOT_CHARSETS = frozenset(
 
 # Embedded IPv4 in IPv6 forms a proxy or the kernel may route to the IPv4 address.
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
-
-# Set by `fetch` for the duration of one call, read by `GuardedResolver` at connect time.
-_allow_private: ContextVar[bool] = ContextVar("precis_fetch_allow_private", default=False)
 
 
 class FetchError(UserError):
@@ -154,30 +151,47 @@ def is_public_address(address: str) -> bool:
     )
 
 
-def ensure_public(addresses: Iterable[str]) -> None:
-    """Raise BlockedAddress unless every address is public (or this call allows private ones)."""
-    if not _allow_private.get() and not all(map(is_public_address, addresses)):
-        raise BlockedAddress
-
-
 class GuardedResolver(aiohttp.ThreadedResolver):
-    """The loop's getaddrinfo, refusing to hand the connector a non-public address."""
+    """The loop's getaddrinfo, refusing to hand the connector a non-public address (unless
+    `allow_private`)."""
+
+    def __init__(self, *, allow_private: bool = False) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def ensure_allowed(self, addresses: Iterable[str]) -> None:
+        """Raise BlockedAddress unless every address is public or private ones are allowed."""
+        if not self.allow_private and not all(map(is_public_address, addresses)):
+            raise BlockedAddress
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await super().resolve(host, port, family)
-        ensure_public(result["host"] for result in results)
+        self.ensure_allowed(result["host"] for result in results)
         return results
 
 
-def create_session(**kwargs: Any) -> aiohttp.ClientSession:
-    """A session whose connections go only where `fetch` allows.
+class GuardedConnector(aiohttp.TCPConnector):
+    """Connects only where its `guard` allows; the DNS cache is off so that every connection
+    goes through the guard."""
 
-    The DNS cache is off so that every connection goes through the guard.
-    """
-    connector = aiohttp.TCPConnector(resolver=GuardedResolver(), use_dns_cache=False)
-    return aiohttp.ClientSession(connector=connector, **kwargs)
+    def __init__(self, *, allow_private: bool) -> None:
+        self.guard = GuardedResolver(allow_private=allow_private)
+        super().__init__(resolver=self.guard, use_dns_cache=False)
+
+
+def create_session(*, allow_private: bool = False, **kwargs: Any) -> aiohttp.ClientSession:
+    """A session whose connections go only to public addresses, or also to private ones when
+    `allow_private` (PRECIS_ALLOW_PRIVATE_URLS); `fetch` checks each hop by the same rule."""
+    return aiohttp.ClientSession(connector=GuardedConnector(allow_private=allow_private), **kwargs)
+
+
+def session_guard(session: aiohttp.ClientSession) -> GuardedResolver:
+    """The rule `session` connects by; a session not made by `create_session` allows no
+    private address (and is checked only before each hop, not at connect time)."""
+    connector = session.connector
+    return connector.guard if isinstance(connector, GuardedConnector) else GuardedResolver()
 
 
 def parse_url(url: str, base: URL | None = None) -> URL:
@@ -193,18 +207,18 @@ def parse_url(url: str, base: URL | None = None) -> URL:
     return parsed
 
 
-async def check_host(url: URL) -> None:
-    """Resolve the URL's host and refuse it if any address it has is not public."""
+async def check_host(url: URL, guard: GuardedResolver) -> None:
+    """Resolve the URL's host and refuse it if any address it has is not allowed by `guard`."""
     host = url.raw_host or ""
     try:
         ipaddress.ip_address(host)
     except ValueError:
         pass
     else:  # an IP literal: aiohttp connects to it without asking a resolver
-        ensure_public([host])
+        guard.ensure_allowed([host])
         return
     try:
-        await GuardedResolver().resolve(host, url.port or 0, socket.AF_UNSPEC)
+        await guard.resolve(host, url.port or 0, socket.AF_UNSPEC)
     except OSError as exc:
         raise NotFound(NotFound.no_host) from exc
 
@@ -293,8 +307,9 @@ async def follow(
     hop_timeout: aiohttp.ClientTimeout,
 ) -> FetchResult:
     """Request `url`, following redirects by hand so each hop is checked before it is requested."""
+    guard = session_guard(session)
     for _ in range(MAX_REDIRECTS + 1):
-        await check_host(url)
+        await check_host(url, guard)
         async with session.get(
             url, headers=headers, allow_redirects=False, timeout=hop_timeout
         ) as response:
@@ -309,7 +324,6 @@ async def fetch(
     session: aiohttp.ClientSession,
     url: str,
     *,
-    allow_private: bool = False,
     accept: frozenset[str] = PAGE_TYPES,
     max_bytes: int = MAX_BYTES,
     timeout: float = 15.0,  # noqa: ASYNC109 - bounds DNS checks and every hop, not one await
@@ -326,7 +340,6 @@ async def fetch(
         **(headers or {}),
     }
     hop_timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=min(timeout, CONNECT_TIMEOUT))
-    token = _allow_private.set(allow_private)
     try:
         async with asyncio.timeout(timeout):
             return await follow(
@@ -338,5 +351,3 @@ async def fetch(
         raise InvalidURL from exc
     except aiohttp.ClientError as exc:
         raise ConnectionFailed from exc
-    finally:
-        _allow_private.reset(token)

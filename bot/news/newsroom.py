@@ -215,7 +215,6 @@ class Newsroom:
         session: aiohttp.ClientSession,
         *,
         poll_seconds: int,
-        allow_private: bool,
         concurrency: int = 16,
         per_host: int = 2,
         clock: Callable[[], float] = time.time,
@@ -225,7 +224,6 @@ class Newsroom:
         self.config = config
         self.session = session
         self.poll_seconds = poll_seconds
-        self.allow_private = allow_private
         self.limits = _Limits(asyncio.Semaphore(concurrency), per_host)
         self.clock = clock
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
@@ -243,7 +241,6 @@ class Newsroom:
             return await fetch(
                 self.session,
                 url,
-                allow_private=self.allow_private,
                 accept=FEED_OR_PAGE,
                 headers=headers,
             )

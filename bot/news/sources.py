@@ -47,12 +47,10 @@ def reading_label(source: str) -> str:
     return "Reading stdin…" if source == "-" else f"Reading {source}…"
 
 
-async def read_source(
-    source: str, session: aiohttp.ClientSession, *, allow_private: bool
-) -> Article:
+async def read_source(source: str, session: aiohttp.ClientSession) -> Article:
     """The article in SOURCE: `-` for stdin, an http(s) URL, or a path."""
     if web_host(source) is not None:
-        return await fetch_article(session, source, allow_private=allow_private)
+        return await fetch_article(session, source)
     scheme = URL_SCHEME.match(source)
     if scheme:
         raise UserError(f"{scheme[1]}:// is not supported: give a file, an http(s) URL or -")

@@ -46,8 +46,8 @@ async def victim() -> AsyncIterator[PageServer]:
 async def desk(tmp_path: Path) -> AsyncIterator[NewsDesk]:
     storage = await SQLiteStorage.open(tmp_path / "precis.db")
     try:
-        async with create_session() as session:
-            yield NewsDesk(storage, session, allow_private=True, fetch_timeout=5)
+        async with create_session(allow_private=True) as session:
+            yield NewsDesk(storage, session, fetch_timeout=5)
     finally:
         await storage.close()
 
@@ -229,7 +229,6 @@ async def test_a_feed_entry_whose_page_names_no_text_charset_is_recorded(
         GuildConfig(desk.storage.guild_settings),
         desk.session,
         poll_seconds=600,
-        allow_private=True,
         clock=lambda: clock[0],
     )
     pages.pages["/feed.xml"] = (rss("News", [], pages.url("")), "application/rss+xml")

@@ -99,8 +99,8 @@ def open_room(tmp_path: Path, clock: Clock) -> OpenRoom:
     async def start() -> AsyncIterator[Newsroom]:
         storage = await SQLiteStorage.open(tmp_path / "precis.db")
         try:
-            async with create_session() as session:
-                desk = NewsDesk(storage, session, allow_private=True, fetch_timeout=2)
+            async with create_session(allow_private=True) as session:
+                desk = NewsDesk(storage, session, fetch_timeout=2)
                 config = GuildConfig(storage.guild_settings)
                 yield Newsroom(
                     storage,
@@ -108,7 +108,6 @@ def open_room(tmp_path: Path, clock: Clock) -> OpenRoom:
                     config,
                     session,
                     poll_seconds=600,
-                    allow_private=True,
                     clock=clock,
                 )
         finally:

@@ -154,7 +154,7 @@ async def test_a_surname_alone_joins_the_full_name_the_server_knows(
     storage: SQLiteStorage,
 ) -> None:
     async with aiohttp.ClientSession() as session:
-        desk = NewsDesk(storage, session, allow_private=False)
+        desk = NewsDesk(storage, session)
         await desk.store(HARBOUR, guild_id=1)
         joined = await desk.store(FOLLOW_UP, guild_id=1)
         alone = await desk.store(

@@ -159,10 +159,10 @@ async def test_blocked_address_timeout_and_no_text_store_nothing(
 ) -> None:
     empty = pages.add("/empty", "<html><body><nav>Home</nav></body></html>")
     slow = pages.add("/slow", article_html())
-    async with launch(allow_private_urls=False) as bot:
+    async with launch(allow_private_urls=False):
         interaction = await fake.slash("summarize", {"url": pages.url("/news/x")})
         blocked = await error_reply(fake, interaction.token)
-        bot.desk.allow_private = True
+    async with launch() as bot:
         interaction = await fake.slash("summarize", {"url": empty})
         no_text = await error_reply(fake, interaction.token)
         bot.desk.fetch_timeout = 0.3

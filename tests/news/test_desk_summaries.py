@@ -36,7 +36,7 @@ async def desk(tmp_path: Path) -> AsyncIterator[NewsDesk]:
     storage = await SQLiteStorage.open(tmp_path / "precis.db")
     try:
         async with create_session() as session:
-            yield NewsDesk(storage, session, allow_private=False)
+            yield NewsDesk(storage, session)
     finally:
         await storage.close()
 

@@ -141,7 +141,7 @@ async def server() -> AsyncIterator[TestServer]:
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
+    async with create_session(allow_private=True) as client:
         yield client
 
 
@@ -152,7 +152,7 @@ def url(server: TestServer, path: str) -> str:
 async def test_fetches_a_local_page_when_allowed(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    result = await fetch(session, url(server, "/page"), allow_private=True)
+    result = await fetch(session, url(server, "/page"))
     assert result.status == 200
     assert result.content_type == "text/html"
     assert result.text == PAGE
@@ -160,11 +160,10 @@ async def test_fetches_a_local_page_when_allowed(
     assert not result.not_modified
 
 
-async def test_refuses_loopback_by_default(
-    server: TestServer, session: aiohttp.ClientSession
-) -> None:
-    with pytest.raises(BlockedAddress, match="private network"):
-        await fetch(session, url(server, "/page"))
+async def test_refuses_loopback_by_default(server: TestServer) -> None:
+    async with create_session() as session:
+        with pytest.raises(BlockedAddress, match="private network"):
+            await fetch(session, url(server, "/page"))
 
 
 @pytest.mark.parametrize(
@@ -228,7 +227,7 @@ async def test_redirect_to_private_address_is_refused_before_connecting(
 async def test_follows_relative_redirects(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    result = await fetch(session, url(server, "/redirect?to=/page"), allow_private=True)
+    result = await fetch(session, url(server, "/redirect?to=/page"))
     assert result.url == url(server, "/page")
     assert result.text == PAGE
 
@@ -237,7 +236,7 @@ async def test_stops_after_five_redirects(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
     with pytest.raises(TooManyRedirects):
-        await fetch(session, url(server, "/loop"), allow_private=True)
+        await fetch(session, url(server, "/loop"))
 
 
 @pytest.mark.parametrize("path", ["/big", "/big-streamed"])
@@ -245,19 +244,19 @@ async def test_oversized_body_is_cut_off(
     server: TestServer, session: aiohttp.ClientSession, path: str
 ) -> None:
     with pytest.raises(TooLarge):
-        await fetch(session, url(server, path), allow_private=True, max_bytes=1000)
+        await fetch(session, url(server, path), max_bytes=1000)
 
 
 async def test_slow_server_times_out(server: TestServer, session: aiohttp.ClientSession) -> None:
     with pytest.raises(FetchTimeout):
-        await fetch(session, url(server, "/slow"), allow_private=True, timeout=0.3)
+        await fetch(session, url(server, "/slow"), timeout=0.3)
 
 
 async def test_wrong_content_type_is_not_an_article(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
     with pytest.raises(NotAnArticle) as caught:
-        await fetch(session, url(server, "/pdf"), allow_private=True)
+        await fetch(session, url(server, "/pdf"))
     assert caught.value.content_type == "application/pdf"
 
 
@@ -265,8 +264,8 @@ async def test_feed_types_are_accepted_on_request(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
     with pytest.raises(NotAnArticle):
-        await fetch(session, url(server, "/rss"), allow_private=True)
-    result = await fetch(session, url(server, "/rss"), allow_private=True, accept=FEED_TYPES)
+        await fetch(session, url(server, "/rss"))
+    result = await fetch(session, url(server, "/rss"), accept=FEED_TYPES)
     assert result.text.startswith("<rss")
 
 
@@ -274,7 +273,7 @@ async def test_feed_types_are_accepted_on_request(
 async def test_non_utf8_page_decodes(
     server: TestServer, session: aiohttp.ClientSession, path: str, charset: str
 ) -> None:
-    result = await fetch(session, url(server, path), allow_private=True)
+    result = await fetch(session, url(server, path))
     assert result.charset == charset
     assert "Café – “quoted”" in result.text
 
@@ -290,7 +289,7 @@ NOT_CHARSETS += ["undefined", "unicode_escape", "utf-7"]
 async def test_a_charset_that_is_not_text_falls_back_to_utf8(
     server: TestServer, session: aiohttp.ClientSession, where: str, label: str
 ) -> None:
-    result = await fetch(session, url(server, f"/declared?{where}={label}"), allow_private=True)
+    result = await fetch(session, url(server, f"/declared?{where}={label}"))
     assert result.charset == "utf-8"
     assert "Café – “quoted”" in result.text
 
@@ -298,9 +297,7 @@ async def test_a_charset_that_is_not_text_falls_back_to_utf8(
 async def test_a_bad_header_charset_gives_way_to_the_page_s_own(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    result = await fetch(
-        session, url(server, "/declared?header=rot13&meta=utf-8"), allow_private=True
-    )
+    result = await fetch(session, url(server, "/declared?header=rot13&meta=utf-8"))
     assert result.charset == "utf-8"
     assert "Café – “quoted”" in result.text
 
@@ -308,7 +305,7 @@ async def test_a_bad_header_charset_gives_way_to_the_page_s_own(
 async def test_undeclared_charset_falls_back_to_utf8_with_replacement(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    result = await fetch(session, url(server, "/undeclared"), allow_private=True)
+    result = await fetch(session, url(server, "/undeclared"))
     assert result.charset == "utf-8"
     assert result.text == "<p>caf\ufffd</p>"
 
@@ -319,7 +316,6 @@ async def test_conditional_get_reports_not_modified(
     result = await fetch(
         session,
         url(server, "/conditional"),
-        allow_private=True,
         headers={"If-None-Match": '"v1"'},
     )
     assert result.not_modified
@@ -329,14 +325,14 @@ async def test_conditional_get_reports_not_modified(
 
 async def test_404_is_not_found(server: TestServer, session: aiohttp.ClientSession) -> None:
     with pytest.raises(NotFound, match="doesn't exist"):
-        await fetch(session, url(server, "/gone"), allow_private=True)
+        await fetch(session, url(server, "/gone"))
 
 
 async def test_server_error_is_a_status_error(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
     with pytest.raises(HTTPStatusError) as caught:
-        await fetch(session, url(server, "/broken"), allow_private=True)
+        await fetch(session, url(server, "/broken"))
     assert caught.value.status == 500
     assert "500" in str(caught.value)
 
@@ -370,7 +366,7 @@ async def test_guarded_session_refuses_at_connect_time(
 ) -> None:
     """DNS rebinding: the host passed the check, then resolves somewhere private."""
 
-    async def passes(url: object) -> None:
+    async def passes(url: object, guard: object) -> None:
         return None
 
     monkeypatch.setattr(fetch_module, "check_host", passes)
@@ -378,5 +374,6 @@ async def test_guarded_session_refuses_at_connect_time(
     async with create_session() as session:
         with pytest.raises(BlockedAddress):
             await fetch(session, address)
-        result = await fetch(session, address, allow_private=True)
+    async with create_session(allow_private=True) as session:
+        result = await fetch(session, address)
     assert result.text == PAGE

@@ -23,7 +23,7 @@ LATIN_1_PAGE = (
 
 async def read(source: str | Path) -> Article:
     async with create_session() as session:
-        return await read_source(str(source), session, allow_private=False)
+        return await read_source(str(source), session)
 
 
 async def test_a_gzip_bomb_is_refused_without_unpacking_it(tmp_path: Path) -> None:
