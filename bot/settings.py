@@ -187,6 +187,8 @@ def load_settings(
 
 
 def _value(declared: Setting, raw: str | None, *, check_required: bool) -> Any:
+    """The parsed value of `raw`, else of the default; a bad or missing one stops start-up."""
+    # The token is the one required setting, hence the wording.
     if declared.required and check_required and not (raw or "").strip():
         raise SettingsError(
             f"{declared.variable} is not set: put {declared.variable}=<your bot token> in .env "
