@@ -488,9 +488,8 @@ async def run_scale(
     feeds: int, new_per_feed: int, *, trace: bool = False, hosts: int = HOSTS
 ) -> list[CycleFigures]:
     from bot.client import Precis
-    from bot.news.fetch import create_session
+    from bot.composition import open_services
     from bot.settings import Settings
-    from bot.storage import SQLiteStorage
     from tests.fake_discord import GUILD_ID, fake_discord, running_bot
 
     channel_count = feeds * SUBSCRIPTIONS_PER_FEED // SUBSCRIPTIONS_PER_CHANNEL
@@ -508,16 +507,14 @@ async def run_scale(
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
-            storage = await SQLiteStorage.open(settings.database)
-            try:
-                async with create_session(allow_private=settings.allow_private_urls) as session:
-                    bot = Precis(settings, storage, session, guild_ready_timeout=0.05)
-                    async with running_bot(bot):
-                        return await _cycles(
-                            bot, fake, server, feeds, channels, new_per_feed, trace
-                        )
-            finally:
-                await storage.close()
+            async with open_services(
+                settings.database,
+                allow_private=settings.allow_private_urls,
+                poll_seconds=settings.poll_seconds,
+            ) as services:
+                bot = Precis(settings, services, guild_ready_timeout=0.05)
+                async with running_bot(bot):
+                    return await _cycles(bot, fake, server, feeds, channels, new_per_feed, trace)
 
 
 async def _cycles(

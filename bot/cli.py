@@ -147,14 +147,29 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 async def open_storage(settings: Settings) -> SQLiteStorage:
-    from bot.storage import DatabaseUnavailable, SchemaTooNew, SQLiteStorage
+    from bot.storage import SQLiteStorage
 
     try:
         return await SQLiteStorage.open(settings.database)
-    except DatabaseUnavailable as error:
-        raise CLIError(f"PRECIS_DATABASE={error.path} {error.reason}.") from None
-    except SchemaTooNew as error:
-        raise CLIError(str(error)) from None
+    except storage_errors() as error:
+        raise CLIError(storage_message(error)) from None
+
+
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What opening the database raises for a database that can't be used (imported only when
+    one is raised: `--version` must not load storage)."""
+    from bot.storage import DatabaseUnavailable, SchemaTooNew
+
+    return (DatabaseUnavailable, SchemaTooNew)
+
+
+def storage_message(error: Exception) -> str:
+    """One line for a database that can't be used: the setting and why, or the schema's note."""
+    from bot.storage import DatabaseUnavailable
+
+    if isinstance(error, DatabaseUnavailable):
+        return f"PRECIS_DATABASE={error.path} {error.reason}."
+    return str(error)
 
 
 async def upgrade_database(settings: Settings) -> int:
@@ -171,13 +186,16 @@ async def run_bot(settings: Settings) -> int:
     import discord
 
     from bot.client import UNREACHABLE, Precis, describe
-    from bot.news.fetch import create_session
+    from bot.composition import open_services
 
-    storage = await open_storage(settings)
     try:
         async with (
-            create_session(allow_private=settings.allow_private_urls) as session,
-            Precis(settings, storage, session) as client,
+            open_services(
+                settings.database,
+                allow_private=settings.allow_private_urls,
+                poll_seconds=settings.poll_seconds,
+            ) as services,
+            Precis(settings, services) as client,
         ):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
@@ -199,7 +217,7 @@ async def run_bot(settings: Settings) -> int:
             finally:
                 for signum in (signal.SIGINT, signal.SIGTERM):
                     loop.remove_signal_handler(signum)
-    finally:
-        await storage.close()
-        log.info("stopped; database closed")
+    except storage_errors() as error:
+        raise CLIError(storage_message(error)) from None
+    log.info("stopped; database closed")
     return 0

@@ -16,12 +16,9 @@ from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
+from bot.composition import Services
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
-from bot.news.desk import NewsDesk
-from bot.news.newsroom import Newsroom
 from bot.settings import Settings
-from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -114,15 +111,10 @@ class PrecisTree(app_commands.CommandTree["Precis"]):
 
 
 class Precis(commands.Bot):
-    """precis. Resources (settings, storage, HTTP session) are made by the caller and handed in."""
+    """precis. Its resources and services are made by the caller (`bot.composition`) and
+    handed in."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        storage: Storage,
-        session: aiohttp.ClientSession,
-        **options: Any,
-    ) -> None:
+    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions, for `@precis config show`
@@ -137,17 +129,11 @@ class Precis(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.storage = storage
-        self.session = session
-        self.guild_config = GuildConfig(storage.guild_settings)
-        self.desk = NewsDesk(storage, session)
-        self.newsroom = Newsroom(
-            storage,
-            self.desk,
-            self.guild_config,
-            session,
-            poll_seconds=settings.poll_seconds,
-        )
+        self.storage = services.storage
+        self.session = services.session
+        self.guild_config = services.guild_config
+        self.desk = services.desk
+        self.newsroom = services.newsroom
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []
         self._closing = asyncio.Event()

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
-from bot.news.fetch import create_session
+from bot.composition import open_services
 from bot.settings import Settings
-from bot.storage import SQLiteStorage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
 from tests.fixtures.pages import PageServer, page_server
 
@@ -59,14 +58,14 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
     @contextlib.asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Precis]:
         configured = dataclasses.replace(settings, **overrides)
-        storage = await SQLiteStorage.open(configured.database)
-        try:
-            async with create_session(allow_private=configured.allow_private_urls) as session:
-                bot = Precis(configured, storage, session, guild_ready_timeout=0.05)
-                async with running_bot(bot):
-                    yield bot
-        finally:
-            await storage.close()
+        async with open_services(
+            configured.database,
+            allow_private=configured.allow_private_urls,
+            poll_seconds=configured.poll_seconds,
+        ) as services:
+            bot = Precis(configured, services, guild_ready_timeout=0.05)
+            async with running_bot(bot):
+                yield bot
 
     return start
 

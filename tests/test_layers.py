@@ -69,6 +69,7 @@ LAYER_OF = {
     "bot.news.desk": "services",
     "bot.news.newsroom": "services",
     "bot.guild_config": "services",
+    "bot.composition": "services",
     "bot.settings": "settings",
     "bot.client": "client",
     "cogs": "cogs",

@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
+from bot.composition import open_services
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
 from bot.model import DeliveryTarget
-from bot.news.desk import Busy, NewsDesk
-from bot.news.fetch import create_session
+from bot.news.desk import Busy
 from bot.news.newsroom import (
     PAUSE_AFTER_FAILURES,
     AdminNotice,
@@ -26,7 +25,6 @@ from bot.news.newsroom import (
     FeedPaused,
     Newsroom,
 )
-from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import Item, publish, rss, story
 from tests.fixtures.pages import PageServer, page_server
 
@@ -97,21 +95,14 @@ def open_room(tmp_path: Path, clock: Clock) -> OpenRoom:
 
     @contextlib.asynccontextmanager
     async def start() -> AsyncIterator[Newsroom]:
-        storage = await SQLiteStorage.open(tmp_path / "precis.db")
-        try:
-            async with create_session(allow_private=True) as session:
-                desk = NewsDesk(storage, session, fetch_timeout=2)
-                config = GuildConfig(storage.guild_settings)
-                yield Newsroom(
-                    storage,
-                    desk,
-                    config,
-                    session,
-                    poll_seconds=600,
-                    clock=clock,
-                )
-        finally:
-            await storage.close()
+        async with open_services(
+            tmp_path / "precis.db",
+            allow_private=True,
+            poll_seconds=600,
+            fetch_timeout=2,
+            clock=clock,
+        ) as services:
+            yield services.newsroom
 
     return start
 

@@ -1,0 +1,55 @@
+"""The composition root: storage, the HTTP session and the core services, made once and closed
+together. `precis run`, the tests and the benchmarks all start the bot from here."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bot.guild_config import GuildConfig
+from bot.news.desk import NewsDesk
+from bot.news.fetch import create_session
+from bot.news.newsroom import Newsroom
+from bot.storage import SQLiteStorage, Storage
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the bot (or a test, or a benchmark) works with; each made once, here."""
+
+    storage: Storage
+    session: aiohttp.ClientSession
+    guild_config: GuildConfig
+    desk: NewsDesk
+    newsroom: Newsroom
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    database: Path,
+    *,
+    allow_private: bool,
+    poll_seconds: int,
+    fetch_timeout: float = 15.0,
+    clock: Callable[[], float] = time.time,
+) -> AsyncIterator[Services]:
+    """Open the database (pending migrations applied) and one HTTP session that carries the
+    private-address rule, build the services over them, and close both on the way out.
+
+    Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used."""
+    storage = await SQLiteStorage.open(database)
+    try:
+        async with create_session(allow_private=allow_private) as session:
+            guild_config = GuildConfig(storage.guild_settings)
+            desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
+            newsroom = Newsroom(
+                storage, desk, guild_config, session, poll_seconds=poll_seconds, clock=clock
+            )
+            yield Services(storage, session, guild_config, desk, newsroom)
+    finally:
+        await storage.close()
