@@ -25,7 +25,7 @@ from bot.news.newsroom import (
     FeedPaused,
 )
 from cogs._cards import bare_link, shown, summary_card
-from cogs._checks import require_bot_can_post, target_channel
+from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
 
 log = logging.getLogger(__name__)
@@ -182,8 +182,7 @@ class Articles(commands.Cog):
     # --- /post ------------------------------------------------------------------------------
 
     @app_commands.command(name="post")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_messages=True)
+    @admin(in_channel=True, manage_messages=True)
     @app_commands.describe(url="A link to an article", channel="Where (default: here)")
     async def post_command(
         self,
@@ -193,7 +192,7 @@ class Articles(commands.Cog):
     ) -> None:
         """Post an article's card now; the feeds won't post it in that channel again."""
         assert interaction.guild_id is not None
-        where = target_channel(interaction, channel, manage_messages=True)
+        where = target_channel(interaction, channel)
         require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
         target = DeliveryTarget(interaction.guild_id, where.id, None)

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.guild_config import CONFIG_KEYS
-from cogs._checks import requires
+from cogs._checks import admin
 
 KEY_CHOICES = [app_commands.Choice(name=name, value=name) for name in CONFIG_KEYS]
 
@@ -20,13 +20,13 @@ class Config(commands.Cog):
         self.bot = bot
 
     @commands.hybrid_group(name="config")
-    @requires(manage_guild=True)
+    @admin(manage_guild=True)
     async def config(self, ctx: commands.Context[Precis]) -> None:
         """Show or change this server's settings."""
         await self.show(ctx)
 
     @config.command(name="show")
-    @requires(manage_guild=True)
+    @admin(manage_guild=True)
     async def show(self, ctx: commands.Context[Precis]) -> None:
         """Show this server's settings."""
         assert ctx.guild is not None
@@ -44,7 +44,7 @@ class Config(commands.Cog):
         await ctx.send(embed=embed, ephemeral=True)
 
     @config.command(name="set")
-    @requires(manage_guild=True)
+    @admin(manage_guild=True)
     @app_commands.describe(key="The setting to change", value="Its new value")
     @app_commands.choices(key=KEY_CHOICES)
     async def set_(self, ctx: commands.Context[Precis], key: str, *, value: str) -> None:
@@ -54,7 +54,7 @@ class Config(commands.Cog):
         await self._confirm(ctx, key, new_value, "set to")
 
     @config.command(name="reset")
-    @requires(manage_guild=True)
+    @admin(manage_guild=True)
     @app_commands.describe(key="The setting to put back to its default")
     @app_commands.choices(key=KEY_CHOICES)
     async def reset(self, ctx: commands.Context[Precis], key: str) -> None:

@@ -10,6 +10,7 @@ from bot.client import Precis
 from bot.errors import UserError
 from bot.model import Feed
 from cogs._cards import bare_link, code, fit_lines, link, safe_url, shorten, shown
+from cogs._checks import admin
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
 
@@ -47,13 +48,6 @@ class Feeds(commands.Cog):
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction[Precis]) -> bool:  # type: ignore[override]
-        """Discord's default permissions are only a hint an admin may widen: check here too."""
-        member = interaction.user
-        if isinstance(member, discord.Member) and member.guild_permissions.manage_guild:
-            return True
-        raise app_commands.MissingPermissions(["manage_guild"])
-
     async def _picked(self, guild_id: int, typed: str) -> str:
         """The address of the feed a member picked: the autocomplete gives a reference for an
         address too long to be a choice's value."""
@@ -79,6 +73,7 @@ class Feeds(commands.Cog):
         ][:25]
 
     @feed.command(name="add")
+    @admin(manage_guild=True)
     @app_commands.describe(url="An RSS or Atom feed, or a page that names one")
     async def add(self, interaction: discord.Interaction[Precis], url: str) -> None:
         """Follow a feed: its new entries become cards in subscribed channels."""
@@ -105,6 +100,7 @@ class Feeds(commands.Cog):
         await finish_work(interaction, embed=embed)
 
     @feed.command(name="remove")
+    @admin(manage_guild=True)
     @app_commands.describe(url="The feed to stop following")
     @app_commands.autocomplete(url=feed_autocomplete)
     async def remove(self, interaction: discord.Interaction[Precis], url: str) -> None:
@@ -120,6 +116,7 @@ class Feeds(commands.Cog):
         )
 
     @feed.command(name="list")
+    @admin(manage_guild=True)
     async def list_(self, interaction: discord.Interaction[Precis]) -> None:
         """The feeds this server follows, and how their polls went."""
         assert interaction.guild_id is not None
@@ -133,6 +130,7 @@ class Feeds(commands.Cog):
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @feed.command(name="resume")
+    @admin(manage_guild=True)
     @app_commands.describe(url="A paused feed")
     @app_commands.autocomplete(url=feed_autocomplete)
     async def resume(self, interaction: discord.Interaction[Precis], url: str) -> None:
@@ -145,6 +143,7 @@ class Feeds(commands.Cog):
         )
 
     @feed.command(name="test")
+    @admin(manage_guild=True)
     @app_commands.describe(url="A feed, followed or not")
     @app_commands.autocomplete(url=feed_autocomplete)
     async def test(self, interaction: discord.Interaction[Precis], url: str) -> None:

@@ -14,7 +14,7 @@ from bot.model import StoredArticle, Subscription
 from bot.news.newsroom import cached_topic
 from bot.news.topics import MatchDocument, Topic, TopicError
 from cogs._cards import code, shorten
-from cogs._checks import require_bot_can_post, target_channel
+from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
 
@@ -82,8 +82,7 @@ class Subscriptions(commands.Cog):
         ][:25]
 
     @app_commands.command(name="subscribe")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_channels=True)
+    @admin(in_channel=True, manage_channels=True)
     @app_commands.describe(
         topic='Words to match (all of them), "a phrase", OR, -excluded, site:bbc.co.uk, '
         "feed:<title>, or * for everything",
@@ -97,7 +96,7 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """Get a card in a channel for each new article that matches a topic."""
         assert interaction.guild_id is not None
-        where = target_channel(interaction, channel, manage_channels=True)
+        where = target_channel(interaction, channel)
         parsed = cached_topic(topic)  # a TopicError says what is wrong, privately
         require_bot_can_post(where)
         added = await self.bot.storage.subscriptions.add(
@@ -115,8 +114,7 @@ class Subscriptions(commands.Cog):
         await interaction.response.send_message(message, ephemeral=True)
 
     @app_commands.command(name="unsubscribe")
-    @app_commands.guild_only()
-    @app_commands.default_permissions(manage_channels=True)
+    @admin(in_channel=True, manage_channels=True)
     @app_commands.describe(topic="The topic to drop", channel="The channel (default: here)")
     @app_commands.autocomplete(topic=topic_autocomplete)
     async def unsubscribe(
@@ -127,7 +125,7 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """Stop a channel's cards for a topic."""
         assert interaction.guild_id is not None
-        where = target_channel(interaction, channel, manage_channels=True)
+        where = target_channel(interaction, channel)
         followed = await self.bot.storage.subscriptions.in_guild(interaction.guild_id, where.id)
         found = find_subscription(followed, topic)
         if found is None or not await self.bot.storage.subscriptions.remove(where.id, found.topic):
