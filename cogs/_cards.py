@@ -21,6 +21,7 @@ URL_LIMIT = 2048  # Discord refuses an embed's url, thumbnail or link this long 
 SUMMARY_BUDGET = 3500
 FIELD_BUDGET = 600
 FOOTER_BUDGET = 300
+SPEAKER_BUDGET = 150  # who said a quote, on a card or naming a /quote field
 MIN_LABEL = 20  # a link whose URL leaves its text less room than this is shown as text
 SHOWN_URL = 300  # a plain URL in a reply: longer ones are cut, and no longer clickable
 WORDS_PER_MINUTE = 230
@@ -149,11 +150,25 @@ def _date(published: str | None) -> str | None:
         return published
 
 
+def quote_words(quote: Quote, budget: int) -> str:
+    """“The words,” shown as written (Markdown escaped), quotation marks included in `budget`."""
+    return f"“{shown(quote.text, budget - 2)}”"
+
+
+def quote_speaker(quote: Quote, *, described: bool = False, unknown: str = "") -> str:
+    """Who said it, escaped, in at most SPEAKER_BUDGET: the person (`unknown` for an
+    unresolved pronoun), then, if `described`, how the article describes them."""
+    speaker = shown_speaker(quote) or unknown
+    if described and quote.description:
+        speaker = f"{speaker}, {quote.description}"
+    return shown(speaker, SPEAKER_BUDGET)
+
+
 def quote_line(quote: Quote, budget: int) -> str:
-    """“The words,” — Speaker: shown as written (Markdown escaped), cut to fit `budget`."""
-    speaker = shown_speaker(quote)
-    attribution = f" — {shown(speaker, 100)}" if speaker else ""
-    return f"“{shown(quote.text, budget - len(attribution) - 2)}”{attribution}"
+    """“The words,” — Speaker on one line, in at most `budget`: the card's key quote."""
+    speaker = quote_speaker(quote)
+    attribution = f" — {speaker}" if speaker else ""
+    return quote_words(quote, budget - len(attribution)) + attribution
 
 
 def summary_card(

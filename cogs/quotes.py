@@ -11,32 +11,27 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.model import QuoteHit, SpeakerCount
-from bot.news.quotes import shown_speaker
 from bot.news.speakers import match_speakers
-from cogs._cards import link, shorten, shown
+from cogs._cards import link, quote_speaker, quote_words, shorten, shown
 from cogs._pages import Pages
 from cogs._progress import start_work
 
 PAGE_SIZE = 5
 # A page of five quotes stays under Discord's 6000 by construction: five fields of a name
 # and a value (the words, the source and its date), a title and a footer:
-# 5 * (150 + 2 + 700 + 1 + 250 + 13) + 256 + 60 = 5896.
-NAME_BUDGET = 150
-QUOTE_BUDGET = 700
+# 5 * (150 + 702 + 1 + 250 + 13) + 256 + 60 = 5896, the name being SPEAKER_BUDGET.
+QUOTE_BUDGET = 702  # the words and their two quotation marks
 SOURCE_BUDGET = 250
 SUGGESTIONS = 5
 
 
 def quote_field(hit: QuoteHit) -> tuple[str, str]:
     """A quote as an embed field: who said it as the name; the words, as written, and where."""
-    quote = hit.quote
-    speaker = shown_speaker(quote) or "Unattributed"
-    if quote.description:
-        speaker = f"{speaker}, {quote.description}"
     source = link(hit.title or "an article", hit.url, SOURCE_BUDGET)
     if hit.published:
         source += f" · {hit.published[:10]}"
-    return shown(speaker, NAME_BUDGET), f"“{shown(quote.text, QUOTE_BUDGET)}”\n{source}"
+    speaker = quote_speaker(hit.quote, described=True, unknown="Unattributed")
+    return speaker, f"{quote_words(hit.quote, QUOTE_BUDGET)}\n{source}"
 
 
 def quote_pages(title: str, hits: list[QuoteHit]) -> list[discord.Embed]:

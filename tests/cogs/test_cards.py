@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from bot.model import Article, Quote, StoredArticle, Summary
+from bot.model import Article, Quote, QuoteHit, StoredArticle, Summary
 from bot.news.quotes import extract_quotes
 from cogs._cards import (
+    FIELD_BUDGET,
     bare_link,
     bullet_list,
     link,
@@ -18,6 +19,7 @@ from cogs._cards import (
     shown,
     summary_card,
 )
+from cogs.quotes import quote_field
 from tests.discord_limits import assert_within_limits
 
 TRAP = "[claim your refund](https://evil.example/login)"
@@ -131,6 +133,15 @@ def test_a_quote_line_names_no_unresolved_pronoun() -> None:
     assert quote_line(quote, 200) == "“We will be back next spring,”"
     (named,) = extract_quotes("“We will be back next spring,” said Ana Ruiz.")
     assert quote_line(named, 200) == "“We will be back next spring,” — Ana Ruiz"
+
+
+def test_the_card_and_the_quote_pages_render_a_quote_alike() -> None:
+    name = "Ana " + "Maria " * 30 + "Ruiz"  # a long name: both cut it at the same place
+    quote = Quote("We will be *back* next spring,", 0, 31, name, name, None, "said", "")
+    speaker, value = quote_field(QuoteHit(quote, 1, "An article", None, None, None))
+    words = value.splitlines()[0]
+    assert words == "“We will be \\*back\\* next spring,”"
+    assert quote_line(quote, FIELD_BUDGET) == f"{words} — {speaker}"
 
 
 def test_discord_syntax_in_page_text_is_shown_as_written() -> None:
