@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import discord
@@ -14,7 +15,13 @@ from bot.model import Quote, StoredArticle, Summary
 from bot.news.quotes import shown_speaker
 from bot.news.summarize import MAX_CHARACTERS, MAX_SENTENCES
 
-TITLE_LIMIT = 256  # Discord's; the description's is 4096, a field's 1024, a footer's 2048
+# Discord's limits on one embed; it refuses the whole message when one is passed.
+TITLE_LIMIT = 256  # a field's name and the author's too
+DESCRIPTION_LIMIT = 4096
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+FIELD_COUNT_LIMIT = 25
+TOTAL_LIMIT = 6000  # all of the above together
 URL_LIMIT = 2048  # Discord refuses an embed's url, thumbnail or link this long or longer
 # Budgets well under the per-part limits, so that a full card (title, summary, three fields
 # and the footer) stays under the 6000 total by construction: 256 + 3500 + 3 * 600 + 300.
@@ -31,6 +38,51 @@ _UNESCAPED_BRACKET = re.compile(r"\\.|\[")  # an escape pair, else a bare "["
 # `</command:id>`: escaped, page text shows as written, never as a mention or a timestamp.
 _DISCORD_SYNTAX = re.compile(r"<(?=[@#:/]|t:|a:)")
 _NO_BRACKETS = str.maketrans("[]", "()")
+
+
+class EmbedOverflow(ValueError):
+    """An embed Discord would refuse: a bug in how its text was cut to its budget."""
+
+
+class BudgetEmbed(discord.Embed):
+    """An embed that keeps to Discord's limits, each part's and the 6000 in all: a part that
+    would pass one is refused as it is added, where its caller is, rather than by Discord
+    when the message is sent. Every card and list the cogs show is one."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._check()
+
+    def add_field(self, *, name: Any, value: Any, inline: bool = True) -> Self:
+        super().add_field(name=name, value=value, inline=inline)
+        return self._check()
+
+    def set_footer(self, *, text: Any | None = None, icon_url: Any | None = None) -> Self:
+        super().set_footer(text=text, icon_url=icon_url)
+        return self._check()
+
+    def set_author(self, *, name: Any, url: Any | None = None, icon_url: Any | None = None) -> Self:
+        super().set_author(name=name, url=url, icon_url=icon_url)
+        return self._check()
+
+    def _check(self) -> Self:
+        parts = [
+            ("title", len(self.title or ""), TITLE_LIMIT),
+            ("description", len(self.description or ""), DESCRIPTION_LIMIT),
+            ("fields", len(self.fields), FIELD_COUNT_LIMIT),
+            ("footer", len(self.footer.text or ""), FOOTER_LIMIT),
+            ("author", len(self.author.name or ""), TITLE_LIMIT),
+            ("in all", len(self), TOTAL_LIMIT),
+        ]
+        for field in self.fields:
+            parts += [
+                ("a field's name", len(field.name or ""), TITLE_LIMIT),
+                ("a field's value", len(field.value or ""), FIELD_VALUE_LIMIT),
+            ]
+        for part, size, limit in parts:
+            if size > limit:
+                raise EmbedOverflow(f"an embed's {part}: {size} characters, over {limit}")
+        return self
 
 
 def shorten(text: str, limit: int) -> str:
@@ -180,7 +232,7 @@ def summary_card(
     topic: str | None = None,
 ) -> discord.Embed:
     article = stored.article
-    embed = discord.Embed(
+    embed = BudgetEmbed(
         title=shown(article.title or "Your text", TITLE_LIMIT),
         url=safe_url(article.url),
         description=bullet_list(summary.sentences),

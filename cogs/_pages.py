@@ -7,10 +7,11 @@ from typing import Any
 
 import discord
 
+from cogs._cards import BudgetEmbed
 from cogs._progress import finish_work
 
-# Discord's description limit is 4096; the rest of an embed (title, footer) stays well under
-# the 2000 left of the 6000 in all.
+# Under Discord's description limit of 4096; the rest of an embed (title, footer) stays well
+# under the 2000 left of the 6000 in all (a BudgetEmbed refuses it otherwise).
 PAGE_BUDGET = 4000
 
 
@@ -33,9 +34,10 @@ def pack_lines(lines: list[str], budget: int = PAGE_BUDGET) -> list[str]:
 
 
 class Pages(discord.ui.View):
-    """Embeds shown one at a time; only the member who asked turns the pages."""
+    """Embeds shown one at a time; only the member who asked turns the pages. Each is a
+    BudgetEmbed, so the page number added to its footer is checked against the limits too."""
 
-    def __init__(self, embeds: list[discord.Embed], owner_id: int) -> None:
+    def __init__(self, embeds: list[BudgetEmbed], owner_id: int) -> None:
         super().__init__(timeout=300)
         self.embeds = embeds
         self.owner_id = owner_id

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.guild_config import CONFIG_KEYS
+from cogs._cards import BudgetEmbed
 from cogs._checks import admin
 
 KEY_CHOICES = [app_commands.Choice(name=name, value=name) for name in CONFIG_KEYS]
@@ -31,9 +32,7 @@ class Config(commands.Cog):
         """Show this server's settings."""
         assert ctx.guild is not None
         values = await self.bot.guild_config.all(ctx.guild.id)
-        embed = discord.Embed(
-            title=f"Settings for {ctx.guild.name}", colour=discord.Colour.blurple()
-        )
+        embed = BudgetEmbed(title=f"Settings for {ctx.guild.name}", colour=discord.Colour.blurple())
         for name, key in CONFIG_KEYS.items():
             marker = "" if values[name] == key.default else " (changed)"
             embed.add_field(

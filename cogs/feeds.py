@@ -9,7 +9,16 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.model import Feed
-from cogs._cards import bare_link, code, fit_lines, link, safe_url, shorten, shown
+from cogs._cards import (
+    BudgetEmbed,
+    bare_link,
+    code,
+    fit_lines,
+    link,
+    safe_url,
+    shorten,
+    shown,
+)
 from cogs._checks import admin
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
@@ -85,7 +94,7 @@ class Feeds(commands.Cog):
             "• " + link(entry.title or entry.link, entry.link, ENTRY_BUDGET)
             for entry in added.entries[:PREVIEW_ENTRIES]
         ]
-        embed = discord.Embed(
+        embed = BudgetEmbed(
             title=f"Following {shown(added.title, 200)}",
             url=safe_url(added.url),
             description="\n".join(["Newest entries:", *newest]) if newest else "No entries yet.",
@@ -121,7 +130,7 @@ class Feeds(commands.Cog):
         """The feeds this server follows, and how their polls went."""
         assert interaction.guild_id is not None
         feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
-        embed = discord.Embed(
+        embed = BudgetEmbed(
             title=f"Feeds ({len(feeds)})",
             description=fit_lines([feed_line(feed) + "\n" for feed in feeds], LIST_BUDGET)
             or "None yet: add one with `/feed add`.",
@@ -160,7 +169,7 @@ class Feeds(commands.Cog):
             lines.append(
                 f"• {shown(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"
             )
-        embed = discord.Embed(
+        embed = BudgetEmbed(
             title=f"Dry run: {shown(title, 200)}",
             description=fit_lines(lines, LIST_BUDGET) or "Nothing would be posted now.",
             colour=discord.Colour.orange(),

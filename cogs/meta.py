@@ -10,6 +10,7 @@ from discord.ext import commands
 import bot as precis
 from bot.client import Precis, discover_cogs
 from bot.errors import UserError
+from cogs._cards import BudgetEmbed
 
 
 def format_duration(seconds: float) -> str:
@@ -27,7 +28,7 @@ class Meta(commands.Cog):
     @commands.hybrid_command(name="about")
     async def about(self, ctx: commands.Context[Precis]) -> None:
         """What precis is, how long it has been up, and what it has read."""
-        embed = discord.Embed(
+        embed = BudgetEmbed(
             title="precis",
             description="Reads the news for this community: summaries, quotes and feeds.",
             colour=discord.Colour.blurple(),

@@ -12,7 +12,15 @@ from bot.client import Precis
 from bot.errors import UserError
 from bot.model import QuoteHit, SpeakerCount
 from bot.news.speakers import match_speakers
-from cogs._cards import link, quote_speaker, quote_words, shorten, shown
+from cogs._cards import (
+    TITLE_LIMIT,
+    BudgetEmbed,
+    link,
+    quote_speaker,
+    quote_words,
+    shorten,
+    shown,
+)
 from cogs._pages import Pages
 from cogs._progress import start_work
 
@@ -34,12 +42,12 @@ def quote_field(hit: QuoteHit) -> tuple[str, str]:
     return speaker, f"{quote_words(hit.quote, QUOTE_BUDGET)}\n{source}"
 
 
-def quote_pages(title: str, hits: list[QuoteHit]) -> list[discord.Embed]:
+def quote_pages(title: str, hits: list[QuoteHit]) -> list[BudgetEmbed]:
     """The quotes as embeds of PAGE_SIZE fields each, every one saying how many there are."""
     count = f"{len(hits)} quote" + ("" if len(hits) == 1 else "s")
     embeds = []
     for start in range(0, max(1, len(hits)), PAGE_SIZE):
-        embed = discord.Embed(title=shorten(title, 256), colour=discord.Colour.dark_gold())
+        embed = BudgetEmbed(title=shorten(title, TITLE_LIMIT), colour=discord.Colour.dark_gold())
         for hit in hits[start : start + PAGE_SIZE]:
             name, value = quote_field(hit)
             embed.add_field(name=name, value=value, inline=False)

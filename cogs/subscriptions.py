@@ -13,7 +13,7 @@ from bot.errors import UserError
 from bot.model import StoredArticle, Subscription
 from bot.news.newsroom import cached_topic
 from bot.news.topics import MatchDocument, Topic, TopicError
-from cogs._cards import code, shorten
+from cogs._cards import BudgetEmbed, code, shorten
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
@@ -154,7 +154,7 @@ class Subscriptions(commands.Cog):
             "None yet: add one with `/subscribe`."
         ]
         embeds = [
-            discord.Embed(
+            BudgetEmbed(
                 title=f"Subscriptions ({len(found)})",
                 description=page,
                 colour=discord.Colour.blurple(),

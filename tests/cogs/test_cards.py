@@ -10,6 +10,8 @@ from bot.model import Article, Quote, QuoteHit, StoredArticle, Summary
 from bot.news.quotes import extract_quotes
 from cogs._cards import (
     FIELD_BUDGET,
+    BudgetEmbed,
+    EmbedOverflow,
     bare_link,
     bullet_list,
     link,
@@ -147,3 +149,26 @@ def test_the_card_and_the_quote_pages_render_a_quote_alike() -> None:
 def test_discord_syntax_in_page_text_is_shown_as_written() -> None:
     text = shown("Hi <@123>, <@&7>, <#456>, </quote:9>, <:wave:5> at <t:1700000000:R>", 200)
     assert re.search(r"(?<!\\)<[@#:/t]", text) is None
+
+
+def test_an_embed_refuses_any_part_discord_would_refuse() -> None:
+    with pytest.raises(EmbedOverflow, match="title"):
+        BudgetEmbed(title="x" * 257)
+    with pytest.raises(EmbedOverflow, match="description"):
+        BudgetEmbed(description="x" * 4097)
+    embed = BudgetEmbed(title="t" * 256, description="d" * 4000)
+    with pytest.raises(EmbedOverflow, match="value"):
+        embed.add_field(name="n", value="v" * 1025)
+    with pytest.raises(EmbedOverflow, match="footer"):
+        BudgetEmbed().set_footer(text="f" * 2049)
+    fine = BudgetEmbed(title="t" * 256, description="d" * 4000).add_field(
+        name="n", value="v" * 1024
+    )
+    assert len(fine) == 5281
+    with pytest.raises(EmbedOverflow, match="in all: 6001"):  # each part fits, not the sum
+        fine.set_footer(text="f" * 720)
+    many = BudgetEmbed()
+    for _ in range(25):
+        many.add_field(name="n", value="v")
+    with pytest.raises(EmbedOverflow, match="fields"):
+        many.add_field(name="n", value="v")
