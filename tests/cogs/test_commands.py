@@ -15,6 +15,14 @@ from bot.news.fetch import create_session
 from bot.settings import Settings
 from bot.storage import SQLiteStorage
 from cogs._checks import ADMIN_CHECK
+from tests.conftest import LaunchBot, eventually
+from tests.fake_discord import (
+    ADMIN_ROLE_ID,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    NEWS_CHANNEL_ID,
+    FakeDiscord,
+)
 
 ADMIN_COMMANDS = {"config", "feed", "subscribe", "unsubscribe", "post"}
 AppCommand = app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
@@ -92,3 +100,45 @@ def test_admin_prefix_commands_are_server_only_and_checked(bot: Precis) -> None:
         assert any("guild_only" in getattr(p, "__qualname__", "") for p in predicates), (
             f"{command.qualified_name} is not server only"
         )
+
+
+async def test_a_channel_admin_command_checks_the_channel_it_acts_on(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    """The moderators may manage channels, but not #news: they can't subscribe #news from
+    #general, and can subscribe #general from #news."""
+    async with launch() as bot:
+        news = {
+            **fake._channels[NEWS_CHANNEL_ID].payload(),
+            "permission_overwrites": [
+                {"id": str(ADMIN_ROLE_ID), "type": 0, "allow": "0", "deny": str(1 << 4)}
+            ],
+        }
+        await fake.dispatch("CHANNEL_UPDATE", news)
+        channel = bot.get_channel(NEWS_CHANNEL_ID)
+        assert isinstance(channel, discord.TextChannel)
+
+        async def denied() -> bool:
+            return bool(channel.overwrites)
+
+        await eventually(denied)
+        answers = []
+        for target, where in (
+            (NEWS_CHANNEL_ID, GENERAL_CHANNEL_ID),
+            (GENERAL_CHANNEL_ID, NEWS_CHANNEL_ID),
+        ):
+            channel_data = {**fake._channels[target].payload(), "permissions": "0"}
+            resolved = {"channels": {str(target): channel_data}}
+            option = {"name": "channel", "type": 7, "value": str(target)}
+            interaction = await fake.slash(
+                "subscribe",
+                {"topic": "bridge", "channel": option},
+                resolved=resolved,
+                channel_id=where,
+            )
+            (answer,) = await fake.wait_responses(interaction.token, 1)
+            answers.append(answer.json["data"]["content"])
+        followed = await bot.storage.subscriptions.in_guild(GUILD_ID)
+    assert answers[0] == "You need the Manage Channels permission to do that."
+    assert answers[1].startswith(f"<#{GENERAL_CHANNEL_ID}> now gets cards for")
+    assert [s.channel_id for s in followed] == [GENERAL_CHANNEL_ID]
