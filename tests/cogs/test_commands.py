@@ -11,9 +11,8 @@ import pytest
 from discord import app_commands
 
 from bot.client import Precis, discover_cogs
-from bot.news.fetch import create_session
+from bot.composition import open_services
 from bot.settings import Settings
-from bot.storage import SQLiteStorage
 from cogs._checks import ADMIN_CHECK
 from tests.conftest import LaunchBot, eventually
 from tests.fake_discord import (
@@ -31,15 +30,18 @@ AppCommand = app_commands.Command[Any, ..., Any] | app_commands.ContextMenu
 @pytest.fixture
 async def bot(settings: Settings) -> AsyncIterator[Precis]:
     """precis with every cog loaded, never logged in."""
-    storage = await SQLiteStorage.open(settings.database)
-    try:
-        # Set up as `precis run` does, but never logged in.
-        async with create_session() as session, Precis(settings, storage, session) as bot:
-            for name in discover_cogs():
-                await bot.load_extension(name)
-            yield bot
-    finally:
-        await storage.close()
+    # Set up as `precis run` does, but never logged in.
+    async with (
+        open_services(
+            settings.database,
+            allow_private=settings.allow_private_urls,
+            poll_seconds=settings.poll_seconds,
+        ) as services,
+        Precis(settings, services) as bot,
+    ):
+        for name in discover_cogs():
+            await bot.load_extension(name)
+        yield bot
 
 
 def leaves(
