@@ -699,5 +699,6 @@ def quoting_text(size: int, paragraphs: bool) -> str:
 def test_quote_finding_grows_linearly_with_the_text(paragraphs: bool) -> None:
     small, large = quoting_text(10_000, paragraphs), quoting_text(80_000, paragraphs)
     assert len(extract_quotes(large)) > 7 * len(extract_quotes(small))
-    # Eight times the text: about 8x the time when linear, 64x when quadratic.
-    assert growth(extract_quotes, small, large) < 12
+    # Eight times the text: about 8x the time when linear, 64x when quadratic. The bound leaves
+    # room for a loaded machine (12 was passed once in a run beside other work).
+    assert growth(extract_quotes, small, large) < 24
