@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from tests.bot.test_desk import FAKE_TITLE, fake_page
-from tests.cogs.test_summarize_e2e import answers, final_card, is_card
 from tests.conftest import LaunchBot
 from tests.fake_discord import FakeDiscord
 from tests.fixtures.pages import TITLE, PageServer, article_html, page_server
@@ -21,7 +20,7 @@ async def test_a_page_claiming_another_site_s_address_is_summarised_as_its_own(
             cards = []
             for url in (fake_url, victim_url, fake_url, victim_url):
                 interaction = await fake.slash("summarize", {"url": url})
-                card = final_card(await answers(fake, interaction.token, is_card))
+                card = await fake.final_card(interaction.token)
                 cards.append(card["embeds"][0])
             counts = await bot.storage.counts()
     forged, real, forged_again, real_again = cards

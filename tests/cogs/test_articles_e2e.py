@@ -14,7 +14,7 @@ from bot.client import Precis
 from bot.model import Delivery, DeliveryTarget
 from bot.news.newsroom import AdminNotice, ChannelLost, FeedPaused
 from cogs.articles import admin_message
-from tests.cogs.test_feeds_e2e import articles_cog, cards_in, channel_option, is_final
+from tests.cogs.test_feeds_e2e import articles_cog
 from tests.conftest import LaunchBot
 from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
 from tests.fixtures.feeds import publish, story
@@ -80,7 +80,7 @@ async def test_a_card_in_a_busy_channel_is_found_not_reposted(
         await cog.reconciled.wait()
         await bot.newsroom.deliver(cog)
         (found,) = await bot.storage.deliveries.in_state("sent")
-    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     assert found.message_id == int(fake.bot_messages(NEWS_CHANNEL_ID)[0]["id"])
     # Read from when the card was claimed (not the hour-old chatter), until it was found.
     assert [r.query.get("limit") for r in history_reads(fake, NEWS_CHANNEL_ID)] == ["100"] * 2
@@ -103,7 +103,7 @@ async def test_post_racing_the_sender_posts_one_card(
             return await summarize(*args, **kwargs)
 
         monkeypatch.setattr(bot.desk, "summarize", held)
-        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
+        option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
         post = await fake.slash(
             "post", {"url": pages.url("/a/race"), "channel": option}, resolved=resolved
         )
@@ -115,7 +115,7 @@ async def test_post_racing_the_sender_posts_one_card(
         release.set()
         await sender
         taken.cancel()
-        done = await fake.wait_for(lambda r: post.token in r.path and is_final(r))
+        done = await fake.final_answer(post.token)
     assert done.json["content"] == f"Posted in <#{NEWS_CHANNEL_ID}>."
     assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1
 
@@ -140,7 +140,7 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
         cog = articles_cog(bot)
         await cog.reconciled.wait()
         after_start = await states(bot)
-        await fake.wait_for(lambda r: r in cards_in(fake, NEWS_CHANNEL_ID))  # the sender's
+        await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))  # the sender's
         await bot.newsroom.deliver(cog)
         held = await states(bot)
         monkeypatch.setattr(bot.newsroom, "clock", lambda: time.time() + 3600)  # past its wait
@@ -152,8 +152,8 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
     assert held[sport] == "sending"
     assert at_last[sport] == "sent"
     assert [r.status for r in history_reads(fake, sport)] == [503, 200]
-    assert len(cards_in(fake, sport)) == 1
-    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert len(fake.cards_in(sport)) == 1
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
 
 
 @pytest.mark.parametrize(

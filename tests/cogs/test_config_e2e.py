@@ -40,32 +40,29 @@ async def test_does_not_sync_when_not_asked(fake: FakeDiscord, launch: LaunchBot
 
 async def test_about_shows_version_and_counts(fake: FakeDiscord, launch: LaunchBot) -> None:
     async with launch():
-        interaction = await fake.slash("about")
-        (reply,) = await fake.wait_responses(interaction.token, 1)
-    embed = embed_of(reply.json["data"])
+        reply = await fake.run("about")
+    embed = embed_of(reply)
     fields = {field["name"]: field["value"] for field in embed["fields"]}
     assert fields["Version"] == "0.1.0"
     assert fields["Servers"] == "1"
     assert "Uptime" in fields
-    assert reply.json["data"]["allowed_mentions"] == {"parse": []}
+    assert reply["allowed_mentions"] == {"parse": []}
 
 
 async def test_config_set_then_show_survives_a_restart(
     fake: FakeDiscord, launch: LaunchBot
 ) -> None:
     async with launch():
-        interaction = await fake.slash(
+        reply = await fake.run(
             "config", {"key": "summary_sentences", "value": "5"}, subcommand="set"
         )
-        (reply,) = await fake.wait_responses(interaction.token, 1)
-        assert reply.json["data"]["flags"] == EPHEMERAL
-        assert "summary_sentences" in reply.json["data"]["content"]
-        assert "`5`" in reply.json["data"]["content"]
+        assert reply["flags"] == EPHEMERAL
+        assert "summary_sentences" in reply["content"]
+        assert "`5`" in reply["content"]
 
     async with launch():
-        interaction = await fake.slash("config", subcommand="show")
-        (reply,) = await fake.wait_responses(interaction.token, 1)
-    fields = {f["name"]: f["value"] for f in embed_of(reply.json["data"])["fields"]}
+        reply = await fake.run("config", subcommand="show")
+    fields = {f["name"]: f["value"] for f in embed_of(reply)["fields"]}
     assert fields["summary_sentences (changed)"].startswith("`5`")
     assert fields["summary_method"].startswith("`precis`")
 
@@ -74,27 +71,25 @@ async def test_member_without_manage_server_is_refused(
     fake: FakeDiscord, launch: LaunchBot
 ) -> None:
     async with launch() as bot:
-        interaction = await fake.slash(
+        reply = await fake.run(
             "config",
             {"key": "summary_sentences", "value": "2"},
             subcommand="set",
             user_id=MEMBER_ID,
             enforce_permissions=False,  # an admin may have widened Discord's UI hint
         )
-        (reply,) = await fake.wait_responses(interaction.token, 1)
         assert await bot.guild_config.get(GUILD_ID, "summary_sentences") == 3
-    assert reply.json["data"]["flags"] == EPHEMERAL
-    assert reply.json["data"]["content"] == "You need the Manage Server permission to do that."
+    assert reply["flags"] == EPHEMERAL
+    assert reply["content"] == "You need the Manage Server permission to do that."
 
 
 async def test_bad_value_lists_the_valid_ones(fake: FakeDiscord, launch: LaunchBot) -> None:
     async with launch():
-        interaction = await fake.slash(
+        reply = await fake.run(
             "config", {"key": "summary_method", "value": "magic"}, subcommand="set"
         )
-        (reply,) = await fake.wait_responses(interaction.token, 1)
-    content = reply.json["data"]["content"]
-    assert reply.json["data"]["flags"] == EPHEMERAL
+    content = reply["content"]
+    assert reply["flags"] == EPHEMERAL
     assert "`magic` is not a valid summary_method" in content
     for method in ("precis", "lead", "lexrank", "textrank", "lsa", "luhn", "kl", "sumbasic"):
         assert method in content
@@ -119,7 +114,6 @@ async def test_prefix_and_mention_commands(fake: FakeDiscord, launch: LaunchBot)
 async def test_reset_puts_the_default_back(fake: FakeDiscord, launch: LaunchBot) -> None:
     async with launch() as bot:
         await bot.guild_config.set(GUILD_ID, "summary_sentences", "7")
-        interaction = await fake.slash("config", {"key": "summary_sentences"}, subcommand="reset")
-        (reply,) = await fake.wait_responses(interaction.token, 1)
+        reply = await fake.run("config", {"key": "summary_sentences"}, subcommand="reset")
         assert await bot.guild_config.get(GUILD_ID, "summary_sentences") == 3
-    assert "reset to `3`" in reply.json["data"]["content"]
+    assert "reset to `3`" in reply["content"]

@@ -17,45 +17,12 @@ from tests.fake_discord import (
     MEMBER_ID,
     NEWS_CHANNEL_ID,
     FakeDiscord,
-    RecordedRequest,
 )
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, PageServer, article_html
 
 LAG_LIMIT = 0.25  # seconds the event loop may be kept busy: well under Discord's heartbeat
-
-
-def channel_option(fake: FakeDiscord, channel_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A channel option and the `resolved` data Discord sends with it."""
-    channel = fake._channels[channel_id].payload()
-    resolved = {"channels": {str(channel_id): {**channel, "permissions": str(2**41 - 1)}}}
-    return {"name": "channel", "type": 7, "value": str(channel_id)}, resolved
-
-
-def is_final(request: RecordedRequest) -> bool:
-    """The answer that replaces a placeholder: an edit that is not progress ("Fetching…"), or
-    the private follow-up of an error."""
-    if request.method == "POST":
-        return "/webhooks/" in request.path
-    if request.method != "PATCH" or not request.json:
-        return False
-    content = request.json.get("content") or ""
-    return request.method == "PATCH" and (
-        bool(request.json.get("embeds")) or not content.endswith("…")
-    )
-
-
-async def run(
-    fake: FakeDiscord, name: str, options: dict[str, Any], **kwargs: Any
-) -> dict[str, Any]:
-    """A command's final answer: its callback, or the edit of its deferred placeholder."""
-    interaction = await fake.slash(name, options, **kwargs)
-    (callback,) = await fake.wait_responses(interaction.token, 1)
-    if callback.json["type"] != 5:
-        return callback.json["data"]
-    edit = await fake.wait_for(lambda r: interaction.token in r.path and is_final(r))
-    return edit.json
 
 
 def articles_cog(bot: Precis) -> Articles:
@@ -65,22 +32,12 @@ def articles_cog(bot: Precis) -> Articles:
     return cast(Articles, cog)
 
 
-def cards_in(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
-    return [
-        r
-        for r in fake.requests
-        if r.method == "POST"
-        and r.path == f"/channels/{channel_id}/messages"
-        and r.json.get("embeds")
-    ]
-
-
 async def subscribe(
     fake: FakeDiscord, topic: str, channel_id: int = NEWS_CHANNEL_ID, **kwargs: Any
 ) -> dict[str, Any]:
-    option, resolved = channel_option(fake, channel_id)
-    return await run(
-        fake, "subscribe", {"topic": topic, "channel": option}, resolved=resolved, **kwargs
+    option, resolved = fake.channel_option(channel_id)
+    return await fake.run(
+        "subscribe", {"topic": topic, "channel": option}, resolved=resolved, **kwargs
     )
 
 
@@ -89,7 +46,7 @@ async def test_feed_to_cards_in_the_subscribed_channel(
 ) -> None:
     feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge news", "bridge")])
     async with launch() as bot:
-        added = await run(fake, "feed", {"url": feed}, subcommand="add")
+        added = await fake.run("feed", {"url": feed}, subcommand="add")
         assert added["embeds"][0]["title"] == "Following City News"
         assert "Old bridge news" in added["embeds"][0]["description"]
         reply = await subscribe(fake, "bridge")
@@ -98,7 +55,7 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         await bot.desk.read_url(pages.url("/a/old"))  # one stored article, about a bridge
         unlikely = await subscribe(fake, "zebra crossing", channel_id=GENERAL_CHANNEL_ID)
         assert "matches none of the last 1 articles" in unlikely["content"]
-        await run(fake, "unsubscribe", {"topic": "zebra crossing"}, channel_id=GENERAL_CHANNEL_ID)
+        await fake.run("unsubscribe", {"topic": "zebra crossing"}, channel_id=GENERAL_CHANNEL_ID)
 
         publish(
             pages,
@@ -111,20 +68,20 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         )
         cog = articles_cog(bot)
         await cog.poll_feeds()
-        card = await fake.wait_for(lambda r: r in cards_in(fake, NEWS_CHANNEL_ID))
+        card = await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
 
         async def marked_sent() -> bool:
             return len(await bot.storage.deliveries.in_state("sent")) == 1
 
         await eventually(marked_sent)
         await cog.poll_feeds()  # nothing new: no second card
-        about = await run(fake, "about", {})
+        about = await fake.run("about", {})
     (embed,) = card.json["embeds"]
     assert embed["title"] == "Bridge closes @everyone"
     assert embed["url"] == pages.url("/a/new")
     assert {"name": "Topic", "value": "bridge", "inline": False} in embed["fields"]
     assert card.json["allowed_mentions"] == {"parse": []}
-    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     counts = {f["name"]: f["value"] for f in about["embeds"][0]["fields"]}
     assert (counts["Feeds"], counts["Subscriptions"], counts["Cards posted today"]) == (
         "1",
@@ -137,8 +94,7 @@ async def test_permission_checks(fake: FakeDiscord, launch: LaunchBot, pages: Pa
     feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
         refused = await subscribe(fake, "bridge", user_id=MEMBER_ID, enforce_permissions=False)
-        feed_refused = await run(
-            fake,
+        feed_refused = await fake.run(
             "feed",
             {"url": feed},
             subcommand="add",
@@ -159,15 +115,15 @@ async def test_post_now_then_the_poll_does_not_repeat_it(
 ) -> None:
     feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
-        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, "*")
         publish(pages, "/feed.xml", "City News", [story("hand", "Posted by hand", "manual")])
-        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
-        done = await run(
-            fake, "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
+        option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
+        done = await fake.run(
+            "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
         )
-        again = await run(
-            fake, "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
+        again = await fake.run(
+            "post", {"url": pages.url("/a/hand"), "channel": option}, resolved=resolved
         )
         cog = articles_cog(bot)
         await cog.poll_feeds()
@@ -175,7 +131,7 @@ async def test_post_now_then_the_poll_does_not_repeat_it(
     assert done["content"] == f"Posted in <#{NEWS_CHANNEL_ID}>."
     assert again["flags"] == EPHEMERAL
     assert again["content"] == f"That article's card is already in <#{NEWS_CHANNEL_ID}>."
-    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
 
 
 async def test_a_forbidden_channel_is_paused_and_admins_told_once(
@@ -184,7 +140,7 @@ async def test_a_forbidden_channel_is_paused_and_admins_told_once(
     feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
         await bot.guild_config.set(GUILD_ID, "admin_channel", f"<#{GENERAL_CHANNEL_ID}>")
-        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, "*")
         fake.fail_channel(NEWS_CHANNEL_ID, "forbidden")
         publish(
@@ -199,7 +155,7 @@ async def test_a_forbidden_channel_is_paused_and_admins_told_once(
             lambda r: r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
         )
         await bot.newsroom.deliver(cog)
-        listing = await run(fake, "subscriptions", {})
+        listing = await fake.run("subscriptions", {})
     assert f"I can't post in <#{NEWS_CHANNEL_ID}> any more" in notice.json["content"]
     notices = [
         r
@@ -229,7 +185,7 @@ async def test_a_card_posted_before_a_crash_is_found_not_reposted(
         await cog.reconciled.wait()
         await bot.newsroom.deliver(cog)
         (found,) = await bot.storage.deliveries.in_state("sent")
-    assert len(cards_in(fake, NEWS_CHANNEL_ID)) == 1
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     assert any(
         r.method == "GET" and r.path == f"/channels/{NEWS_CHANNEL_ID}/messages"
         for r in fake.requests
@@ -242,7 +198,7 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
 ) -> None:
     feed = publish(pages, "/feed.xml", "City News", [])
     async with launch():
-        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, "bridge")
         publish(
             pages,
@@ -250,18 +206,18 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
             "City News",
             [story("t", "Bridge test", "bridge"), story("u", "Other", "weather")],
         )
-        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
-        listed = await run(fake, "feed", {}, subcommand="list")
+        dry = await fake.run("feed", {"url": feed}, subcommand="test")
+        listed = await fake.run("feed", {}, subcommand="list")
         typed = await fake.autocomplete("feed", {"url": "city"}, "url", subcommand="remove")
         (choices,) = await fake.wait_responses(typed.token, 1)
         topics = await fake.autocomplete(
             "unsubscribe", {"topic": "br"}, "topic", channel_id=NEWS_CHANNEL_ID
         )
         (topic_choices,) = await fake.wait_responses(topics.token, 1)
-        resumed = await run(fake, "feed", {"url": feed}, subcommand="resume")
-        removed = await run(fake, "feed", {"url": feed}, subcommand="remove")
-        gone = await run(fake, "feed", {"url": feed}, subcommand="remove")
-        dropped = await run(fake, "unsubscribe", {"topic": "bridge"}, channel_id=NEWS_CHANNEL_ID)
+        resumed = await fake.run("feed", {"url": feed}, subcommand="resume")
+        removed = await fake.run("feed", {"url": feed}, subcommand="remove")
+        gone = await fake.run("feed", {"url": feed}, subcommand="remove")
+        dropped = await fake.run("unsubscribe", {"topic": "bridge"}, channel_id=NEWS_CHANNEL_ID)
     lines = dry["embeds"][0]["description"].splitlines()
     assert lines == [f"• Bridge test → <#{NEWS_CHANNEL_ID}> (`bridge`)", "• Other → no channel"]
     assert "City News" in listed["embeds"][0]["description"]
@@ -290,8 +246,8 @@ async def test_a_feed_of_100k_entries_and_a_big_page_leave_the_event_loop_free(
         f"</head><body>{links}</body></html>",
     )
     async with launch(), loop_lag() as lag:
-        added = await run(fake, "feed", {"url": feed}, subcommand="add")
-        dry = await run(fake, "feed", {"url": page}, subcommand="test")  # the page names it
+        added = await fake.run("feed", {"url": feed}, subcommand="add")
+        dry = await fake.run("feed", {"url": page}, subcommand="test")  # the page names it
     assert added["embeds"][0]["title"] == "Following Huge"
     assert dry["embeds"][0]["description"] == "Nothing would be posted now."
     assert lag.worst < LAG_LIMIT
@@ -314,11 +270,11 @@ async def test_feed_replies_escape_page_text_and_stay_within_discord_limits(
         "application/rss+xml",
     )
     async with launch():
-        added = await run(fake, "feed", {"url": feed}, subcommand="add")
+        added = await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, "*")
-        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
-        listed = await run(fake, "feed", {}, subcommand="list")
-        resumed = await run(fake, "feed", {"url": feed}, subcommand="resume")
+        dry = await fake.run("feed", {"url": feed}, subcommand="test")
+        listed = await fake.run("feed", {}, subcommand="list")
+        resumed = await fake.run("feed", {"url": feed}, subcommand="resume")
     assert len(links[0]) == 300
     for reply in (added, dry, listed):
         (embed,) = reply["embeds"]
@@ -340,15 +296,15 @@ async def test_a_feed_with_a_long_address_is_picked_to_resume_and_remove(
     feed = publish(pages, "/feeds/" + "long-section-name/" * 8 + "feed.xml", "Long Road News", [])
     assert len(feed) > 100
     async with launch():
-        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await fake.run("feed", {"url": feed}, subcommand="add")
         typed = await fake.autocomplete("feed", {"url": "long road"}, "url", subcommand="remove")
         ((choice,),) = [
             r.json["data"]["choices"] for r in await fake.wait_responses(typed.token, 1)
         ]
         assert len(choice["value"]) <= 100 and len(choice["name"]) <= 100
-        resumed = await run(fake, "feed", {"url": choice["value"]}, subcommand="resume")
-        removed = await run(fake, "feed", {"url": choice["value"]}, subcommand="remove")
-        listed = await run(fake, "feed", {}, subcommand="list")
+        resumed = await fake.run("feed", {"url": choice["value"]}, subcommand="resume")
+        removed = await fake.run("feed", {"url": choice["value"]}, subcommand="remove")
+        listed = await fake.run("feed", {}, subcommand="list")
     assert "Long Road News" in resumed["content"]
     assert removed["content"].startswith("Stopped following")
     assert "Long Road News" not in str(listed)
@@ -359,10 +315,10 @@ async def test_a_topic_with_a_backtick_stays_one_code_span_in_feed_test(
 ) -> None:
     feed = publish(pages, "/feed.xml", "City `News`", [])
     async with launch():
-        await run(fake, "feed", {"url": feed}, subcommand="add")
+        await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, 'feed:"City `News`"')
         publish(pages, "/feed.xml", "City `News`", [story("t", "Bridge test", "bridge")])
-        dry = await run(fake, "feed", {"url": feed}, subcommand="test")
+        dry = await fake.run("feed", {"url": feed}, subcommand="test")
     (line,) = dry["embeds"][0]["description"].splitlines()
     assert line.endswith('(`` feed:"city `news`" ``)')
 
@@ -372,13 +328,13 @@ async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
 ) -> None:
     url = pages.add("/a/hand", article_html("Posted by hand", ARTICLE_PARAGRAPHS))
     async with launch() as bot:
-        option, resolved = channel_option(fake, NEWS_CHANNEL_ID)
+        option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
         fake.fail_next(status=503, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
-        answer = await run(fake, "post", {"url": url, "channel": option}, resolved=resolved)
+        answer = await fake.run("post", {"url": url, "channel": option}, resolved=resolved)
         await bot.newsroom.deliver(articles_cog(bot))
     assert answer["flags"] == EPHEMERAL
     assert answer["content"] == (
         f"Discord didn't take the card just now; it will go out in <#{NEWS_CHANNEL_ID}> shortly."
     )
-    assert [r.status for r in cards_in(fake, NEWS_CHANNEL_ID)] == [503, 200]
+    assert [r.status for r in fake.cards_in(NEWS_CHANNEL_ID)] == [503, 200]
     assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1

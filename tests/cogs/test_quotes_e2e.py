@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from itertools import product
-from typing import Any
 
 from bot.model import Article, Quote
 from bot.news.quotes import filed_quotes
 from tests.conftest import LaunchBot
 from tests.discord_limits import assert_within_limits
-from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord, RecordedRequest
+from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord
 from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import PageServer, article_html
 
@@ -27,22 +26,11 @@ ROUND_TABLE = [
 ]
 
 
-def is_callback(request: RecordedRequest) -> bool:
-    return request.method == "POST" and request.path.endswith("/callback")
-
-
-async def reply_to(fake: FakeDiscord, token: str) -> dict[str, Any]:
-    (callback,) = await fake.wait_responses(token, 1)
-    return callback.json
-
-
 async def seed(fake: FakeDiscord, pages: PageServer, paragraphs: list[str] | None = None) -> str:
     """Summarize one article so its quotes are stored for the guild; return its URL."""
     url = pages.add("/round-table", article_html("Traders meet council", paragraphs or ROUND_TABLE))
     interaction = await fake.slash("summarize", {"url": url})
-    await fake.wait_for(
-        lambda r: interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
-    )
+    await fake.final_card(interaction.token)
     return url
 
 
@@ -52,12 +40,8 @@ async def test_summary_card_has_a_key_quote(
     url = pages.add("/bridge", article_html())
     async with launch():
         interaction = await fake.slash("summarize", {"url": url})
-        card = await fake.wait_for(
-            lambda r: (
-                interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
-            )
-        )
-    fields = {f["name"]: f["value"] for f in card.json["embeds"][0]["fields"]}
+        card = await fake.final_card(interaction.token)
+    fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
     assert fields["Key quote"].startswith("“We cannot ask people to drive over a bridge")
     assert fields["Key quote"].endswith("” — Alice Novak")
 
@@ -68,7 +52,7 @@ async def test_search_pages_and_only_the_asker_turns_them(
     async with launch():
         await seed(fake, pages)
         interaction = await fake.slash("quote", {"query": "harbour bridge"}, subcommand="search")
-        message = (await reply_to(fake, interaction.token))["data"]
+        message = (await fake.callback(interaction.token))["data"]
         assert message["allowed_mentions"] == {"parse": []}
         (embed,) = message["embeds"]
         assert len(embed["fields"]) == 5
@@ -82,11 +66,11 @@ async def test_search_pages_and_only_the_asker_turns_them(
         stranger = await fake.click(
             int(sent["id"]), buttons["Next"]["custom_id"], user_id=MEMBER_ID
         )
-        refusal = await reply_to(fake, stranger.token)
+        refusal = await fake.callback(stranger.token)
         assert refusal["data"]["flags"] == EPHEMERAL
 
         turn = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"])
-        page_two = (await reply_to(fake, turn.token))["data"]
+        page_two = (await fake.callback(turn.token))["data"]
     assert page_two["embeds"][0]["footer"]["text"] == "Page 2 of 2 · 7 quotes"
     assert len(page_two["embeds"][0]["fields"]) == 2
 
@@ -97,15 +81,15 @@ async def test_speaker_autocomplete_and_lookup(
     async with launch():
         await seed(fake, pages)
         typed = await fake.autocomplete("quote", {"name": "novk"}, "name", subcommand="speaker")
-        choices = (await reply_to(fake, typed.token))["data"]["choices"]
+        choices = (await fake.callback(typed.token))["data"]["choices"]
         assert choices[0] == {"name": "Alice Novak (1)", "value": "Alice Novak"}
         empty = await fake.autocomplete("quote", {"name": ""}, "name", subcommand="speaker")
-        assert len((await reply_to(fake, empty.token))["data"]["choices"]) == 8
+        assert len((await fake.callback(empty.token))["data"]["choices"]) == 8
 
         interaction = await fake.slash("quote", {"name": "Alice Novak"}, subcommand="speaker")
-        embed = (await reply_to(fake, interaction.token))["data"]["embeds"][0]
+        embed = (await fake.callback(interaction.token))["data"]["embeds"][0]
         unknown = await fake.slash("quote", {"name": "Zebedee"}, subcommand="speaker")
-        refusal = (await reply_to(fake, unknown.token))["data"]
+        refusal = (await fake.callback(unknown.token))["data"]
     assert embed["title"] == "What Alice Novak said"
     assert embed["fields"][0]["name"] == "Alice Novak, Mayor"  # the title is her description
     assert embed["fields"][0]["value"].startswith("“We hear you, and @everyone will get a say,”")
@@ -121,7 +105,7 @@ async def test_bad_and_empty_searches(
         replies = {}
         for query in ("?!", '"*(', "NEAR", "nothing matches this"):
             interaction = await fake.slash("quote", {"query": query}, subcommand="search")
-            replies[query] = (await reply_to(fake, interaction.token))["data"]
+            replies[query] = (await fake.callback(interaction.token))["data"]
     for query in ("?!", '"*('):
         assert replies[query]["flags"] == EPHEMERAL
         assert (
@@ -140,15 +124,11 @@ async def test_quotes_of_one_article_and_other_servers_see_none(
     url = pages.add("/bridge", article_html())
     async with launch() as bot:
         interaction = await fake.slash("quote", {"url": url}, subcommand="article")
-        listing = await fake.wait_for(
-            lambda r: (
-                interaction.token in r.path and r.method == "PATCH" and bool(r.json.get("embeds"))
-            )
-        )
+        listing = await fake.final_card(interaction.token)
         elsewhere = await bot.storage.quotes.search(GUILD_ID + 1, "bridge")
     (callback, *_) = fake.responses(interaction.token)
     assert callback.json["type"] == 5  # deferred: fetching takes a while
-    embed = listing.json["embeds"][0]
+    embed = listing["embeds"][0]
     assert embed["title"] == "Quotes in “Riverton closes harbour bridge to cars @everyone”"
     assert embed["fields"][0]["name"] == "Alice Novak"
     assert elsewhere == []
@@ -194,9 +174,9 @@ async def test_speaker_lookups_among_5000_speakers_leave_the_event_loop_free(
                 asked = await fake.autocomplete(
                     "quote", {"name": typed}, "name", subcommand="speaker"
                 )
-                choices[typed] = (await reply_to(fake, asked.token))["data"]["choices"]
+                choices[typed] = (await fake.callback(asked.token))["data"]["choices"]
             unknown = await fake.slash("quote", {"name": "x" * 6000}, subcommand="speaker")
-            refusal = (await reply_to(fake, unknown.token))["data"]
+            refusal = (await fake.callback(unknown.token))["data"]
     assert len(choices["An"]) == 25
     assert choices["Ana Kalo"][0]["value"].startswith("Ana Kalo")
     assert choices["ana kaloomipe"][0]["value"] == "Ana Kalomipe"  # a typo, still found
@@ -222,7 +202,7 @@ async def test_five_long_quotes_full_of_markdown_make_a_page_within_discord_limi
     async with launch() as bot:
         await bot.storage.articles.save(article, quotes=filed_quotes(quotes), guild_id=GUILD_ID)
         interaction = await fake.slash("quote", {"query": "stars lines"}, subcommand="search")
-        (embed,) = (await reply_to(fake, interaction.token))["data"]["embeds"]
+        (embed,) = (await fake.callback(interaction.token))["data"]["embeds"]
     assert len(url) == 300 and len(words) == 700
     assert_within_limits(embed)
     assert sorted(field["name"].split(",")[0] for field in embed["fields"]) == names

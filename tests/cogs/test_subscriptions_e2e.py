@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.news.topics import MAX_TOPIC_LENGTH, parse_topic
-from tests.cogs.test_feeds_e2e import run, subscribe
+from tests.cogs.test_feeds_e2e import subscribe
 from tests.conftest import LaunchBot
 from tests.fake_discord import ADMIN_ID, EPHEMERAL, GUILD_ID, NEWS_CHANNEL_ID, FakeDiscord
 
@@ -22,13 +22,12 @@ async def choices(fake: FakeDiscord, typed: str) -> list[dict[str, str]]:
     interaction = await fake.autocomplete(
         "unsubscribe", {"topic": typed}, "topic", channel_id=NEWS_CHANNEL_ID
     )
-    (callback,) = await fake.wait_responses(interaction.token, 1)
-    found: list[dict[str, str]] = callback.json["data"]["choices"]
+    found: list[dict[str, str]] = (await fake.callback(interaction.token))["data"]["choices"]
     return found
 
 
 async def unsubscribe(fake: FakeDiscord, topic: str) -> dict[str, Any]:
-    return await run(fake, "unsubscribe", {"topic": topic}, channel_id=NEWS_CHANNEL_ID)
+    return await fake.run("unsubscribe", {"topic": topic}, channel_id=NEWS_CHANNEL_ID)
 
 
 async def test_subscribe_stores_what_parses_again_and_refuses_the_rest(
@@ -99,8 +98,7 @@ async def test_subscriptions_pages_show_every_topic_whole(
         for topic in [*topics, UNCLOSED, huge]:
             await bot.storage.subscriptions.add(GUILD_ID, NEWS_CHANNEL_ID, topic, ADMIN_ID)
         interaction = await fake.slash("subscriptions", {})
-        (callback,) = await fake.wait_responses(interaction.token, 1)
-        first = callback.json["data"]
+        first = (await fake.callback(interaction.token))["data"]
         (sent,) = fake.interaction_messages(interaction.token)
         descriptions, buttons = [], {}
         page = first
@@ -110,8 +108,7 @@ async def test_subscriptions_pages_show_every_topic_whole(
             if not buttons or buttons["Next"].get("disabled"):
                 break
             turn = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"])
-            (turned,) = await fake.wait_responses(turn.token, 1)
-            page = turned.json["data"]
+            page = (await fake.callback(turn.token))["data"]
     assert first["flags"] == EPHEMERAL
     assert first["embeds"][0]["title"] == "Subscriptions (42)"
     count = len(descriptions)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import cogs.summarize as summarize_cog
@@ -16,6 +14,8 @@ from tests.fake_discord import (
     MEMBER_ID,
     FakeDiscord,
     RecordedRequest,
+    is_card,
+    last_card,
 )
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html
 
@@ -30,21 +30,6 @@ PASTE = (
 )
 
 
-def final_card(responses: list[RecordedRequest]) -> dict[str, Any]:
-    edits = [r for r in responses if r.method == "PATCH" and r.json and r.json.get("embeds")]
-    assert edits, [r.json for r in responses]
-    return edits[-1].json
-
-
-async def answers(fake: FakeDiscord, token: str, done: Any) -> list[RecordedRequest]:
-    await fake.wait_for(lambda r: token in r.path and done(r))
-    return fake.responses(token)
-
-
-def is_card(request: RecordedRequest) -> bool:
-    return request.method == "PATCH" and bool(request.json and request.json.get("embeds"))
-
-
 def is_private_followup(request: RecordedRequest) -> bool:
     return (
         request.method == "POST"
@@ -57,11 +42,11 @@ async def test_summarize_a_link(fake: FakeDiscord, launch: LaunchBot, pages: Pag
     url = pages.add("/news/bridge", article_html())
     async with launch():
         interaction = await fake.slash("summarize", {"url": url})
-        responses = await answers(fake, interaction.token, is_card)
+        responses = await fake.answers(interaction.token, is_card)
     assert responses[0].json["type"] == DEFERRED
     assert responses[0].json.get("data", {}).get("flags", 0) & EPHEMERAL == 0
     assert any(r.json and r.json.get("content") == "Fetching 127.0.0.1…" for r in responses)
-    message = final_card(responses)
+    message = last_card(responses)
     assert message["allowed_mentions"] == {"parse": []}
     (embed,) = message["embeds"]
     assert_within_limits(embed)
@@ -85,7 +70,7 @@ async def test_the_same_link_twice_is_fetched_and_summarised_once(
         cards = []
         for _ in range(2):
             interaction = await fake.slash("summarize", {"url": url})
-            cards.append(final_card(await answers(fake, interaction.token, is_card)))
+            cards.append(await fake.final_card(interaction.token))
         counts = await bot.storage.counts()
     assert pages.hits["/news/bridge"] == 1
     assert counts["articles"] == 1 and counts["summaries"] == 1
@@ -100,12 +85,12 @@ async def test_server_settings_and_options_take_effect(
         await bot.guild_config.set(GUILD_ID, "summary_sentences", "2")
         await bot.guild_config.set(GUILD_ID, "summary_method", "lead")
         interaction = await fake.slash("summarize", {"url": url})
-        by_config = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        by_config = (await fake.final_card(interaction.token))["embeds"][0]
         interaction = await fake.slash("summarize", {"url": url, "sentences": 4, "private": True})
-        responses = await answers(fake, interaction.token, is_card)
+        responses = await fake.answers(interaction.token, is_card)
     assert by_config["description"].count("• ") == 2
     assert responses[0].json["data"]["flags"] == EPHEMERAL
-    assert final_card(responses)["embeds"][0]["description"].count("• ") == 4
+    assert last_card(responses)["embeds"][0]["description"].count("• ") == 4
 
 
 async def test_summarize_a_pasted_text_with_fewer_sentences_than_asked(
@@ -113,7 +98,7 @@ async def test_summarize_a_pasted_text_with_fewer_sentences_than_asked(
 ) -> None:
     async with launch():
         interaction = await fake.slash("summarize", {"text": PASTE, "sentences": 8})
-        embed = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        embed = (await fake.final_card(interaction.token))["embeds"][0]
     assert embed["title"] == "Ferry fares to rise in spring"
     assert "url" not in embed
     assert embed["description"].count("• ") == 5
@@ -200,9 +185,9 @@ async def test_context_menu_on_a_link_and_on_plain_text(
     plain = fake.seed_message(GENERAL_CHANNEL_ID, PASTE, author_id=MEMBER_ID)
     async with launch():
         interaction = await fake.message_command("Summarize", int(with_link["id"]))
-        linked = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        linked = (await fake.final_card(interaction.token))["embeds"][0]
         interaction = await fake.message_command("Summarize", int(plain["id"]))
-        pasted = final_card(await answers(fake, interaction.token, is_card))["embeds"][0]
+        pasted = (await fake.final_card(interaction.token))["embeds"][0]
     assert linked["url"] == url
     assert pasted["title"] == "Ferry fares to rise in spring"
 
@@ -238,7 +223,7 @@ async def test_a_real_page_card_carries_no_junk(
     url = pages.add("/news/real", html)
     async with launch():
         interaction = await fake.slash("summarize", {"url": url})
-        (embed,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+        (embed,) = (await fake.final_card(interaction.token))["embeds"]
     bullets = embed["description"].split("\n")
     assert bullets[0] == "• " + first
     for junk in ("Night mode", "standfirst", "RIVERTON, Ore.", "AP Photo", "newsletter", "Follow"):
@@ -277,9 +262,9 @@ async def test_page_text_is_escaped_and_only_web_links_under_2048_reach_the_card
     )
     async with launch():
         interaction = await fake.slash("summarize", {"url": hostile, "sentences": 10})
-        (trapped,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+        (trapped,) = (await fake.final_card(interaction.token))["embeds"]
         interaction = await fake.slash("summarize", {"url": plain})
-        (linked,) = final_card(await answers(fake, interaction.token, is_card))["embeds"]
+        (linked,) = (await fake.final_card(interaction.token))["embeds"]
     for embed in (trapped, linked):
         assert_within_limits(embed)
         assert "thumbnail" not in embed
@@ -309,7 +294,7 @@ async def test_a_long_article_card_says_it_was_read_from_its_opening(
         cards = []
         for _ in range(2):  # computed, then from the cache
             interaction = await fake.slash("summarize", {"url": url})
-            cards.append(final_card(await answers(fake, interaction.token, is_card)))
+            cards.append(await fake.final_card(interaction.token))
     for card in cards:
         fields = {f["name"]: f["value"] for f in card["embeds"][0]["fields"]}
         assert fields["Summary"] == (
@@ -330,7 +315,7 @@ async def test_past_the_deadline_the_answer_is_one_line_and_the_work_goes_on(
         late = await error_reply(fake, interaction.token)
         monkeypatch.setattr(cog, "deadline", summarize_cog.DEADLINE)
         interaction = await fake.slash("summarize", {"url": url})
-        card = final_card(await answers(fake, interaction.token, is_card))
+        card = await fake.final_card(interaction.token)
     assert late.json["content"] == (
         "That is taking more than 0.2 seconds. I'll keep at it: ask again in a minute."
     )

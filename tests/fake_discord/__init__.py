@@ -1,0 +1,100 @@
+"""A local fake of Discord's REST API and gateway, so the real discord.py client can be tested.
+
+Start it with `fake_discord()` (it also points discord.py at it), connect a bot with
+`running_bot()`, act as Discord's users with the driver (`slash`, `click`, `send_message`...)
+and read what the bot sent (`requests`, `wait_for`, `responses`, `run`, `cards_in`...).
+
+Modules: `world` (guilds, members, channels, messages), `gateway` (the zlib-stream
+websocket), `rest` (the recorded REST API) and `driver` (`FakeDiscord`, what tests use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import discord
+
+from tests.fake_discord.driver import (
+    WAIT_TIMEOUT,
+    FakeDiscord,
+    FakeInteraction,
+    is_card,
+    is_final,
+    last_card,
+)
+from tests.fake_discord.rest import RecordedRequest
+from tests.fake_discord.world import (
+    ADMIN_ID,
+    ADMIN_PERMISSIONS,
+    APPLICATION_ID,
+    BOT_ID,
+    EPHEMERAL,
+    GENERAL_CHANNEL_ID,
+    GUILD_ID,
+    LOADING,
+    MEMBER_ID,
+    NEWS_CHANNEL_ID,
+    OWNER_ID,
+    ChannelError,
+)
+
+__all__ = [
+    "ADMIN_ID",
+    "ADMIN_PERMISSIONS",
+    "APPLICATION_ID",
+    "BOT_ID",
+    "EPHEMERAL",
+    "GENERAL_CHANNEL_ID",
+    "GUILD_ID",
+    "LOADING",
+    "MEMBER_ID",
+    "NEWS_CHANNEL_ID",
+    "OWNER_ID",
+    "ChannelError",
+    "FakeDiscord",
+    "FakeInteraction",
+    "RecordedRequest",
+    "fake_discord",
+    "is_card",
+    "is_final",
+    "last_card",
+    "running_bot",
+]
+
+ClientT = TypeVar("ClientT", bound=discord.Client)
+
+
+@contextlib.asynccontextmanager
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A started fake with discord.py pointed at it; stopped and un-pointed afterwards."""
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        with fake.patched():
+            yield fake
+    finally:
+        await fake.stop()
+
+
+@contextlib.asynccontextmanager
+async def running_bot(bot: ClientT, token: str = "fake-token") -> AsyncIterator[ClientT]:
+    """Log `bot` in, connect it and wait for `on_ready`; close it afterwards. Build the bot
+    with a small `guild_ready_timeout` (e.g. 0.05): discord.py waits that long after the last
+    GUILD_CREATE before it is ready (2 s by default)."""
+    await bot.login(token)
+    connection = asyncio.create_task(bot.connect())
+    ready = asyncio.create_task(bot.wait_until_ready())
+    try:
+        done, _ = await asyncio.wait(
+            {connection, ready}, timeout=WAIT_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            raise RuntimeError("the bot did not become ready")
+        yield bot
+    finally:
+        ready.cancel()
+        await bot.close()
+        await connection  # surfaces why the connection ended, if it failed

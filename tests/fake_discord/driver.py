@@ -1,0 +1,526 @@
+"""The test driver: `FakeDiscord` runs the server, lets a test act as Discord's users
+(`slash`, `click`, `send_message`...), and reads what the bot sent (`wait_for`, `responses`,
+`messages_in`) down to a command's final reply (`run`, `answers`, `cards_in`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import discord
+import yarl
+from aiohttp import web
+from discord.enums import (
+    AppCommandOptionType,
+    AppCommandType,
+    ComponentType,
+    InteractionResponseType,
+    InteractionType,
+)
+
+from tests.fake_discord import gateway
+from tests.fake_discord.gateway import Gateway
+from tests.fake_discord.rest import API_PREFIX, Fault, RecordedRequest, RestApi
+from tests.fake_discord.world import (
+    ADMIN_ID,
+    APPLICATION_ID,
+    ATTACHMENT_SIZE_LIMIT,
+    BOT_ID,
+    DM_MESSAGES_INTENT,
+    EVERYONE_PERMISSIONS,
+    GENERAL_CHANNEL_ID,
+    GUILD_MESSAGES_INTENT,
+    JSON,
+    ChannelError,
+    FakeChannel,
+    FakeGuild,
+    InteractionState,
+    World,
+)
+
+WAIT_TIMEOUT = 5.0  # seconds the helpers wait for the bot before failing the test
+Check = Callable[[RecordedRequest], bool]
+
+
+@dataclass
+class FakeInteraction:
+    """An interaction the fake dispatched; its token finds the bot's answers."""
+
+    id: int
+    token: str
+    payload: JSON
+
+
+class FakeDiscord:
+    """Discord as a test sees it: the world, the REST server and gateway serving it, and the
+    recorded requests."""
+
+    def __init__(self) -> None:
+        self.world = World()
+        self._changed = asyncio.Condition()
+        self.gateway = Gateway(self.world, self._changed, WAIT_TIMEOUT)
+        self.rest = RestApi(self.world, self.gateway, self._changed)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- the world, as tests reach it (more in `world`) ----------------------------------
+
+    @property
+    def guilds(self) -> dict[int, FakeGuild]:
+        return self.world.guilds
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.rest.requests
+
+    @property
+    def gateway_payloads(self) -> list[JSON]:
+        return self.gateway.payloads
+
+    def add_channel(self, guild: FakeGuild, name: str, **kwargs: Any) -> FakeChannel:
+        return self.world.add_channel(guild, name, **kwargs)
+
+    def seed_message(
+        self, channel_id: int, content: str, *, author_id: int, at: datetime | None = None
+    ) -> JSON:
+        """Put a user's message in a channel's history without dispatching it."""
+        return self.world.seed_message(channel_id, content, author_id=author_id, at=at)
+
+    def message(self, message_id: int) -> JSON:
+        return self.world.message(message_id)
+
+    def messages_in(self, channel_id: int) -> list[JSON]:
+        """Every message the fake holds for a channel (bot's and users'), oldest first.
+        Ephemeral interaction messages are not in channels; see `interaction_messages`."""
+        return self.world.channel_messages(channel_id)
+
+    def bot_messages(self, channel_id: int) -> list[JSON]:
+        return [m for m in self.messages_in(channel_id) if m["author"]["id"] == str(BOT_ID)]
+
+    def interaction_messages(self, token: str) -> list[JSON]:
+        """The messages an interaction's answers created (original first), as they are now
+        (deleted ones left out)."""
+        ids = self.world.interactions[token].message_ids
+        return [m for m in map(self.world.find_message, ids) if m is not None]
+
+    # --- failure injection ---------------------------------------------------------------
+
+    def fail_channel(self, channel_id: int, error: ChannelError = "forbidden") -> None:
+        """Every request under /channels/{id} answers 403 Missing Permissions (50013) or
+        404 Unknown Channel (10003)."""
+        self.rest.channel_errors[channel_id] = error
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 500,
+        method: str | None = "POST",
+        path: str | None = None,
+    ) -> None:
+        """The next `count` matching requests answer `status`. Note discord.py retries 500,
+        502, 504 and 524 up to 5 times, sleeping 1 s, 3 s, 5 s... in between; other statuses
+        (a 503 included) raise at once."""
+        self.rest.faults.append(Fault("status", count, status, method, path))
+
+    def drop_next(
+        self, count: int = 1, *, method: str | None = "POST", path: str | None = None
+    ) -> None:
+        """The next `count` matching requests get their connection closed with no answer."""
+        self.rest.faults.append(Fault("drop", count, 0, method, path))
+
+    def hang_next(
+        self, count: int = 1, *, method: str | None = "POST", path: str | None = None
+    ) -> None:
+        """The next `count` matching requests never answer (until `release_hung` or `stop`)."""
+        self.rest.faults.append(Fault("hang", count, 0, method, path))
+
+    def release_hung(self) -> None:
+        """Let hung requests finish (their connections are then dropped)."""
+        self.rest.release_hung.set()
+
+    # --- what the bot sent ---------------------------------------------------------------
+
+    async def wait_for(
+        self,
+        predicate: Check,
+        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
+    ) -> RecordedRequest:
+        """The first recorded request matching `predicate`, waiting for it if needed."""
+
+        def find() -> RecordedRequest | None:
+            return next((r for r in self.requests if predicate(r)), None)
+
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: find() is not None)
+        found = find()
+        assert found is not None
+        return found
+
+    def responses(self, token: str) -> list[RecordedRequest]:
+        """The callback, follow-ups, edits and deletes for an interaction, in order."""
+        return [r for r in self.requests if token in r.path.split("/")]
+
+    async def wait_responses(
+        self,
+        token: str,
+        count: int = 1,
+        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
+    ) -> list[RecordedRequest]:
+        """The first `count` responses to an interaction, waiting for them if needed."""
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.responses(token)) >= count)
+        return self.responses(token)[:count]
+
+    async def answers(self, token: str, done: Check) -> list[RecordedRequest]:
+        """Every answer to an interaction once one of them is `done`."""
+        await self.wait_for(lambda r: token in r.path and done(r))
+        return self.responses(token)
+
+    async def final_card(self, token: str) -> JSON:
+        """A deferred command's card: the last embed edit once there is one."""
+        return last_card(await self.answers(token, is_card))
+
+    async def callback(self, token: str) -> JSON:
+        """The body of an interaction's callback (its "type" and "data")."""
+        (callback,) = await self.wait_responses(token, 1)
+        body: JSON = callback.json
+        return body
+
+    async def run(self, name: str, options: Mapping[str, Any] | None = None, **kwargs: Any) -> JSON:
+        """A slash command's final answer: its callback's data, or the final edit of its
+        deferred placeholder (see `is_final`)."""
+        interaction = await self.slash(name, options, **kwargs)
+        callback = await self.callback(interaction.token)
+        if callback["type"] != InteractionResponseType.deferred_channel_message.value:
+            data: JSON = callback["data"]
+            return data
+        final: JSON = (await self.final_answer(interaction.token)).json
+        return final
+
+    async def final_answer(self, token: str) -> RecordedRequest:
+        """The answer that replaces an interaction's placeholder (see `is_final`)."""
+        return await self.wait_for(lambda r: token in r.path and is_final(r))
+
+    def cards_in(self, channel_id: int) -> list[RecordedRequest]:
+        """The messages with embeds the bot posted to a channel."""
+        return [
+            r
+            for r in self.requests
+            if r.method == "POST"
+            and r.path == f"/channels/{channel_id}/messages"
+            and r.json.get("embeds")
+        ]
+
+    def channel_option(self, channel_id: int) -> tuple[JSON, JSON]:
+        """A channel option named "channel" and the `resolved` data Discord sends with it."""
+        channel = self.world.channels[channel_id].payload()
+        # The asker's permissions in the channel: the first 41 bits, as before 2025's new ones.
+        resolved = {"channels": {str(channel_id): {**channel, "permissions": str(2**41 - 1)}}}
+        option = {
+            "name": "channel",
+            "type": AppCommandOptionType.channel.value,
+            "value": str(channel_id),
+        }
+        return option, resolved
+
+    # --- server lifecycle ----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        return self.url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> yarl.URL:
+        return yarl.URL(f"ws://127.0.0.1:{self.port}{gateway.PATH}")
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self.rest.middleware])
+        self.rest.add_routes(app.router)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        self.gateway.url = self.gateway_url
+        self.world.attachment_base = self.url
+
+    async def stop(self) -> None:
+        self.release_hung()
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @contextlib.contextmanager
+    def patched(self) -> Iterator[None]:
+        """Point discord.py's REST base and default gateway at this fake."""
+        route_cls, ws_cls = discord.http.Route, discord.gateway.DiscordWebSocket
+        old_base, old_gateway = route_cls.BASE, ws_cls.DEFAULT_GATEWAY
+        route_cls.BASE, ws_cls.DEFAULT_GATEWAY = self.api_base, self.gateway_url
+        try:
+            yield
+        finally:
+            route_cls.BASE, ws_cls.DEFAULT_GATEWAY = old_base, old_gateway
+
+    # --- users acting --------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: JSON) -> None:
+        """Send a DISPATCH to every identified gateway session, waiting for one."""
+        await self.gateway.dispatch(event, data)
+
+    async def disconnect_gateway(self, code: int = 4000) -> None:
+        """Close the gateway connections; with a resumable code discord.py RESUMEs."""
+        await self.gateway.disconnect(code)
+
+    async def send_message(
+        self,
+        content: str,
+        *,
+        author_id: int = ADMIN_ID,
+        channel_id: int = GENERAL_CHANNEL_ID,
+        dm: bool = False,
+    ) -> JSON:
+        """A user posts a message (MESSAGE_CREATE); `dm=True` posts in their DM with the bot.
+        Like Discord, only dispatched if the bot identified with the guild_messages (or
+        dm_messages) intent, and with content blanked if it lacks the message content intent
+        and is not mentioned. Returns the payload as the bot sees it."""
+        world = self.world
+        channel = world.dm_channel(author_id) if dm else world.channels[channel_id]
+        message = world.seed_message(channel.id, content, author_id=author_id)
+        needed = GUILD_MESSAGES_INTENT if channel.guild_id else DM_MESSAGES_INTENT
+        if world.intents is None or world.intents & needed:
+            await self.dispatch("MESSAGE_CREATE", world.visible(message))
+        return world.visible(message)
+
+    async def slash(
+        self,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        group: str | None = None,
+        subcommand: str | None = None,
+        focused: str | None = None,
+        resolved: JSON | None = None,
+        user_id: int = ADMIN_ID,
+        channel_id: int = GENERAL_CHANNEL_ID,
+        permissions: int | None = None,
+        enforce_permissions: bool = True,
+    ) -> FakeInteraction:
+        """A user runs `/name [group] [subcommand] options...` (an autocomplete request instead
+        if `focused` names the option being typed). Option types are inferred from the Python
+        values (str, int, float, bool); pass raw option dicts inside `options` values as needed.
+        `permissions` overrides the member's computed permissions. Like Discord, refuses to
+        dispatch a synced command whose default_member_permissions the member lacks, unless
+        `enforce_permissions=False` (a server admin's override)."""
+        command = self._find_command(name, AppCommandType.chat_input, channel_id)
+        leaf = [_option(k, v, focused == k) for k, v in (options or {}).items()]
+        if subcommand is not None:
+            subcommand_type = AppCommandOptionType.subcommand.value
+            leaf = [{"name": subcommand, "type": subcommand_type, "options": leaf}]
+        if group is not None:
+            group_type = AppCommandOptionType.subcommand_group.value
+            leaf = [{"name": group, "type": group_type, "options": leaf}]
+        data: JSON = {
+            "id": command["id"],
+            "name": name,
+            "type": AppCommandType.chat_input.value,
+            "options": leaf,
+        }
+        if resolved is not None:
+            data["resolved"] = resolved
+        _command_guild(data, command)
+        kind = (
+            InteractionType.application_command if focused is None else InteractionType.autocomplete
+        )
+        member_perms = self.world.member_permissions(user_id, channel_id, permissions)
+        if enforce_permissions:
+            _enforce(command, member_perms)
+        return await self._interact(kind, data, user_id, channel_id, member_perms)
+
+    async def autocomplete(
+        self, name: str, options: Mapping[str, Any], focused: str, **kwargs: Any
+    ) -> FakeInteraction:
+        """Shorthand for `slash(..., focused=...)`: an autocomplete request."""
+        return await self.slash(name, options, focused=focused, **kwargs)
+
+    async def message_command(
+        self,
+        name: str,
+        target_id: int,
+        *,
+        user_id: int = ADMIN_ID,
+        permissions: int | None = None,
+    ) -> FakeInteraction:
+        """A user runs a message context-menu command on a message the fake holds."""
+        target = self.world.message(target_id)
+        channel_id = int(target["channel_id"])
+        command = self._find_command(name, AppCommandType.message, channel_id)
+        data: JSON = {
+            "id": command["id"],
+            "name": name,
+            "type": AppCommandType.message.value,
+            "target_id": str(target_id),
+            # Interactions carry full content, even without the message content intent.
+            "resolved": {"messages": {str(target_id): target}},
+        }
+        _command_guild(data, command)
+        member_perms = self.world.member_permissions(user_id, channel_id, permissions)
+        return await self._interact(
+            InteractionType.application_command, data, user_id, channel_id, member_perms
+        )
+
+    async def click(
+        self,
+        message_id: int,
+        custom_id: str,
+        *,
+        component_type: ComponentType = ComponentType.button,
+        values: list[str] | None = None,
+        user_id: int = ADMIN_ID,
+        permissions: int | None = None,
+    ) -> FakeInteraction:
+        """A user clicks a button (or picks `values` in a select, ComponentType.string_select)
+        on a message the fake holds."""
+        message = self.world.message(message_id)
+        channel_id = int(message["channel_id"])
+        data: JSON = {"custom_id": custom_id, "component_type": component_type.value}
+        if values is not None:
+            data["values"] = values
+        perms = self.world.member_permissions(user_id, channel_id, permissions)
+        return await self._interact(
+            InteractionType.component, data, user_id, channel_id, perms, message
+        )
+
+    def _find_command(self, name: str, type: AppCommandType, channel_id: int) -> JSON:
+        """The synced command (guild commands first), or a stand-in if none was synced."""
+        guild_id = self.world.channels[channel_id].guild_id
+        candidates = self.world.commands.get(guild_id, []) + self.world.commands.get(None, [])
+        found = (
+            c
+            for c in candidates
+            if c["name"] == name and c.get("type", AppCommandType.chat_input.value) == type.value
+        )
+        return next(found, {"id": str(self.world.snowflake()), "name": name})
+
+    async def _interact(
+        self,
+        kind: InteractionType,
+        data: JSON,
+        user_id: int,
+        channel_id: int,
+        member_perms: int,
+        message: JSON | None = None,
+    ) -> FakeInteraction:
+        channel = self.world.channels[channel_id]
+        interaction_id = self.world.snowflake()
+        token = f"fake-token-{interaction_id}"
+        payload: JSON = {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": kind.value,
+            "data": data,
+            "token": token,
+            "version": 1,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "locale": "en-US",
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        if channel.guild_id is None:
+            payload |= self._dm_context(user_id)
+        else:
+            payload |= self._guild_context(channel.guild_id, user_id, member_perms)
+        if message is not None:
+            payload["message"] = message
+        self.world.interactions[token] = InteractionState(
+            interaction_id,
+            token,
+            channel.id,
+            channel.guild_id,
+            None if message is None else int(message["id"]),
+        )
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return FakeInteraction(interaction_id, token, payload)
+
+    def _guild_context(self, guild_id: int, user_id: int, member_perms: int) -> JSON:
+        guild = self.guilds[guild_id]
+        member = guild.members[user_id].payload() | {"permissions": str(member_perms)}
+        return {
+            "guild_id": str(guild_id),
+            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "guild_locale": "en-US",
+            "member": member,
+            "app_permissions": str(guild.permissions_of(BOT_ID)),
+            "authorizing_integration_owners": {"0": str(guild_id)},
+            "context": 0,  # a guild
+        }
+
+    def _dm_context(self, user_id: int) -> JSON:
+        return {
+            "user": self.world.users[user_id].payload(),
+            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,  # the bot's DM
+        }
+
+
+def is_final(request: RecordedRequest) -> bool:
+    """The answer that replaces a placeholder: an edit that is not progress ("Fetching…"), or
+    the private follow-up of an error."""
+    if request.method == "POST":
+        return "/webhooks/" in request.path
+    if request.method != "PATCH" or not request.json:
+        return False
+    content = request.json.get("content") or ""
+    return bool(request.json.get("embeds")) or not content.endswith("…")
+
+
+def is_card(request: RecordedRequest) -> bool:
+    """An edit that puts an embed in a message: a deferred command's card."""
+    return request.method == "PATCH" and bool(request.json and request.json.get("embeds"))
+
+
+def last_card(responses: list[RecordedRequest]) -> JSON:
+    """The last card among an interaction's answers."""
+    cards = [r for r in responses if is_card(r)]
+    assert cards, [r.json for r in responses]
+    card: JSON = cards[-1].json
+    return card
+
+
+def _option(name: str, value: Any, focused: bool) -> JSON:
+    if isinstance(value, dict):
+        return value
+    # bool before int: bool is an int subclass.
+    types = {
+        bool: AppCommandOptionType.boolean,
+        int: AppCommandOptionType.integer,
+        float: AppCommandOptionType.number,
+    }
+    kind = types.get(type(value), AppCommandOptionType.string)
+    option: JSON = {"name": name, "type": kind.value, "value": value}
+    if focused:
+        option["focused"] = True
+    return option
+
+
+def _command_guild(data: JSON, command: JSON) -> None:
+    # discord.py looks guild commands up by the guild id Discord puts in the data.
+    if command.get("guild_id") is not None:
+        data["guild_id"] = command["guild_id"]
+
+
+def _enforce(command: JSON, member_perms: int) -> None:
+    required = int(command.get("default_member_permissions") or 0)
+    if required & ~member_perms:
+        raise PermissionError(f"Discord would not let this member run /{command['name']}")
