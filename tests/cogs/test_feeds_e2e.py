@@ -209,11 +209,11 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
         dry = await fake.run("feed", {"url": feed}, subcommand="test")
         listed = await fake.run("feed", {}, subcommand="list")
         typed = await fake.autocomplete("feed", {"url": "city"}, "url", subcommand="remove")
-        (choices,) = await fake.wait_responses(typed.token, 1)
+        choices = (await fake.callback(typed.token))["data"]["choices"]
         topics = await fake.autocomplete(
             "unsubscribe", {"topic": "br"}, "topic", channel_id=NEWS_CHANNEL_ID
         )
-        (topic_choices,) = await fake.wait_responses(topics.token, 1)
+        topic_choices = (await fake.callback(topics.token))["data"]["choices"]
         resumed = await fake.run("feed", {"url": feed}, subcommand="resume")
         removed = await fake.run("feed", {"url": feed}, subcommand="remove")
         gone = await fake.run("feed", {"url": feed}, subcommand="remove")
@@ -221,8 +221,8 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
     lines = dry["embeds"][0]["description"].splitlines()
     assert lines == [f"• Bridge test → <#{NEWS_CHANNEL_ID}> (`bridge`)", "• Other → no channel"]
     assert "City News" in listed["embeds"][0]["description"]
-    assert choices.json["data"]["choices"] == [{"name": f"City News — {feed}", "value": feed}]
-    assert topic_choices.json["data"]["choices"] == [{"name": "bridge", "value": "bridge"}]
+    assert choices == [{"name": f"City News — {feed}", "value": feed}]
+    assert topic_choices == [{"name": "bridge", "value": "bridge"}]
     assert resumed["content"] == "**City News** will be polled again now."
     assert removed["content"] == f"Stopped following <{feed}>."
     assert gone["flags"] == EPHEMERAL
@@ -298,9 +298,7 @@ async def test_a_feed_with_a_long_address_is_picked_to_resume_and_remove(
     async with launch():
         await fake.run("feed", {"url": feed}, subcommand="add")
         typed = await fake.autocomplete("feed", {"url": "long road"}, "url", subcommand="remove")
-        ((choice,),) = [
-            r.json["data"]["choices"] for r in await fake.wait_responses(typed.token, 1)
-        ]
+        (choice,) = (await fake.callback(typed.token))["data"]["choices"]
         assert len(choice["value"]) <= 100 and len(choice["name"]) <= 100
         resumed = await fake.run("feed", {"url": choice["value"]}, subcommand="resume")
         removed = await fake.run("feed", {"url": choice["value"]}, subcommand="remove")

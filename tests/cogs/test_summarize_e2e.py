@@ -113,21 +113,20 @@ async def test_exactly_one_of_url_and_text(fake: FakeDiscord, launch: LaunchBot)
     async with launch():
         for options in ({}, {"url": "https://example.com/a", "text": "Some text."}):
             interaction = await fake.slash("summarize", options)
-            (reply,) = await fake.wait_responses(interaction.token, 1)
-            assert reply.json["type"] == 4
-            assert reply.json["data"]["flags"] == EPHEMERAL
+            reply = await fake.callback(interaction.token)
+            assert reply["type"] == 4
+            assert reply["data"]["flags"] == EPHEMERAL
             assert (
-                reply.json["data"]["content"]
+                reply["data"]["content"]
                 == "Give me either a `url` or a `text` to summarize, not both."
             )
 
 
 async def test_a_link_that_is_not_http(fake: FakeDiscord, launch: LaunchBot) -> None:
     async with launch():
-        interaction = await fake.slash("summarize", {"url": "ftp://example.com/file"})
-        (reply,) = await fake.wait_responses(interaction.token, 1)
-    assert reply.json["data"]["flags"] == EPHEMERAL
-    assert "start with https://" in reply.json["data"]["content"]
+        reply = await fake.run("summarize", {"url": "ftp://example.com/file"})
+    assert reply["flags"] == EPHEMERAL
+    assert "start with https://" in reply["content"]
 
 
 async def error_reply(fake: FakeDiscord, token: str) -> RecordedRequest:

@@ -27,18 +27,14 @@ from tests.fake_discord.gateway import Gateway
 from tests.fake_discord.rest import API_PREFIX, Fault, RecordedRequest, RestApi
 from tests.fake_discord.world import (
     ADMIN_ID,
-    APPLICATION_ID,
-    ATTACHMENT_SIZE_LIMIT,
     BOT_ID,
     DM_MESSAGES_INTENT,
-    EVERYONE_PERMISSIONS,
     GENERAL_CHANNEL_ID,
     GUILD_MESSAGES_INTENT,
     JSON,
     ChannelError,
     FakeChannel,
     FakeGuild,
-    InteractionState,
     World,
 )
 
@@ -320,7 +316,7 @@ class FakeDiscord:
         `permissions` overrides the member's computed permissions. Like Discord, refuses to
         dispatch a synced command whose default_member_permissions the member lacks, unless
         `enforce_permissions=False` (a server admin's override)."""
-        command = self._find_command(name, AppCommandType.chat_input, channel_id)
+        command = self.world.find_command(name, AppCommandType.chat_input, channel_id)
         leaf = [_option(k, v, focused == k) for k, v in (options or {}).items()]
         if subcommand is not None:
             subcommand_type = AppCommandOptionType.subcommand.value
@@ -362,7 +358,7 @@ class FakeDiscord:
         """A user runs a message context-menu command on a message the fake holds."""
         target = self.world.message(target_id)
         channel_id = int(target["channel_id"])
-        command = self._find_command(name, AppCommandType.message, channel_id)
+        command = self.world.find_command(name, AppCommandType.message, channel_id)
         data: JSON = {
             "id": command["id"],
             "name": name,
@@ -399,17 +395,6 @@ class FakeDiscord:
             InteractionType.component, data, user_id, channel_id, perms, message
         )
 
-    def _find_command(self, name: str, type: AppCommandType, channel_id: int) -> JSON:
-        """The synced command (guild commands first), or a stand-in if none was synced."""
-        guild_id = self.world.channels[channel_id].guild_id
-        candidates = self.world.commands.get(guild_id, []) + self.world.commands.get(None, [])
-        found = (
-            c
-            for c in candidates
-            if c["name"] == name and c.get("type", AppCommandType.chat_input.value) == type.value
-        )
-        return next(found, {"id": str(self.world.snowflake()), "name": name})
-
     async def _interact(
         self,
         kind: InteractionType,
@@ -419,59 +404,11 @@ class FakeDiscord:
         member_perms: int,
         message: JSON | None = None,
     ) -> FakeInteraction:
-        channel = self.world.channels[channel_id]
-        interaction_id = self.world.snowflake()
-        token = f"fake-token-{interaction_id}"
-        payload: JSON = {
-            "id": str(interaction_id),
-            "application_id": str(APPLICATION_ID),
-            "type": kind.value,
-            "data": data,
-            "token": token,
-            "version": 1,
-            "channel_id": str(channel.id),
-            "channel": channel.payload(),
-            "locale": "en-US",
-            "entitlements": [],
-            "entitlement_sku_ids": [],
-            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
-        }
-        if channel.guild_id is None:
-            payload |= self._dm_context(user_id)
-        else:
-            payload |= self._guild_context(channel.guild_id, user_id, member_perms)
-        if message is not None:
-            payload["message"] = message
-        self.world.interactions[token] = InteractionState(
-            interaction_id,
-            token,
-            channel.id,
-            channel.guild_id,
-            None if message is None else int(message["id"]),
+        state, payload = self.world.open_interaction(
+            kind, data, user_id, channel_id, member_perms, message
         )
         await self.dispatch("INTERACTION_CREATE", payload)
-        return FakeInteraction(interaction_id, token, payload)
-
-    def _guild_context(self, guild_id: int, user_id: int, member_perms: int) -> JSON:
-        guild = self.guilds[guild_id]
-        member = guild.members[user_id].payload() | {"permissions": str(member_perms)}
-        return {
-            "guild_id": str(guild_id),
-            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
-            "guild_locale": "en-US",
-            "member": member,
-            "app_permissions": str(guild.permissions_of(BOT_ID)),
-            "authorizing_integration_owners": {"0": str(guild_id)},
-            "context": 0,  # a guild
-        }
-
-    def _dm_context(self, user_id: int) -> JSON:
-        return {
-            "user": self.world.users[user_id].payload(),
-            "app_permissions": str(EVERYONE_PERMISSIONS),
-            "authorizing_integration_owners": {"0": "0"},
-            "context": 1,  # the bot's DM
-        }
+        return FakeInteraction(state.id, state.token, payload)
 
 
 def is_final(request: RecordedRequest) -> bool:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import discord
-from discord.enums import ChannelType, MessageType
+from discord.enums import AppCommandType, ChannelType, InteractionType, MessageType
 
 JSON = dict[str, Any]
 
@@ -369,6 +369,83 @@ class World:
         self.add_member(guild, self.add_user(MEMBER_ID, "member"))
         self.add_channel(guild, "general", channel_id=GENERAL_CHANNEL_ID)
         self.add_channel(guild, "news", channel_id=NEWS_CHANNEL_ID)
+
+    # --- commands and interactions ------------------------------------------------------
+
+    def find_command(self, name: str, type: AppCommandType, channel_id: int) -> JSON:
+        """The synced command (guild commands first), or a stand-in if none was synced."""
+        guild_id = self.channels[channel_id].guild_id
+        candidates = self.commands.get(guild_id, []) + self.commands.get(None, [])
+        found = (
+            c
+            for c in candidates
+            if c["name"] == name and c.get("type", AppCommandType.chat_input.value) == type.value
+        )
+        return next(found, {"id": str(self.snowflake()), "name": name})
+
+    def open_interaction(
+        self,
+        kind: InteractionType,
+        data: JSON,
+        user_id: int,
+        channel_id: int,
+        member_perms: int,
+        message: JSON | None = None,
+    ) -> tuple[InteractionState, JSON]:
+        """An interaction a user starts, and the INTERACTION_CREATE payload Discord sends."""
+        channel = self.channels[channel_id]
+        interaction_id = self.snowflake()
+        token = f"fake-token-{interaction_id}"
+        payload: JSON = {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": kind.value,
+            "data": data,
+            "token": token,
+            "version": 1,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "locale": "en-US",
+            "entitlements": [],
+            "entitlement_sku_ids": [],
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        if channel.guild_id is None:
+            payload |= self._dm_context(user_id)
+        else:
+            payload |= self._guild_context(channel.guild_id, user_id, member_perms)
+        if message is not None:
+            payload["message"] = message
+        state = InteractionState(
+            interaction_id,
+            token,
+            channel.id,
+            channel.guild_id,
+            None if message is None else int(message["id"]),
+        )
+        self.interactions[token] = state
+        return state, payload
+
+    def _guild_context(self, guild_id: int, user_id: int, member_perms: int) -> JSON:
+        guild = self.guilds[guild_id]
+        member = guild.members[user_id].payload() | {"permissions": str(member_perms)}
+        return {
+            "guild_id": str(guild_id),
+            "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "guild_locale": "en-US",
+            "member": member,
+            "app_permissions": str(guild.permissions_of(BOT_ID)),
+            "authorizing_integration_owners": {"0": str(guild_id)},
+            "context": 0,  # a guild
+        }
+
+    def _dm_context(self, user_id: int) -> JSON:
+        return {
+            "user": self.users[user_id].payload(),
+            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,  # the bot's DM
+        }
 
     # --- messages ------------------------------------------------------------------------
 
