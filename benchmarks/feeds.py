@@ -4,7 +4,7 @@
 
 A local server (a child process, on loopback addresses 127.0.0.1-8) serves generated RSS
 feeds of 20 entries with ETags (304 on If-None-Match) and their article pages, and counts what
-it serves. The real precis client runs against the fake Discord (tests/fake_discord.py), which
+it serves. The real precis client runs against the fake Discord (tests/fake_discord/), which
 records every REST request. Each scale runs in a fresh process, so caches and peak RSS are its
 own. Setup, not measured: the guild gets one channel per 10 subscriptions (topics drawn from the
 articles' vocabulary), every feed is followed with its 20 current entries already seen, then

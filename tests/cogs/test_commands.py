@@ -111,7 +111,7 @@ async def test_a_channel_admin_command_checks_the_channel_it_acts_on(
     #general, and can subscribe #general from #news."""
     async with launch() as bot:
         news = {
-            **fake._channels[NEWS_CHANNEL_ID].payload(),
+            **fake.world.channels[NEWS_CHANNEL_ID].payload(),
             "permission_overwrites": [
                 {"id": str(ADMIN_ROLE_ID), "type": 0, "allow": "0", "deny": str(1 << 4)}
             ],
@@ -129,7 +129,7 @@ async def test_a_channel_admin_command_checks_the_channel_it_acts_on(
             (NEWS_CHANNEL_ID, GENERAL_CHANNEL_ID),
             (GENERAL_CHANNEL_ID, NEWS_CHANNEL_ID),
         ):
-            channel_data = {**fake._channels[target].payload(), "permissions": "0"}
+            channel_data = {**fake.world.channels[target].payload(), "permissions": "0"}
             resolved = {"channels": {str(target): channel_data}}
             option = {"name": "channel", "type": 7, "value": str(target)}
             interaction = await fake.slash(
