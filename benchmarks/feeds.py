@@ -507,11 +507,7 @@ async def run_scale(
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
-            async with open_services(
-                settings.database,
-                allow_private=settings.allow_private_urls,
-                poll_seconds=settings.poll_seconds,
-            ) as services:
+            async with open_services(settings) as services:
                 bot = Precis(settings, services, guild_ready_timeout=0.05)
                 async with running_bot(bot):
                     return await _cycles(bot, fake, server, feeds, channels, new_per_feed, trace)

@@ -190,11 +190,7 @@ async def run_bot(settings: Settings) -> int:
 
     try:
         async with (
-            open_services(
-                settings.database,
-                allow_private=settings.allow_private_urls,
-                poll_seconds=settings.poll_seconds,
-            ) as services,
+            open_services(settings) as services,
             Precis(settings, services) as client,
         ):
             loop = asyncio.get_running_loop()

@@ -7,7 +7,6 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
 
@@ -15,6 +14,7 @@ from bot.guild_config import GuildConfig
 from bot.news.desk import NewsDesk
 from bot.news.fetch import create_session
 from bot.news.newsroom import Newsroom
+from bot.settings import Settings
 from bot.storage import SQLiteStorage, Storage
 
 
@@ -31,10 +31,8 @@ class Services:
 
 @contextlib.asynccontextmanager
 async def open_services(
-    database: Path,
+    settings: Settings,
     *,
-    allow_private: bool,
-    poll_seconds: int,
     fetch_timeout: float = 15.0,
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Services]:
@@ -42,13 +40,18 @@ async def open_services(
     private-address rule, build the services over them, and close both on the way out.
 
     Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used."""
-    storage = await SQLiteStorage.open(database)
+    storage = await SQLiteStorage.open(settings.database)
     try:
-        async with create_session(allow_private=allow_private) as session:
+        async with create_session(allow_private=settings.allow_private_urls) as session:
             guild_config = GuildConfig(storage.guild_settings)
             desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
             newsroom = Newsroom(
-                storage, desk, guild_config, session, poll_seconds=poll_seconds, clock=clock
+                storage,
+                desk,
+                guild_config,
+                session,
+                poll_seconds=settings.poll_seconds,
+                clock=clock,
             )
             yield Services(storage, session, guild_config, desk, newsroom)
     finally:

@@ -58,11 +58,7 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
     @contextlib.asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Precis]:
         configured = dataclasses.replace(settings, **overrides)
-        async with open_services(
-            configured.database,
-            allow_private=configured.allow_private_urls,
-            poll_seconds=configured.poll_seconds,
-        ) as services:
+        async with open_services(configured) as services:
             bot = Precis(configured, services, guild_ready_timeout=0.05)
             async with running_bot(bot):
                 yield bot

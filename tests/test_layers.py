@@ -40,8 +40,12 @@ LAYERS = {
     "services": Layer(frozenset({"model", "pipeline", "storage"}), None),
     # Typed settings from the environment, read by whoever starts the bot.
     "settings": Layer(frozenset({"model"}), None),
+    # The composition root: storage, the session and the services, made from the settings.
+    "composition": Layer(frozenset({"model", "pipeline", "storage", "services", "settings"}), None),
     "client": Layer(
-        frozenset({"model", "pipeline", "storage", "services", "settings"}), None, discord=True
+        frozenset({"model", "pipeline", "storage", "services", "settings", "composition"}),
+        None,
+        discord=True,
     ),
     "cogs": Layer(
         frozenset({"model", "pipeline", "storage", "services", "client"}), None, discord=True
@@ -51,7 +55,10 @@ LAYERS = {
     "news_cli": Layer(frozenset({"model", "pipeline", "services"}), None),
     # The `precis` command: reads the settings, then starts the client or a news command.
     "cli": Layer(
-        frozenset({"model", "pipeline", "storage", "services", "settings", "client", "news_cli"}),
+        frozenset(
+            {"model", "pipeline", "storage", "services", "settings", "composition", "client"}
+            | {"news_cli"}
+        ),
         None,
         discord=True,
     ),
@@ -69,7 +76,7 @@ LAYER_OF = {
     "bot.news.desk": "services",
     "bot.news.newsroom": "services",
     "bot.guild_config": "services",
-    "bot.composition": "services",
+    "bot.composition": "composition",
     "bot.settings": "settings",
     "bot.client": "client",
     "cogs": "cogs",

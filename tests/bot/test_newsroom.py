@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from bot.news.newsroom import (
     FeedPaused,
     Newsroom,
 )
+from bot.settings import Settings
 from tests.fixtures.feeds import Item, publish, rss, story
 from tests.fixtures.pages import PageServer, page_server
 
@@ -90,18 +90,12 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def open_room(tmp_path: Path, clock: Clock) -> OpenRoom:
+def open_room(settings: Settings, clock: Clock) -> OpenRoom:
     """Each call is a fresh process on the same database file: a restart."""
 
     @contextlib.asynccontextmanager
     async def start() -> AsyncIterator[Newsroom]:
-        async with open_services(
-            tmp_path / "precis.db",
-            allow_private=True,
-            poll_seconds=600,
-            fetch_timeout=2,
-            clock=clock,
-        ) as services:
+        async with open_services(settings, fetch_timeout=2, clock=clock) as services:
             yield services.newsroom
 
     return start

@@ -32,11 +32,7 @@ async def bot(settings: Settings) -> AsyncIterator[Precis]:
     """precis with every cog loaded, never logged in."""
     # Set up as `precis run` does, but never logged in.
     async with (
-        open_services(
-            settings.database,
-            allow_private=settings.allow_private_urls,
-            poll_seconds=settings.poll_seconds,
-        ) as services,
+        open_services(settings) as services,
         Precis(settings, services) as bot,
     ):
         for name in discover_cogs():
