@@ -1,20 +1,25 @@
 """Per-server settings: one registry of keys, and the service that validates and stores them.
 
-A later feature adds its key by adding one `ConfigKey` to `CONFIG_KEYS`.
+Each key is declared once, as a field of `GuildSettings` (its type, default, description, what
+a user may type and its parser); `CONFIG_KEYS`, `/config` and every reader come from that.
+A later feature adds its key by adding one field.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.errors import UserError
 from bot.model import DEFAULT_SUMMARY_METHOD, SUMMARY_METHODS
 from bot.storage import GuildSettingsRepository
 
 CHANNEL_MENTION = re.compile(r"<#(\d+)>|(\d{15,25})")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,52 +67,58 @@ def parse_channel(raw: str) -> int | None:
     return int(match[1] or match[2])
 
 
-CONFIG_KEYS: dict[str, ConfigKey] = {
-    key.name: key
-    for key in (
-        ConfigKey(
-            "summary_sentences",
-            "How many sentences a summary has.",
-            3,
-            "a whole number from 1 to 10",
-            integer_between(1, 10),
-        ),
-        ConfigKey(
-            "summary_method",
-            "How summaries pick their sentences.",
-            DEFAULT_SUMMARY_METHOD,
-            "one of " + ", ".join(SUMMARY_METHODS),
-            one_of(SUMMARY_METHODS),
-        ),
-        ConfigKey(
-            "max_feeds",
-            "How many feeds this server may follow.",
-            50,
-            "a whole number from 1 to 500",
-            integer_between(1, 500),
-        ),
-        ConfigKey(
-            "backfill",
-            "How many of a new feed's latest entries to post when it is added.",
-            0,
-            "a whole number from 0 to 20",
-            integer_between(0, 20),
-        ),
-        ConfigKey(
-            "max_posts_per_hour",
-            "Cards a channel gets in an hour at most; the rest wait for the next hour.",
-            20,
-            "a whole number from 1 to 120",
-            integer_between(1, 120),
-        ),
-        ConfigKey(
-            "admin_channel",
-            "Where the bot tells admins about paused feeds and channels.",
-            None,
-            "a channel (#news-admin) or none",
-            parse_channel,
-        ),
+def config_field(default: T, description: str, valid: str, parse: Callable[[str], T]) -> T:
+    """Declare a field of `GuildSettings`: `valid` is shown when a user types something else;
+    `parse` raises ValueError on a bad value."""
+    rule = {"description": description, "valid": valid, "parse": parse}
+    return dataclasses.field(default=default, metadata={"config": rule})
+
+
+@dataclass(frozen=True, slots=True)
+class GuildSettings:
+    """A server's settings, in the order `/config show` lists them."""
+
+    summary_sentences: int = config_field(
+        3,
+        "How many sentences a summary has.",
+        "a whole number from 1 to 10",
+        integer_between(1, 10),
     )
+    summary_method: str = config_field(
+        DEFAULT_SUMMARY_METHOD,
+        "How summaries pick their sentences.",
+        "one of " + ", ".join(SUMMARY_METHODS),
+        one_of(SUMMARY_METHODS),
+    )
+    max_feeds: int = config_field(
+        50,
+        "How many feeds this server may follow.",
+        "a whole number from 1 to 500",
+        integer_between(1, 500),
+    )
+    backfill: int = config_field(
+        0,
+        "How many of a new feed's latest entries to post when it is added.",
+        "a whole number from 0 to 20",
+        integer_between(0, 20),
+    )
+    max_posts_per_hour: int = config_field(
+        20,
+        "Cards a channel gets in an hour at most; the rest wait for the next hour.",
+        "a whole number from 1 to 120",
+        integer_between(1, 120),
+    )
+    admin_channel: int | None = config_field(
+        None,
+        "Where the bot tells admins about paused feeds and channels.",
+        "a channel (#news-admin) or none",
+        parse_channel,
+    )
+
+
+CONFIG_KEYS: dict[str, ConfigKey] = {
+    field.name: ConfigKey(field.name, default=field.default, **field.metadata["config"])
+    for field in dataclasses.fields(GuildSettings)
 }
 
 
@@ -124,7 +135,7 @@ class GuildConfig:
     def __init__(self, repository: GuildSettingsRepository) -> None:
         self._repository = repository
 
-    async def all(self, guild_id: int | None) -> dict[str, Any]:
+    async def all(self, guild_id: int | None) -> GuildSettings:
         """Every setting of a server; the defaults outside servers (`guild_id` None)."""
         stored = {} if guild_id is None else await self._repository.get_all(guild_id)
         values = {}
@@ -133,10 +144,11 @@ class GuildConfig:
                 values[name] = key.parse(stored[name]) if name in stored else key.default
             except ValueError:  # a value that an older version allowed: fall back, don't fail
                 values[name] = key.default
-        return values
+        return GuildSettings(**values)
 
     async def get(self, guild_id: int | None, name: str) -> Any:
-        return (await self.all(guild_id))[config_key(name).name]
+        """One setting by the name a user typed."""
+        return getattr(await self.all(guild_id), config_key(name).name)
 
     async def set(self, guild_id: int, name: str, raw: str) -> Any:
         key = config_key(name)

@@ -117,7 +117,7 @@ class Articles(commands.Cog):
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         message = admin_message(notice)
-        channel_id = await self.bot.guild_config.get(guild_id, "admin_channel")
+        channel_id = (await self.bot.guild_config.all(guild_id)).admin_channel
         if channel_id is None:
             log.warning("guild %s has no admin_channel; not told: %s", guild_id, message)
             return

@@ -34,10 +34,11 @@ class Config(commands.Cog):
         values = await self.bot.guild_config.all(ctx.guild.id)
         embed = BudgetEmbed(title=f"Settings for {ctx.guild.name}", colour=discord.Colour.blurple())
         for name, key in CONFIG_KEYS.items():
-            marker = "" if values[name] == key.default else " (changed)"
+            value = getattr(values, name)
+            marker = "" if value == key.default else " (changed)"
             embed.add_field(
                 name=f"{name}{marker}",
-                value=f"`{key.render(values[name])}` — {key.description}\nValid: {key.valid}",
+                value=f"`{key.render(value)}` — {key.description}\nValid: {key.valid}",
                 inline=False,
             )
         await ctx.send(embed=embed, ephemeral=True)

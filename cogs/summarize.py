@@ -90,8 +90,8 @@ class Summarize(commands.Cog):
         a one-line answer instead if that takes more than `deadline` seconds."""
         progress = await start_work(interaction, ephemeral=private)
         settings = await self.bot.guild_config.all(interaction.guild_id)
-        count = count or settings["summary_sentences"]
-        method = method or settings["summary_method"]
+        count = count or settings.summary_sentences
+        method = method or settings.summary_method
         waiting = True
 
         async def report(status: str) -> None:

@@ -19,13 +19,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 import aiohttp
 from yarl import URL
 
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
+from bot.guild_config import GuildConfig, GuildSettings
 from bot.model import (
     Article,
     Delivery,
@@ -264,9 +264,9 @@ class Newsroom:
 
     async def add_feed(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
         settings = await self.config.all(guild_id)
-        if len(await self.storage.feeds.for_guild(guild_id)) >= settings["max_feeds"]:
+        if len(await self.storage.feeds.for_guild(guild_id)) >= settings.max_feeds:
             raise UserError(
-                f"This server follows {settings['max_feeds']} feeds already, its limit "
+                f"This server follows {settings.max_feeds} feeds already, its limit "
                 "(`/config set max_feeds`). Remove one first."
             )
         feed_url, parsed = await self.read_feed(url)
@@ -278,7 +278,7 @@ class Newsroom:
             raise UserError("This server already follows that feed; `/feed list` shows it.")
         feed = await self.storage.feeds.by_url(feed_url)
         assert feed is not None
-        backlog = parsed.entries[: settings["backfill"]]
+        backlog = parsed.entries[: settings.backfill]
         for entry in reversed(backlog):  # oldest first, so cards arrive in order
             await self.process_entry(feed, entry, readers=[guild_id])
         return AddedFeed(feed_url, parsed.title, parsed.entries, len(backlog))
@@ -446,7 +446,7 @@ class Newsroom:
             fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
             entries = [entry for entry in parsed.entries if entry_key(entry) in fresh]
         else:
-            entries = list(parsed.entries[: (await self.config.all(guild_id))["backfill"]])
+            entries = list(parsed.entries[: (await self.config.all(guild_id)).backfill])
         index = await self.topic_index([guild_id])
         items = []
         for entry in entries:
@@ -471,12 +471,12 @@ class Newsroom:
 
     # --- Cards ------------------------------------------------------------------------------
 
-    async def card(self, delivery: Delivery, settings: dict[str, Any]) -> Card | None:
+    async def card(self, delivery: Delivery, settings: GuildSettings) -> Card | None:
         """The card a delivery owes, summarised with its server's `settings`."""
         stored = await self.storage.articles.get(delivery.article_id)
         if stored is None:
             return None
-        count, method = settings["summary_sentences"], settings["summary_method"]
+        count, method = settings.summary_sentences, settings.summary_method
         summary = await self.desk.summarize(stored, method, count)
         quote = await self.desk.key_quote(stored, summary)
         return Card(stored, summary, count, quote, delivery.topic)
@@ -488,7 +488,7 @@ class Newsroom:
         since = self.now() - HOUR
         sent_this_hour: dict[int, int] = {}
         lost: set[int] = set()
-        settings_of: dict[int, dict[str, Any]] = {}  # each server's settings, read once a pass
+        settings_of: dict[int, GuildSettings] = {}  # each server's settings, read once a pass
         batch = await self.storage.deliveries.in_state(DeliveryState.PENDING, DELIVERY_BATCH)
         report.more = len(batch) == DELIVERY_BATCH
         for delivery in batch:
@@ -500,7 +500,7 @@ class Newsroom:
             settings = settings_of[delivery.guild_id]
             if channel not in sent_this_hour:
                 sent_this_hour[channel] = await self.storage.deliveries.sent_since(channel, since)
-            if sent_this_hour[channel] >= settings["max_posts_per_hour"]:
+            if sent_this_hour[channel] >= settings.max_posts_per_hour:
                 report.waiting += 1  # not dropped: it is still pending next hour
                 continue
             # Claimed only if still pending: /post, or another pass, may have taken it since
@@ -519,7 +519,7 @@ class Newsroom:
         return report
 
     async def _post(
-        self, delivery: Delivery, poster: Poster, settings: dict[str, Any]
+        self, delivery: Delivery, poster: Poster, settings: GuildSettings
     ) -> PostOutcome:
         """Post a card this run claimed."""
         deliveries = self.storage.deliveries

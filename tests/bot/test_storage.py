@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.guild_config import GuildConfig
+from bot.guild_config import CONFIG_KEYS, GuildConfig, GuildSettings
 from bot.model import Article, Summary
 from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
 from bot.storage.migrate import available_migrations
@@ -97,7 +97,7 @@ async def test_guild_config_round_trip_and_validation(tmp_path: Path) -> None:
     storage = await SQLiteStorage.open(tmp_path / "precis.db")
     try:
         config = GuildConfig(storage.guild_settings)
-        assert (await config.all(42))["summary_sentences"] == 3
+        assert (await config.all(42)).summary_sentences == 3
         assert await config.set(42, "Summary_Sentences", " 5 ") == 5
         assert await config.get(42, "summary_sentences") == 5
         assert await config.get(43, "summary_sentences") == 3  # other servers untouched
@@ -107,6 +107,19 @@ async def test_guild_config_round_trip_and_validation(tmp_path: Path) -> None:
             await config.set(42, "colour", "red")
         assert await config.reset(42, "summary_sentences") == 3
         assert await storage.guild_settings.get_all(42) == {}
+    finally:
+        await storage.close()
+
+
+async def test_every_default_survives_being_stored(tmp_path: Path) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        config = GuildConfig(storage.guild_settings)
+        for name, key in CONFIG_KEYS.items():  # a default its own parser rejects would be lost
+            typed = "none" if key.default is None else str(key.default)
+            assert await config.set(42, name, typed) == key.default
+        assert await config.all(42) == GuildSettings()
+        assert len(await storage.guild_settings.get_all(42)) == len(CONFIG_KEYS)
     finally:
         await storage.close()
 

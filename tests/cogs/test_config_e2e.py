@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from bot.guild_config import GuildSettings
 from tests.conftest import LaunchBot
 from tests.fake_discord import (
     APPLICATION_ID,
@@ -65,6 +67,18 @@ async def test_config_set_then_show_survives_a_restart(
     fields = {f["name"]: f["value"] for f in embed_of(reply)["fields"]}
     assert fields["summary_sentences (changed)"].startswith("`5`")
     assert fields["summary_method"].startswith("`precis`")
+
+
+async def test_show_lists_every_setting_with_its_default(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    async with launch():
+        reply = await fake.run("config", subcommand="show")
+    shown = [f["name"] for f in embed_of(reply)["fields"]]
+    assert shown == [field.name for field in dataclasses.fields(GuildSettings)]
+    fields = {f["name"]: f["value"] for f in embed_of(reply)["fields"]}
+    assert fields["max_posts_per_hour"].startswith("`20`")
+    assert fields["admin_channel"].startswith("`not set`")
 
 
 async def test_member_without_manage_server_is_refused(
