@@ -16,6 +16,7 @@ ARTICLE_COLUMNS = "id, url, title, paragraphs, author, published, site_name, ima
 
 
 def article_from_row(row: aiosqlite.Row) -> StoredArticle:
+    """A `StoredArticle` from a row of `ARTICLE_COLUMNS`."""
     article = Article(
         title=row["title"],
         paragraphs=tuple(json.loads(row["paragraphs"])),
@@ -29,22 +30,27 @@ def article_from_row(row: aiosqlite.Row) -> StoredArticle:
 
 
 class SQLiteArticles:
+    """The `ArticleRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def get(self, article_id: int) -> StoredArticle | None:
+        """See `ArticleRepository.get`."""
         row = await self._db.fetch_one(
             f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
         )
         return None if row is None else article_from_row(row)
 
     async def recent(self, limit: int) -> list[StoredArticle]:
+        """See `ArticleRepository.recent`."""
         rows = await self._db.fetch_all(
             f"SELECT {ARTICLE_COLUMNS} FROM articles ORDER BY id DESC LIMIT ?", (limit,)
         )
         return [article_from_row(row) for row in rows]
 
     async def by_url(self, url: str) -> StoredArticle | None:
+        """See `ArticleRepository.by_url`."""
         row = await self._db.fetch_one(
             f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE url = ? OR id = "
             "(SELECT article_id FROM article_urls WHERE url = ?)",
@@ -60,9 +66,7 @@ class SQLiteArticles:
         requested_url: str | None = None,
         guild_id: int | None = None,
     ) -> StoredArticle:
-        """Store `article` with its quotes (or refresh the stored copy with the same URL or
-        content) and note the URL it was asked for and the server that saw it, all in one
-        transaction."""
+        """See `ArticleRepository.save`."""
         async with self._db.transaction() as conn:
             article_id, changed = await self._upsert(conn, article)
             if changed:
@@ -115,6 +119,7 @@ class SQLiteArticles:
         return int(existing["id"]), changed
 
     async def sighted(self, article_id: int, guild_id: int) -> None:
+        """See `ArticleRepository.sighted`."""
         async with self._db.transaction() as conn:
             await self._sighted(conn, article_id, guild_id)
 
@@ -126,6 +131,7 @@ class SQLiteArticles:
         )
 
     async def cached_summary(self, article_id: int, method: str, length: int) -> Summary | None:
+        """See `ArticleRepository.cached_summary`."""
         row = await self._db.fetch_one(
             "SELECT sentences, total_sentences FROM summaries "
             "WHERE article_id = ? AND method = ? AND length = ?",
@@ -136,6 +142,7 @@ class SQLiteArticles:
         return Summary(method, tuple(json.loads(row["sentences"])), row["total_sentences"])
 
     async def save_summary(self, article_id: int, length: int, summary: Summary) -> None:
+        """See `ArticleRepository.save_summary`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT OR REPLACE INTO summaries "

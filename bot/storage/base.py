@@ -2,6 +2,12 @@
 
 A backend (SQLite: `bot.storage.sqlite`) implements
 these protocols; cogs and core services only ever call them.
+
+What holds for every method unless its docstring says otherwise: each write is one transaction
+(all of it or none of it), and writes never interleave; a read sees only committed state. A
+method given an id that no row has is a no-op (a write) or returns None or nothing (a read).
+A write that would point at a missing article or feed raises `sqlite3.IntegrityError`; any
+other database failure raises `sqlite3.Error` and rolls the write back.
 """
 
 from __future__ import annotations
@@ -25,22 +31,37 @@ from bot.model import (
 
 
 class GuildSettingsRepository(Protocol):
-    async def get_all(self, guild_id: int) -> dict[str, str]: ...
+    """Per-server settings as raw text; `bot.guild_config` parses and validates them."""
 
-    async def set(self, guild_id: int, key: str, value: str) -> None: ...
+    async def get_all(self, guild_id: int) -> dict[str, str]:
+        """Every setting this server has stored, key to value; empty when it has none."""
+        ...
 
-    async def delete(self, guild_id: int, key: str) -> bool: ...
+    async def set(self, guild_id: int, key: str, value: str) -> None:
+        """Store the value, replacing any the server had for this key."""
+        ...
+
+    async def delete(self, guild_id: int, key: str) -> bool:
+        """Forget the server's value for this key (it falls back to the default); False when
+        there was none."""
+        ...
 
 
 class ArticleRepository(Protocol):
-    async def get(self, article_id: int) -> StoredArticle | None: ...
+    """Extracted articles, the URLs that reached them, the servers that saw them, and their
+    cached summaries. An article is one row per canonical URL and per content."""
+
+    async def get(self, article_id: int) -> StoredArticle | None:
+        """The article with this id; None when there is none (deleted, or never stored)."""
+        ...
 
     async def recent(self, limit: int) -> list[StoredArticle]:
-        """The newest stored articles, newest first."""
+        """The newest stored articles (last stored first), at most `limit`, of every server."""
         ...
 
     async def by_url(self, url: str) -> StoredArticle | None:
-        """The article stored under this canonical URL, or reached before from this URL."""
+        """The article stored under this canonical URL, or reached before from this URL
+        (a redirect, a link with tracking parameters); None when neither."""
         ...
 
     async def save(
@@ -51,37 +72,74 @@ class ArticleRepository(Protocol):
         requested_url: str | None = None,
         guild_id: int | None = None,
     ) -> StoredArticle:
-        """Store the article with its quotes (when new or changed), in one transaction. Each
-        quote comes filed under its speaker: storage keeps names, it does not find them."""
+        """Store the article with its quotes, note the URL it was asked for and the server
+        that saw it, in one transaction; returns it with its id.
+
+        An article already stored under the same URL (first) or the same content is reused,
+        not duplicated. When its content changed, the stored copy is updated in place (its
+        URL kept), its cached summaries are dropped and its quotes replaced by `quotes`; when
+        it did not, `quotes` are ignored. A URL already leading to another article keeps
+        leading there. Each quote comes filed under its speaker: storage keeps names, it does
+        not find them.
+        """
         ...
 
-    async def sighted(self, article_id: int, guild_id: int) -> None: ...
+    async def sighted(self, article_id: int, guild_id: int) -> None:
+        """Note that this server saw the article, so its quotes are searchable there.
+        Idempotent."""
+        ...
 
-    async def cached_summary(self, article_id: int, method: str, length: int) -> Summary | None: ...
+    async def cached_summary(self, article_id: int, method: str, length: int) -> Summary | None:
+        """The summary saved for this article, method and length; None when there is none
+        (never made, or dropped because the article changed)."""
+        ...
 
-    async def save_summary(self, article_id: int, length: int, summary: Summary) -> None: ...
+    async def save_summary(self, article_id: int, length: int, summary: Summary) -> None:
+        """Cache the summary under its article, `summary.method` and `length`, replacing any
+        there was."""
+        ...
 
 
 class QuoteRepository(Protocol):
-    async def for_article(self, article_id: int) -> list[QuoteHit]: ...
+    """Read access to quotes (written with their article by `ArticleRepository.save`). A
+    server sees only the quotes of articles it saw (`ArticleRepository.sighted`); result
+    lists are capped (100 for `search` and `by_speaker`)."""
+
+    async def for_article(self, article_id: int) -> list[QuoteHit]:
+        """The article's quotes in the order of its text; empty for an unknown article."""
+        ...
 
     async def search(
         self, guild_id: int, text: str, *, speaker: str | None = None
-    ) -> list[QuoteHit]: ...
+    ) -> list[QuoteHit]:
+        """Quotes seen in this server holding every word of `text`, the last as a prefix,
+        best match first, newer articles first among equals. `text` is words, never query
+        syntax; with no word in it the result is empty. `speaker` (a speaker key) keeps
+        only that person's quotes."""
+        ...
 
-    async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]: ...
+    async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]:
+        """One person's quotes (by speaker key) seen in this server, newest article first."""
+        ...
 
-    async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]: ...
+    async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]:
+        """The people quoted in this server's articles, most quoted first, then by name; at
+        most `limit`."""
+        ...
 
     async def full_names(
         self, guild_ids: Collection[int], surnames: Collection[str]
     ) -> list[SpeakerCount]:
         """Speakers quoted in these servers whose key is several words, the last in
-        `surnames` (speaker keys): the people a surname alone may mean."""
+        `surnames` (speaker keys): the people a surname alone may mean. In no order; empty
+        when either collection is."""
         ...
 
 
 class FeedRepository(Protocol):
+    """The feeds the bot polls, the servers following each, and the entries already seen.
+    A feed is one row per URL, shared by every server that follows it."""
+
     async def add(
         self,
         guild_id: int,
@@ -91,19 +149,38 @@ class FeedRepository(Protocol):
         seen: Iterable[tuple[str, str]],
         added_by: int | None,
         now: int,
-    ) -> bool: ...
+    ) -> bool:
+        """Follow the feed at `url` in this server; False if it already did. A feed new to
+        the bot is due at `now` and starts from the entries in `seen` ((key, link) pairs),
+        marked seen so that its backlog is never posted; for a known feed `seen` is
+        ignored."""
+        ...
 
-    async def remove(self, guild_id: int, url: str) -> bool: ...
+    async def remove(self, guild_id: int, url: str) -> bool:
+        """Stop following; False if this server did not follow it. A feed that no server
+        follows any more is forgotten, with its seen entries."""
+        ...
 
-    async def for_guild(self, guild_id: int) -> list[Feed]: ...
+    async def for_guild(self, guild_id: int) -> list[Feed]:
+        """The feeds this server follows, by title (case-insensitive)."""
+        ...
 
-    async def by_url(self, url: str) -> Feed | None: ...
+    async def by_url(self, url: str) -> Feed | None:
+        """The feed at this URL, whichever servers follow it; None when the bot has none."""
+        ...
 
-    async def due(self, now: int, limit: int) -> list[Feed]: ...
+    async def due(self, now: int, limit: int) -> list[Feed]:
+        """Feeds to poll now: not paused, `next_poll` at or before `now`, the longest
+        waiting first, at most `limit`."""
+        ...
 
-    async def followers(self, feed_id: int) -> list[int]: ...
+    async def followers(self, feed_id: int) -> list[int]:
+        """The ids of the servers following this feed, in no order."""
+        ...
 
-    async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]: ...
+    async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        """Those of these entry keys not yet recorded for this feed."""
+        ...
 
     async def polled(
         self,
@@ -114,13 +191,20 @@ class FeedRepository(Protocol):
         title: str | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
-    ) -> None: ...
+    ) -> None:
+        """Record a successful poll (a 304 included): failures and the last error are
+        forgotten and the next poll set; a None title, ETag or Last-Modified keeps the
+        stored one. A paused feed stays paused."""
+        ...
 
-    async def failed(
-        self, feed_id: int, error: str, *, next_poll: int, pause_after: int
-    ) -> Feed: ...
+    async def failed(self, feed_id: int, error: str, *, next_poll: int, pause_after: int) -> Feed:
+        """Count a failed poll and keep its error; the feed is paused when it reaches
+        `pause_after` failures in a row. Returns the feed as updated, which must exist."""
+        ...
 
-    async def resume(self, feed_id: int, now: int) -> None: ...
+    async def resume(self, feed_id: int, now: int) -> None:
+        """Unpause the feed and forget its failures; it is due at `now`."""
+        ...
 
     async def record_entry(
         self,
@@ -131,74 +215,138 @@ class FeedRepository(Protocol):
         *,
         readers: Sequence[int],
         targets: Sequence[DeliveryTarget],
-    ) -> int: ...
+    ) -> int:
+        """Mark an entry seen, note that the `readers` servers saw its article, and owe its
+        card to each target (`pending`), in one transaction: a crash before leaves the entry
+        new, after it the cards are owed. Returns how many cards are newly owed (an article
+        already carded in a channel, from another feed say, owes nothing there), so it is
+        idempotent: recording an entry again owes nothing. With no article (the page could
+        not be read) the entry is only marked seen."""
+        ...
 
 
 class SubscriptionRepository(Protocol):
-    async def add(self, guild_id: int, channel_id: int, topic: str, created_by: int) -> bool: ...
+    """Topic subscriptions: one per channel and topic (the topic's canonical text). A
+    subscription is paused, not deleted, when the bot can no longer post in its channel."""
 
-    async def remove(self, channel_id: int, topic: str) -> bool: ...
+    async def add(self, guild_id: int, channel_id: int, topic: str, created_by: int) -> bool:
+        """Subscribe the channel to the topic; False if it already was. Either way every
+        paused subscription of the channel resumes (its permissions are back)."""
+        ...
 
-    async def in_guild(
-        self, guild_id: int, channel_id: int | None = None
-    ) -> list[Subscription]: ...
+    async def remove(self, channel_id: int, topic: str) -> bool:
+        """Unsubscribe; False if there was no such subscription."""
+        ...
 
-    async def active(self, guild_ids: Sequence[int] | None = None) -> list[Subscription]: ...
+    async def in_guild(self, guild_id: int, channel_id: int | None = None) -> list[Subscription]:
+        """The server's subscriptions, paused ones included, only this channel's when given;
+        by channel, then topic."""
+        ...
 
-    async def pause_channel(self, channel_id: int) -> int: ...
+    async def active(self, guild_ids: Sequence[int] | None = None) -> list[Subscription]:
+        """The subscriptions not paused, of these servers or (None) of all, oldest first."""
+        ...
+
+    async def pause_channel(self, channel_id: int) -> int:
+        """Pause every subscription of the channel; returns how many were not paused yet.
+        `add` in that channel resumes them."""
+        ...
 
 
 class DeliveryRepository(Protocol):
+    """The cards owed, in flight and posted: one per article and channel, ever, in any state.
+
+    States: `pending` (to post) -> `sending` (claimed; a post may be in flight) -> `sent`
+    (posted) or back to `pending` (retry); `pending` or `sending` -> `failed` (given up).
+    Each move is committed on its own, so after a crash a `sending` card may or may not be
+    out: the caller reconciles it against the channel.
+    """
+
     async def create(
         self, target: DeliveryTarget, article_id: int, *, claimed_at: int | None = None
     ) -> Delivery | None:
-        """Owe one card; None when this channel already has this article's. With
-        `claimed_at` it is recorded already claimed (`sending`), for the caller to post."""
+        """Owe one card (`pending`); None when this channel already has a delivery of this
+        article, in whatever state. With `claimed_at` (/post) it is recorded already claimed
+        (`sending`, one attempt), so no sender takes it and the caller posts it."""
         ...
 
-    async def find(self, channel_id: int, article_id: int) -> Delivery | None: ...
+    async def find(self, channel_id: int, article_id: int) -> Delivery | None:
+        """The delivery of this article in this channel, in whatever state; None if none."""
+        ...
 
-    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]: ...
+    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]:
+        """The deliveries in this state, oldest first, at most `limit`."""
+        ...
 
     async def claim(self, delivery_id: int, now: int) -> Delivery | None:
-        """Take a pending card to post it: `sending`, committed before the post. None when it
-        is not pending any more (someone else took it)."""
+        """Take a pending card to post it: `sending`, one more attempt, committed before the
+        post. None when it is not pending any more (someone else took it) or is gone."""
         ...
 
-    async def sent(self, delivery_id: int, message_id: int, now: int) -> None: ...
+    async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
+        """Record the card posted as this message at `now`: `sent`, from whatever state (the
+        message exists), and its last error cleared."""
+        ...
 
-    async def retry(self, delivery_id: int, error: str) -> None: ...
+    async def retry(self, delivery_id: int, error: str) -> None:
+        """A card in flight (`sending`) goes back to `pending` with this error; a card in
+        any other state is left as it is (one failed meanwhile stays failed)."""
+        ...
 
     async def give_up(
         self, error: str, *, delivery_id: int | None = None, channel_id: int | None = None
-    ) -> None: ...
+    ) -> None:
+        """Fail (`failed`, with this error) one delivery, or every open one (`pending` or
+        `sending`) of a channel; sent and failed cards are left as they are."""
+        ...
 
-    async def sent_since(self, channel_id: int, since: int) -> int: ...
+    async def sent_since(self, channel_id: int, since: int) -> int:
+        """How many cards were posted in this channel at or after `since` (epoch seconds)."""
+        ...
 
 
 class Storage(Protocol):
-    @property
-    def guild_settings(self) -> GuildSettingsRepository: ...
+    """One open database: its repositories, made once and shared by every caller."""
 
     @property
-    def articles(self) -> ArticleRepository: ...
+    def guild_settings(self) -> GuildSettingsRepository:
+        """Per-server settings."""
+        ...
 
     @property
-    def quotes(self) -> QuoteRepository: ...
+    def articles(self) -> ArticleRepository:
+        """Articles, their URLs, sightings and cached summaries."""
+        ...
 
     @property
-    def feeds(self) -> FeedRepository: ...
+    def quotes(self) -> QuoteRepository:
+        """Quotes and their speakers."""
+        ...
 
     @property
-    def subscriptions(self) -> SubscriptionRepository: ...
+    def feeds(self) -> FeedRepository:
+        """Followed feeds and their seen entries."""
+        ...
 
     @property
-    def deliveries(self) -> DeliveryRepository: ...
+    def subscriptions(self) -> SubscriptionRepository:
+        """Topic subscriptions of channels."""
+        ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository:
+        """Cards owed and posted."""
+        ...
 
     async def counts(self) -> dict[str, int]:
         """Row counts for /about, by what a user would call them ("articles", "quotes", ...)."""
         ...
 
-    async def schema_version(self) -> int: ...
+    async def schema_version(self) -> int:
+        """The number of the last migration applied to the open database."""
+        ...
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        """Close the database (committed writes are in the file); the storage is unusable
+        afterwards."""
+        ...

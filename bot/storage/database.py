@@ -27,6 +27,8 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The writer inside `BEGIN IMMEDIATE`, one task at a time: committed when the block
+        ends, rolled back when it raises (the error goes on)."""
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -37,18 +39,22 @@ class Database:
             await self.conn.commit()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Every row of a read on the reader."""
         async with self.reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """The first row of a read on the reader, or None."""
         async with self.reader.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row of a read, or None when there is no row."""
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
 
     async def close(self) -> None:
+        """Close both connections."""
         # The writer last: the last connection to close checkpoints the WAL into the file.
         await self.reader.close()
         await self.conn.close()

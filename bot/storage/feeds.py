@@ -21,19 +21,24 @@ DELIVERY_COLUMNS = (
 
 
 def feed_from_row(row: aiosqlite.Row) -> Feed:
+    """A `Feed` from a row of `FEED_COLUMNS`."""
     return Feed(*row)
 
 
 def delivery_from_row(row: aiosqlite.Row) -> Delivery:
+    """A `Delivery` from a row of `DELIVERY_COLUMNS`, its state as a `DeliveryState`."""
     delivery = Delivery(*row)
     return dataclasses.replace(delivery, state=DeliveryState(delivery.state))
 
 
 def placeholders(values: Sequence[object]) -> str:
+    """One `?` per value, comma-separated, for an `IN (...)` list."""
     return ", ".join("?" for _ in values)
 
 
 class SQLiteFeeds:
+    """The `FeedRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -47,8 +52,7 @@ class SQLiteFeeds:
         added_by: int | None,
         now: int,
     ) -> bool:
-        """Follow the feed at `url` in this server; False if it already did. A feed new to the
-        bot starts from the entries in `seen` ((key, link) pairs): those are its backlog."""
+        """See `FeedRepository.add`."""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "INSERT INTO feeds (url, title, last_success, next_poll) VALUES (?, ?, ?, ?) "
@@ -70,7 +74,7 @@ class SQLiteFeeds:
             return cursor.rowcount > 0
 
     async def remove(self, guild_id: int, url: str) -> bool:
-        """Stop following; a feed that no server follows any more is forgotten."""
+        """See `FeedRepository.remove`."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "DELETE FROM guild_feeds WHERE guild_id = ? "
@@ -85,6 +89,7 @@ class SQLiteFeeds:
             return cursor.rowcount > 0
 
     async def for_guild(self, guild_id: int) -> list[Feed]:
+        """See `FeedRepository.for_guild`."""
         rows = await self._db.fetch_all(
             f"SELECT {FEED_COLUMNS} FROM feeds f JOIN guild_feeds g ON g.feed_id = f.id "
             "WHERE g.guild_id = ? ORDER BY f.title COLLATE NOCASE",
@@ -93,10 +98,12 @@ class SQLiteFeeds:
         return [feed_from_row(row) for row in rows]
 
     async def by_url(self, url: str) -> Feed | None:
+        """See `FeedRepository.by_url`."""
         row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = ?", (url,))
         return None if row is None else feed_from_row(row)
 
     async def due(self, now: int, limit: int) -> list[Feed]:
+        """See `FeedRepository.due`."""
         rows = await self._db.fetch_all(
             f"SELECT {FEED_COLUMNS} FROM feeds f WHERE paused = 0 AND next_poll <= ? "
             "ORDER BY next_poll LIMIT ?",
@@ -105,12 +112,14 @@ class SQLiteFeeds:
         return [feed_from_row(row) for row in rows]
 
     async def followers(self, feed_id: int) -> list[int]:
+        """See `FeedRepository.followers`."""
         rows = await self._db.fetch_all(
             "SELECT guild_id FROM guild_feeds WHERE feed_id = ?", (feed_id,)
         )
         return [row[0] for row in rows]
 
     async def unseen(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        """See `FeedRepository.unseen`."""
         if not keys:
             return set()
         rows = await self._db.fetch_all(
@@ -130,7 +139,7 @@ class SQLiteFeeds:
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> None:
-        """A successful poll (a 304 included): failures are forgotten."""
+        """See `FeedRepository.polled`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET last_success = ?, next_poll = ?, failures = 0, last_error = NULL,"
@@ -140,7 +149,7 @@ class SQLiteFeeds:
             )
 
     async def failed(self, feed_id: int, error: str, *, next_poll: int, pause_after: int) -> Feed:
-        """Count a failed poll; the feed is paused when it reaches `pause_after` in a row."""
+        """See `FeedRepository.failed`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET failures = failures + 1, last_error = ?, next_poll = ?, "
@@ -155,6 +164,7 @@ class SQLiteFeeds:
         return feed_from_row(row)
 
     async def resume(self, feed_id: int, now: int) -> None:
+        """See `FeedRepository.resume`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET paused = 0, failures = 0, next_poll = ? WHERE id = ?",
@@ -171,10 +181,7 @@ class SQLiteFeeds:
         readers: Sequence[int],
         targets: Sequence[DeliveryTarget],
     ) -> int:
-        """Mark an entry seen, note that these servers saw its article, and record the cards
-        it owes, all at once: a crash before this leaves the entry new, after it the cards
-        are owed. Returns how many cards are newly owed (an article already carded in a
-        channel, from another feed say, owes nothing there)."""
+        """See `FeedRepository.record_entry`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT OR IGNORE INTO feed_entries (feed_id, entry_key, link, article_id) "
@@ -197,11 +204,13 @@ class SQLiteFeeds:
 
 
 class SQLiteSubscriptions:
+    """The `SubscriptionRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def add(self, guild_id: int, channel_id: int, topic: str, created_by: int) -> bool:
-        """Subscribe; subscribing in a paused channel resumes it (its permissions are back)."""
+        """See `SubscriptionRepository.add`."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT OR IGNORE INTO subscriptions (guild_id, channel_id, topic, created_by) "
@@ -214,6 +223,7 @@ class SQLiteSubscriptions:
             return cursor.rowcount > 0
 
     async def remove(self, channel_id: int, topic: str) -> bool:
+        """See `SubscriptionRepository.remove`."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?", (channel_id, topic)
@@ -221,6 +231,7 @@ class SQLiteSubscriptions:
             return cursor.rowcount > 0
 
     async def in_guild(self, guild_id: int, channel_id: int | None = None) -> list[Subscription]:
+        """See `SubscriptionRepository.in_guild`."""
         rows = await self._db.fetch_all(
             "SELECT id, guild_id, channel_id, topic, paused FROM subscriptions "
             "WHERE guild_id = ? AND (? IS NULL OR channel_id = ?) ORDER BY channel_id, topic",
@@ -229,7 +240,7 @@ class SQLiteSubscriptions:
         return [Subscription(*row) for row in rows]
 
     async def active(self, guild_ids: Sequence[int] | None = None) -> list[Subscription]:
-        """The subscriptions not paused, of these servers or (None) of all, oldest first."""
+        """See `SubscriptionRepository.active`."""
         in_guilds = "" if guild_ids is None else f"AND guild_id IN ({placeholders(guild_ids)})"
         rows = await self._db.fetch_all(
             "SELECT id, guild_id, channel_id, topic, paused FROM subscriptions "
@@ -239,6 +250,7 @@ class SQLiteSubscriptions:
         return [Subscription(*row) for row in rows]
 
     async def pause_channel(self, channel_id: int) -> int:
+        """See `SubscriptionRepository.pause_channel`."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE subscriptions SET paused = 1 WHERE channel_id = ? AND paused = 0",
@@ -248,14 +260,15 @@ class SQLiteSubscriptions:
 
 
 class SQLiteDeliveries:
+    """The `DeliveryRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def create(
         self, target: DeliveryTarget, article_id: int, *, claimed_at: int | None = None
     ) -> Delivery | None:
-        """Owe one card; None when this channel already has this article's. With `claimed_at`
-        (/post) it is recorded already claimed: `sending`, so no sender takes it."""
+        """See `DeliveryRepository.create`."""
         claimed = claimed_at is not None
         async with (
             self._db.transaction() as conn,
@@ -279,6 +292,7 @@ class SQLiteDeliveries:
         return None if row is None else delivery_from_row(row)
 
     async def find(self, channel_id: int, article_id: int) -> Delivery | None:
+        """See `DeliveryRepository.find`."""
         row = await self._db.fetch_one(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE channel_id = ? AND article_id = ?",
             (channel_id, article_id),
@@ -286,6 +300,7 @@ class SQLiteDeliveries:
         return None if row is None else delivery_from_row(row)
 
     async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]:
+        """See `DeliveryRepository.in_state`."""
         rows = await self._db.fetch_all(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ? "
             "ORDER BY created_at, id LIMIT ?",
@@ -298,8 +313,7 @@ class SQLiteDeliveries:
             await conn.execute(sql, params)
 
     async def claim(self, delivery_id: int, now: int) -> Delivery | None:
-        """Take a pending card to post it: `sending`, committed before the post (after a crash
-        it may or may not be out). None when it is not pending any more: someone took it."""
+        """See `DeliveryRepository.claim`."""
         async with (
             self._db.transaction() as conn,
             conn.execute(
@@ -312,6 +326,7 @@ class SQLiteDeliveries:
         return None if row is None else delivery_from_row(row)
 
     async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
+        """See `DeliveryRepository.sent`."""
         await self._set(
             "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL "
             "WHERE id = ?",
@@ -319,7 +334,7 @@ class SQLiteDeliveries:
         )
 
     async def retry(self, delivery_id: int, error: str) -> None:
-        """A card in flight goes back to pending (one failed meanwhile stays failed)."""
+        """See `DeliveryRepository.retry`."""
         await self._set(
             "UPDATE deliveries SET state = 'pending', last_error = ? "
             "WHERE id = ? AND state = 'sending'",
@@ -329,7 +344,7 @@ class SQLiteDeliveries:
     async def give_up(
         self, error: str, *, delivery_id: int | None = None, channel_id: int | None = None
     ) -> None:
-        """Fail one delivery, or every open one of a channel."""
+        """See `DeliveryRepository.give_up`."""
         await self._set(
             "UPDATE deliveries SET state = 'failed', last_error = ? "
             "WHERE state IN ('pending', 'sending') AND (id = ? OR channel_id = ?)",
@@ -337,6 +352,7 @@ class SQLiteDeliveries:
         )
 
     async def sent_since(self, channel_id: int, since: int) -> int:
+        """See `DeliveryRepository.sent_since`."""
         count = await self._db.fetch_value(
             "SELECT COUNT(*) FROM deliveries WHERE channel_id = ? AND sent_at >= ?",
             (channel_id, since),

@@ -18,6 +18,8 @@ class SchemaTooNew(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Migration:
+    """One numbered SQL file, applied once, in its own transaction."""
+
     version: int
     name: str
     sql: str
@@ -36,6 +38,7 @@ class Migration:
 
 
 def available_migrations() -> list[Migration]:
+    """The packaged migrations in order; RuntimeError when their numbers have a gap."""
     folder = resources.files("bot.storage") / "migrations"
     found = []
     for entry in folder.iterdir():
@@ -50,10 +53,12 @@ def available_migrations() -> list[Migration]:
 
 
 def latest_version() -> int:
+    """The schema version this precis upgrades a database to."""
     return len(available_migrations())
 
 
 async def schema_version(conn: aiosqlite.Connection) -> int:
+    """The database's `user_version`: the last migration applied (0 for a new file)."""
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0

@@ -40,6 +40,7 @@ def fts_query(text: str) -> str | None:
 
 
 def hit_from_row(row: aiosqlite.Row) -> QuoteHit:
+    """A `QuoteHit` from a row of `HIT_COLUMNS`."""
     quote = Quote(
         text=row["text"],
         start=row["start"],
@@ -102,10 +103,13 @@ async def _speaker_id(conn: aiosqlite.Connection, name: str | None, key: str | N
 
 
 class SQLiteQuotes:
+    """The `QuoteRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def for_article(self, article_id: int) -> list[QuoteHit]:
+        """See `QuoteRepository.for_article`."""
         rows = await self._db.fetch_all(
             f"SELECT {HIT_COLUMNS} FROM quotes q JOIN articles a ON a.id = q.article_id "
             "WHERE q.article_id = ? ORDER BY q.start",
@@ -116,7 +120,7 @@ class SQLiteQuotes:
     async def search(
         self, guild_id: int, text: str, *, speaker: str | None = None
     ) -> list[QuoteHit]:
-        """Quotes seen in this server matching all the words of `text`, best first (bm25)."""
+        """See `QuoteRepository.search`; the best match is by FTS5's bm25."""
         query = fts_query(text)
         if query is None:
             return []
@@ -132,7 +136,7 @@ class SQLiteQuotes:
         return [hit_from_row(row) for row in rows]
 
     async def by_speaker(self, guild_id: int, key: str) -> list[QuoteHit]:
-        """One person's quotes seen in this server, newest article first."""
+        """See `QuoteRepository.by_speaker`."""
         rows = await self._db.fetch_all(
             f"SELECT {HIT_COLUMNS} FROM quotes q JOIN speakers s ON s.id = q.speaker_id "
             f"JOIN articles a ON a.id = q.article_id {IN_GUILD} WHERE s.key = :key "
@@ -143,7 +147,7 @@ class SQLiteQuotes:
         return [hit_from_row(row) for row in rows]
 
     async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]:
-        """The people quoted in this server's articles, most quoted first."""
+        """See `QuoteRepository.speakers`."""
         rows = await self._db.fetch_all(
             f"SELECT s.key, s.name, COUNT(*) AS quotes FROM quotes q "
             f"JOIN speakers s ON s.id = q.speaker_id {IN_GUILD} "
@@ -155,6 +159,7 @@ class SQLiteQuotes:
     async def full_names(
         self, guild_ids: Collection[int], surnames: Collection[str]
     ) -> list[SpeakerCount]:
+        """See `QuoteRepository.full_names`."""
         if not guild_ids or not surnames:
             return []
         servers = ", ".join("?" * len(guild_ids))

@@ -50,16 +50,20 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
 
 
 class SQLiteGuildSettings:
+    """The `GuildSettingsRepository` on SQLite."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
     async def get_all(self, guild_id: int) -> dict[str, str]:
+        """See `GuildSettingsRepository.get_all`."""
         rows = await self._db.fetch_all(
             "SELECT key, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
         return {row["key"]: row["value"] for row in rows}
 
     async def set(self, guild_id: int, key: str, value: str) -> None:
+        """See `GuildSettingsRepository.set`."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO guild_settings (guild_id, key, value) VALUES (?, ?, ?) "
@@ -69,6 +73,7 @@ class SQLiteGuildSettings:
             )
 
     async def delete(self, guild_id: int, key: str) -> bool:
+        """See `GuildSettingsRepository.delete`."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "DELETE FROM guild_settings WHERE guild_id = ? AND key = ?", (guild_id, key)
@@ -115,6 +120,7 @@ class SQLiteStorage:
         return cls(Database(writer, reader))
 
     async def counts(self) -> dict[str, int]:
+        """See `Storage.counts`."""
         posted_today = (
             "SELECT COUNT(*) FROM deliveries WHERE sent_at >= unixepoch('now', 'start of day')"
         )
@@ -131,7 +137,9 @@ class SQLiteStorage:
         }
 
     async def schema_version(self) -> int:
+        """See `Storage.schema_version`."""
         return await schema_version(self.db.conn)
 
     async def close(self) -> None:
+        """See `Storage.close`."""
         await self.db.close()
