@@ -46,6 +46,7 @@ class Article:
 
     @property
     def text(self) -> str:
+        """The paragraphs joined by blank lines: what quote offsets index."""
         return PARAGRAPH_SEPARATOR.join(self.paragraphs)
 
     @property
@@ -55,11 +56,20 @@ class Article:
 
     @property
     def word_count(self) -> int:
+        """Words, split on whitespace."""
         return sum(len(paragraph.split()) for paragraph in self.paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
 class Quote:
+    """A direct quotation in an article, with who said it when the text tells.
+
+    `start` and `end` index `Article.text`. `speaker` is the speaker phrase as written near
+    the quote ("he", "Sullivan"), `speaker_resolved` the person it means, by full name
+    without title; `description` is the role the article gives them, `cue` the verb that
+    attributes the quote ("said"), `sentence` the sentence around it.
+    """
+
     text: str
     start: int
     end: int
@@ -82,6 +92,8 @@ class FiledQuote:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
+    """The sentences a summary method picked from an article, of its `total_sentences`."""
+
     method: str
     sentences: tuple[str, ...]  # in document order
     total_sentences: int
@@ -90,6 +102,8 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class StoredArticle:
+    """An article with its id in storage."""
+
     id: int
     article: Article
 
@@ -108,6 +122,8 @@ class QuoteHit:
 
 @dataclass(frozen=True, slots=True)
 class SpeakerCount:
+    """A person quoted, by the longest spelling of their name seen, and how many quotes."""
+
     key: str  # speaker_key of the name
     name: str
     quotes: int
@@ -115,6 +131,10 @@ class SpeakerCount:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
+    """A feed the bot polls for every server that follows it. Times are unix seconds;
+    `etag` and `last_modified` are the validators of its last successful poll, `failures`
+    the failed polls in a row (it is `paused` after too many, until resumed)."""
+
     id: int
     url: str
     title: str
@@ -129,6 +149,8 @@ class Feed:
 
 @dataclass(frozen=True, slots=True)
 class Subscription:
+    """A channel's topic (its canonical text); `paused` while the bot cannot post there."""
+
     id: int
     guild_id: int
     channel_id: int
@@ -146,6 +168,8 @@ class DeliveryTarget:
 
 
 class DeliveryState(StrEnum):
+    """Where a card is on its way (see `bot.storage.base.DeliveryRepository`)."""
+
     PENDING = "pending"  # owed
     SENDING = "sending"  # claimed for posting; it may or may not have reached Discord
     SENT = "sent"
@@ -163,6 +187,9 @@ class PostOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """One card for one article in one channel, owed, in flight, posted or given up.
+    Times are unix seconds; `attempts` counts the claims to post it."""
+
     id: int
     guild_id: int
     channel_id: int

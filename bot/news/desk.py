@@ -128,10 +128,18 @@ def main_part(title: str) -> str:
 
 
 def reading_servers(guild_id: int | None, readers: Collection[int]) -> set[int]:
+    """The servers an article is read for: the one asking, if any, and the readers."""
     return {*readers, *([guild_id] if guild_id is not None else [])}
 
 
 class NewsDesk:
+    """Reads and summarises articles for every caller, each URL and each summary worked out
+    once: concurrent askers share the work in progress, later ones get the stored result.
+
+    Errors a user caused (a bad or unreachable URL, a page with no article, `Busy`) are
+    `UserError`s with a message to show; the rest are bugs or database failures.
+    """
+
     def __init__(
         self,
         storage: Storage,
@@ -156,10 +164,13 @@ class NewsDesk:
         readers: Collection[int] = (),
         progress: Progress = _quiet,
     ) -> StoredArticle:
-        """The article at `url`: from storage when any URL that reached it was read before.
+        """The article at `url`: from storage when any URL that reached it was read before,
+        else fetched, extracted and stored. The asking server is noted as having seen it.
 
         `guild_id` is the server asking; `readers` are further servers it is read for (a
         feed's followers), whose known speakers name the people it quotes by surname alone.
+        Raises `FetchError` (`InvalidURL` before any lookup) or `ExtractionError`; a caller
+        that stops waiting does not stop the read for the others.
         """
         address = parse_url(url)  # a bad URL fails here, before any lookup or fetch
         key = normal_url(str(address))  # spellings that differ by a fragment or tracking: one
@@ -192,6 +203,8 @@ class NewsDesk:
     async def read_text(
         self, text: str, *, title: str | None = None, guild_id: int | None = None
     ) -> StoredArticle:
+        """A pasted text stored as an article with no URL (see `extract_text` for its title).
+        Raises `NoArticleText` when it holds no text, `Busy` when too many long texts wait."""
         article = await self.workers.run(len(text), extract_text, text, title)
         return await self.store(article, guild_id=guild_id)
 
@@ -231,7 +244,8 @@ class NewsDesk:
         """`count` sentences of the article by `method`, computed once and then cached.
 
         Asked again while it is being computed, the same computation is awaited; it goes on
-        to the cache even when every asker stops waiting.
+        to the cache even when every asker stops waiting. Raises ValueError for an unknown
+        method or a count under one (callers check both first), `Busy` as `Workers.run`.
         """
         cached = await self.storage.articles.cached_summary(stored.id, method, count)
         if cached is not None:

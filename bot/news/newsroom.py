@@ -80,11 +80,13 @@ class DiscordUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Card:
+    """What a poster renders for one delivery: the article, its summary and key quote."""
+
     stored: StoredArticle
     summary: Summary
-    requested: int
+    requested: int  # the sentences asked for (the summary may have fewer)
     key_quote: Quote | None
-    topic: str | None
+    topic: str | None  # the subscription that matched; None for /post
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,8 @@ AdminNotice = FeedPaused | ChannelLost
 
 
 class Poster(Protocol):
+    """Discord as the newsroom sees it (the articles cog implements it)."""
+
     async def post(self, channel_id: int, card: Card) -> int:
         """Post the card; return its message id. Raises ChannelUnavailable or
         DiscordUnavailable."""
@@ -122,11 +126,16 @@ class Poster(Protocol):
         DiscordUnavailable."""
         ...
 
-    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None: ...
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
+        """Tell the server's admins (in its `admin_channel`); a notice Discord does not take
+        is logged and dropped, not raised."""
+        ...
 
 
 @dataclass(slots=True)
 class PollReport:
+    """What one `poll` did, in counts (for the log)."""
+
     feeds: int = 0
     not_modified: int = 0
     failed: int = 0
@@ -136,6 +145,8 @@ class PollReport:
 
 @dataclass(slots=True)
 class DeliveryReport:
+    """What one `deliver` pass did, in counts."""
+
     sent: int = 0
     waiting: int = 0  # held back by a channel's hourly cap
     failed: int = 0
@@ -144,6 +155,8 @@ class DeliveryReport:
 
 @dataclass(slots=True)
 class ReconcileReport:
+    """What one `reconcile` did with the cards left `sending`, in counts."""
+
     found: int = 0  # already in their channel: marked sent
     reposted: int = 0  # not there: pending again
     held: int = 0  # their channel could not be read: asked again later
@@ -160,6 +173,9 @@ class _LeftSending:
 
 @dataclass(frozen=True, slots=True)
 class AddedFeed:
+    """A feed just followed: its URL (the feed's, maybe found from a page), title, the
+    entries it lists now, and how many of them were carded (`backfill`)."""
+
     url: str
     title: str
     entries: tuple[FeedEntry, ...]
@@ -168,6 +184,8 @@ class AddedFeed:
 
 @dataclass(frozen=True, slots=True)
 class DryRunItem:
+    """An entry `dry_run` would card, and the channels it would go to (maybe none)."""
+
     entry: FeedEntry
     targets: tuple[DeliveryTarget, ...]
 
@@ -190,14 +208,17 @@ class _Limits:
 
 @lru_cache(maxsize=50_000)
 def cached_topic(text: str) -> Topic:
+    """A stored topic parsed once: every poll indexes them all again."""
     return parse_topic(text)
 
 
 def backoff_seconds(base: int, failures: int, cap: int = MAX_BACKOFF_SECONDS) -> int:
+    """The wait after `failures` in a row: `base` doubled each time, at most `cap`."""
     return int(min(base * 2 ** min(failures, 16), cap))
 
 
 def conditional_headers(feed: Feed) -> dict[str, str]:
+    """The headers that let an unchanged feed answer 304, from its last successful poll."""
     headers = {}
     if feed.etag:
         headers["If-None-Match"] = feed.etag
@@ -207,6 +228,13 @@ def conditional_headers(feed: Feed) -> dict[str, str]:
 
 
 class Newsroom:
+    """Feeds in, cards out: follows and polls feeds, records the cards their new entries owe,
+    and delivers them exactly once (see the module's docstring). One per bot; the articles
+    cog runs its loops (`poll`, `deliver`, `reconcile`) and the feed cogs call the rest.
+
+    Errors a user caused are `UserError`s with a message to show.
+    """
+
     def __init__(
         self,
         storage: Storage,
@@ -232,6 +260,7 @@ class Newsroom:
         self._reconciling = asyncio.Lock()
 
     def now(self) -> int:
+        """The clock's time in whole seconds (tests pass their own clock)."""
         return int(self.clock())
 
     # --- Feeds ------------------------------------------------------------------------------
@@ -263,6 +292,10 @@ class Newsroom:
         return page.url, parsed
 
     async def add_feed(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
+        """Follow the feed at `url` (or the one its page names) in this server, and card its
+        newest `backfill` entries; the rest of what it lists now is never posted. Raises
+        `UserError` at the server's `max_feeds`, when it already follows the feed, or when
+        the address is no feed (`FetchError`, `FeedError`)."""
         settings = await self.config.all(guild_id)
         if len(await self.storage.feeds.for_guild(guild_id)) >= settings.max_feeds:
             raise UserError(
@@ -457,6 +490,8 @@ class Newsroom:
         return parsed.title, items
 
     async def resume_feed(self, guild_id: int, url: str) -> Feed:
+        """Unpause a feed this server follows and poll it at once; returns it as it was
+        before. Raises `UserError` when the server does not follow it."""
         feed = await self._followed(guild_id, url)
         await self.storage.feeds.resume(feed.id, self.now())
         return feed
