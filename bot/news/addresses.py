@@ -44,6 +44,7 @@ TRACKING_PARAMS = frozenset(
 
 
 def is_tracking(param: str) -> bool:
+    """A query parameter that tracks the reader (`utm_*` and the like), not the page."""
     name = unquote(param).lower()
     return name.startswith("utm_") or name in TRACKING_PARAMS
 

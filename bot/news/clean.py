@@ -14,6 +14,7 @@ SENTENCE_END = ".!?…。！？\"'”’)」"
 
 
 def word_set(words: str) -> frozenset[str]:
+    """The space-separated words of a literal, as a set (for the word lists below)."""
     return frozenset(words.split())
 
 
@@ -94,6 +95,7 @@ LEAD_LINES = 4
 
 
 def words(line: str) -> list[str]:
+    """The line's words, lower-cased, without punctuation."""
     return re.findall(r"\w+", line.lower())
 
 
@@ -105,10 +107,12 @@ def is_sentence(line: str) -> bool:
 
 
 def is_furniture(line: str) -> bool:
+    """A short line that is only page furniture: `Advertisement`, `Continue reading`."""
     return len(line.split()) <= FURNITURE_MAX_WORDS and FURNITURE.fullmatch(line) is not None
 
 
 def is_share_bar(line: str) -> bool:
+    """A row of share buttons: a share word, and nothing but share words and counts."""
     tokens = {token for token in words(line) if not token.isdigit()}
     return bool(tokens & SHARE_ANCHORS) and tokens <= SHARE_WORDS
 
@@ -151,6 +155,7 @@ LABEL = re.compile(r"[^\W\d][\w ]{0,30}:\s*(?:\S+(?:\s+\S+){0,3})?")
 
 
 def is_meta_line(line: str) -> bool:
+    """A line of facts about the article between separators: datelines, bylines, labels."""
     parts = [part for part in META_SEPARATOR.split(line) if part.strip()]
     return len(parts) >= 2 and all(
         is_dateline(part) or is_byline(part) or LABEL.fullmatch(part.strip()) for part in parts
@@ -207,6 +212,7 @@ CREDIT_MAX_WORDS = 40
 
 
 def is_credit(line: str) -> bool:
+    """Who wrote, reported or photographed it (`Reporting by ...`), or a caption's credit."""
     if len(line.split()) > CREDIT_MAX_WORDS:
         return False
     return CREDIT.fullmatch(line) is not None or CAPTION_CREDIT.search(line) is not None
@@ -233,6 +239,7 @@ DISCLOSURE = re.compile(
 
 
 def is_notice(line: str) -> bool:
+    """A tagged teaser of another story, a comment policy, or who paid for the page."""
     return (
         LINK_TEASER.fullmatch(line) is not None
         or COMMENT_POLICY.match(line) is not None
@@ -254,6 +261,7 @@ RULES = (
 
 
 def is_boilerplate(line: str) -> bool:
+    """Not prose: a line with no letter or digit, or one that a rule of `RULES` catches."""
     stripped = line.strip()
     if not stripped or not any(ch.isalnum() for ch in stripped):
         return True
@@ -261,6 +269,7 @@ def is_boilerplate(line: str) -> bool:
 
 
 def same_text(a: str, b: str) -> bool:
+    """The same words, whatever the case, punctuation and spacing."""
     return words(a) == words(b)
 
 
@@ -277,6 +286,7 @@ def is_headline(line: str, title: str) -> bool:
 
 
 def looks_like_headline(line: str) -> bool:
+    """Short, capitalised, and not ending like a sentence or a clause."""
     stripped = line.strip()
     return (
         0 < len(stripped.split()) <= HEADLINE_MAX_WORDS

@@ -93,6 +93,7 @@ def unwrap_layout_tables(tree: _Element) -> _Element:
 
 
 def unchanged(tree: _Element) -> _Element:
+    """The page as it is: the first reading changes nothing."""
     return tree
 
 
@@ -146,6 +147,7 @@ def drop_link_clusters(tree: _Element) -> None:
 
 
 def element_text(element: _Element) -> str:
+    """An element's text, its whitespace collapsed."""
     return " ".join("".join(element.itertext()).split())
 
 

@@ -49,6 +49,9 @@ class FeedError(UserError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
+    """One item of a feed: its link and title, and what the feed says of it (`summary` is
+    plain text, empty when it has none)."""
+
     link: str
     title: str
     guid: str | None = None
@@ -58,6 +61,8 @@ class FeedEntry:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
+    """A feed's title, the link it gives (its site's), and its entries in the feed's order."""
+
     title: str
     link: str | None
     entries: tuple[FeedEntry, ...]

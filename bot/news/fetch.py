@@ -71,27 +71,39 @@ class FetchError(UserError):
 
 
 class InvalidURL(FetchError):
+    """Not an absolute http(s) URL."""
+
     message = "That doesn't look like a web address I can open (it should start with https://)."
 
 
 class BlockedAddress(FetchError):
+    """The host resolves to a private, loopback or otherwise non-public address."""
+
     message = "That address points to a private network, so I won't fetch it."
 
 
 class NotFound(FetchError):
+    """The page is gone (404, 410), or its host does not exist (`no_host`)."""
+
     message = "That page doesn't exist (the site says it isn't there)."
     no_host: ClassVar[str] = "I couldn't find that website. Is the address right?"
 
 
 class FetchTimeout(FetchError):
+    """The site did not answer in time."""
+
     message = "That site took too long to answer."
 
 
 class TooLarge(FetchError):
+    """The body is over the size limit (said up front or found while reading)."""
+
     message = "That page is too big for me to read."
 
 
 class NotAnArticle(FetchError):
+    """A content type the caller does not accept (an image, a PDF)."""
+
     message = "That link isn't a page I can read."
 
     def __init__(self, content_type: str, message: str | None = None) -> None:
@@ -100,17 +112,23 @@ class NotAnArticle(FetchError):
 
 
 class HTTPStatusError(FetchError):
+    """Any other answer that is not a success; `status` says which."""
+
     def __init__(self, status: int, message: str | None = None) -> None:
         super().__init__(message or f"The site answered with an error ({status}).")
         self.status = status
 
 
 class TooManyRedirects(HTTPStatusError):
+    """A chain of redirects too long to follow; `status` is the last redirect's."""
+
     def __init__(self, status: int) -> None:
         super().__init__(status, "That link redirects too many times.")
 
 
 class ConnectionFailed(FetchError):
+    """Any other client error: the connection could not be made, or broke."""
+
     message = "I couldn't connect to that site."
 
 
@@ -129,6 +147,7 @@ class FetchResult:
 
     @property
     def not_modified(self) -> bool:
+        """A 304: the page is as it was at the request's validators."""
         return self.status == 304
 
 
@@ -167,6 +186,7 @@ class GuardedResolver(aiohttp.ThreadedResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
+        """The host's addresses; BlockedAddress when one is not allowed (see `ensure_allowed`)."""
         results = await super().resolve(host, port, family)
         self.ensure_allowed(result["host"] for result in results)
         return results
@@ -256,6 +276,7 @@ def pick_charset(declared: str | None, raw: bytes) -> str:
 
 
 async def read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The body, or TooLarge as soon as it is over `max_bytes`."""
     if (response.content_length or 0) > max_bytes:
         raise TooLarge
     body = bytearray()
@@ -267,6 +288,7 @@ async def read_capped(response: aiohttp.ClientResponse, max_bytes: int) -> bytes
 
 
 def check_status(status: int) -> None:
+    """NotFound for a page that is gone, HTTPStatusError for any other non-success but 304."""
     if status in GONE_STATUSES:
         raise NotFound
     if not 200 <= status < 300 and status != 304:
@@ -276,6 +298,8 @@ def check_status(status: int) -> None:
 async def read_response(
     response: aiohttp.ClientResponse, accept: frozenset[str], max_bytes: int
 ) -> FetchResult:
+    """The response as a `FetchResult`, decoded by its declared or sniffed charset. Raises
+    as `check_status`, NotAnArticle for a type not in `accept`, TooLarge."""
     check_status(response.status)
     validators = {
         "etag": response.headers.get(hdrs.ETAG),

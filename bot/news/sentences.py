@@ -24,4 +24,5 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order."""
     return [text[start:end] for start, end in sentence_spans(text)]

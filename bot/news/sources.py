@@ -66,6 +66,7 @@ async def read_source(source: str, session: aiohttp.ClientSession) -> Article:
 
 
 def read_file(path: Path) -> bytes:
+    """The file's bytes as `read_stream` gives them; UserError for a missing file or a folder."""
     try:
         with path.open("rb") as file:
             return read_stream(file)

@@ -74,6 +74,7 @@ def fold(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
+    """The words of `text`, folded (see `fold`)."""
     return _WORD.findall(fold(text))
 
 
@@ -84,6 +85,7 @@ def _stemmer() -> Stemmer:
 
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
+    """The English stem of a folded token, so that `election` matches `elections`."""
     stemmed: str = _stemmer()(token)
     return stemmed
 
@@ -119,6 +121,8 @@ class MatchDocument:
     def from_texts(
         cls, texts: Iterable[str], url: str | None = None, feed_title: str | None = None
     ) -> MatchDocument:
+        """A document of these texts (a title, paragraphs), none of its phrases running from
+        one text into the next; `url` and `feed_title` serve `site:` and `feed:` terms."""
         sequence: list[str] = []
         for text in texts:
             sequence.extend(stem(token) for token in tokenize(text))
@@ -132,6 +136,7 @@ class MatchDocument:
 
     @classmethod
     def from_article(cls, article: Article, feed_title: str | None = None) -> MatchDocument:
+        """The article's title and paragraphs, under its URL."""
         return cls.from_texts((article.title, *article.paragraphs), article.url, feed_title)
 
 
@@ -139,31 +144,44 @@ class MatchDocument:
 
 
 class Term(Protocol):
-    @property
-    def text(self) -> str: ...
+    """One part of a topic."""
 
-    def matches(self, doc: MatchDocument) -> bool: ...
+    @property
+    def text(self) -> str:
+        """The term as a topic spells it, which parses back to the same term."""
+        ...
+
+    def matches(self, doc: MatchDocument) -> bool:
+        """Whether the document has it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class Word:
+    """A word, matched by its stem anywhere in the article."""
+
     text: str
     stem: str
 
     def matches(self, doc: MatchDocument) -> bool:
+        """See `Term.matches`."""
         return self.stem in doc.stems
 
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    """Quoted words, matched by their stems in a row within one text of the article."""
+
     words: tuple[str, ...]
     stems: tuple[str, ...]
 
     @property
     def text(self) -> str:
+        """See `Term.text`."""
         return '"' + " ".join(self.words) + '"'
 
     def matches(self, doc: MatchDocument) -> bool:
+        """See `Term.matches`."""
         if not doc.stems.issuperset(self.stems):
             return False
         sequence, first, size = doc.sequence, self.stems[0], len(self.stems)
@@ -179,26 +197,34 @@ class Phrase:
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """`site:host`: articles from this host or one of its subdomains."""
+
     host: str
 
     @property
     def text(self) -> str:
+        """See `Term.text`."""
         return f"site:{self.host}"
 
     def matches(self, doc: MatchDocument) -> bool:
+        """See `Term.matches`."""
         host = doc.host
         return host is not None and (host == self.host or host.endswith("." + self.host))
 
 
 @dataclass(frozen=True, slots=True)
 class Feed:
+    """`feed:title`: articles from a feed of this title (folded, spaces collapsed)."""
+
     title: str
 
     @property
     def text(self) -> str:
+        """See `Term.text`."""
         return f'feed:"{self.title}"' if " " in self.title else f"feed:{self.title}"
 
     def matches(self, doc: MatchDocument) -> bool:
+        """See `Term.matches`."""
         return doc.feed_title == self.title
 
 
@@ -213,6 +239,7 @@ class Topic:
     excluded: tuple[Term, ...] = ()
 
     def matches(self, doc: MatchDocument) -> bool:
+        """Whether the article is one for this topic."""
         for clause in self.clauses:
             if not any(term.matches(doc) for term in clause):
                 return False
@@ -234,6 +261,7 @@ class Topic:
 
     @property
     def text(self) -> str:
+        """The canonical text stored for the topic; it parses back to the same topic."""
         if not self.clauses:
             return MATCH_ALL
         parts = [f" {OR} ".join(term.text for term in clause) for clause in self.clauses]
