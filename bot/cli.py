@@ -55,6 +55,7 @@ class CommandParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
+        """Add the command's arguments (once), then parse as argparse does."""
         if self._arguments is not None:
             add_arguments, self._arguments = self._arguments, None
             add_arguments(self)
@@ -62,6 +63,7 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `precis` command line: `run` (the default), `db upgrade`, and the news commands."""
     parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
     parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def source_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a command that reads articles: its sources and `--json`."""
     parser.add_argument(
         "sources",
         nargs="+",
@@ -92,6 +95,7 @@ def source_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def summarize_arguments(parser: argparse.ArgumentParser) -> None:
+    """`summarize`'s arguments: the sources, then `--sentences` and `--method`."""
     from bot.news.summarize import DEFAULT_METHOD, METHODS
 
     source_arguments(parser)
@@ -100,6 +104,7 @@ def summarize_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def sentence_count(raw: str) -> int:
+    """`--sentences`: a whole number from 1 to 10."""
     if not raw.isdigit() or not 1 <= int(raw) <= 10:
         raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10, not {raw!r}")
     return int(raw)
@@ -112,6 +117,8 @@ def stop_now(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `precis` with these arguments (default: the process's) and return the exit
+    status: 2 and one line on stderr for a `CLIError`."""
     previous_handler = signal.signal(signal.SIGINT, stop_now)
     try:
         return run_command(build_parser().parse_args(argv))
@@ -129,6 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command with the settings it needs (only those are read and checked)."""
     from bot.settings import SettingsError, configure_logging, load_settings
 
     command = args.command or "run"
@@ -147,6 +155,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 async def open_storage(settings: Settings) -> SQLiteStorage:
+    """The database of the settings, migrated; a `CLIError` when it can't be used."""
     from bot.storage import SQLiteStorage
 
     try:
@@ -173,6 +182,7 @@ def storage_message(error: Exception) -> str:
 
 
 async def upgrade_database(settings: Settings) -> int:
+    """`precis db upgrade`: migrate the database and print its schema version."""
     storage = await open_storage(settings)
     try:
         print(f"{settings.database}: schema version {await storage.schema_version()}")

@@ -33,6 +33,7 @@ UNREACHABLE = (OSError, aiohttp.ClientError, discord.DiscordServerError)
 
 
 def describe(error: BaseException) -> str:
+    """An error for a log line: its message, or its type when it has none."""
     return str(error) or type(error).__name__
 
 
@@ -89,9 +90,13 @@ async def reply_ephemeral(interaction: discord.Interaction, message: str) -> Non
 
 
 class PrecisTree(app_commands.CommandTree["Precis"]):
+    """The command tree with the one error path of every slash command."""
+
     async def on_error(
         self, interaction: discord.Interaction[Precis], error: app_commands.AppCommandError
     ) -> None:
+        """Answer the user ephemerally: the error's `user_message`, or a generic line when
+        it has none (a bug, logged with its context)."""
         message = user_message(error)
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -163,10 +168,13 @@ class Precis(commands.Bot):
         return await super().login(token)
 
     async def close(self) -> None:
+        """Close as discord.py does, ending a login that waits to try again."""
         self._closing.set()
         await super().close()
 
     async def setup_hook(self) -> None:
+        """Load every cog (one that fails is logged and listed in `failed_cogs`), then sync
+        the commands if the settings ask to."""
         for name in discover_cogs():
             try:
                 await self.load_extension(name)
@@ -176,6 +184,8 @@ class Precis(commands.Bot):
         await self.sync_on_start()
 
     async def sync_on_start(self) -> None:
+        """Sync the slash commands as `PRECIS_SYNC_ON_START` says: globally, to one server
+        (with the global commands copied there), or not at all."""
         target = self.settings.sync_on_start
         if not target:
             return
@@ -187,9 +197,12 @@ class Precis(commands.Bot):
 
     @property
     def uptime_seconds(self) -> float:
+        """Seconds since the bot was made."""
         return time.monotonic() - self.started_at
 
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
+        """The prefix commands' error path, as `PrecisTree.on_error`; unknown commands are
+        ignored."""
         if isinstance(error, commands.CommandNotFound):
             return
         message = user_message(error)

@@ -47,6 +47,7 @@ class Setting:
 
     @property
     def required(self) -> bool:
+        """Whether the variable must be set: it has no default."""
         return self.default is None
 
 
@@ -154,6 +155,7 @@ class Settings:
 
     @property
     def sync_guild_id(self) -> int | None:
+        """The server commands are synced to at start, when `sync_on_start` names one."""
         return int(self.sync_on_start) if self.sync_on_start.isdigit() else None
 
 
@@ -230,6 +232,7 @@ def readme_table() -> str:
 
 
 def configure_logging(level: str) -> None:
+    """Log to stderr at this level, one timestamped line a record."""
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",

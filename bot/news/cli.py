@@ -24,6 +24,7 @@ PROGRESS_DELAY = 1.0  # seconds of work before the CLI says what it is doing
 
 
 def extract_report(source: str, article: Article, args: argparse.Namespace) -> dict[str, Any]:
+    """`precis extract`: the article's text and what the page said about it."""
     return {
         "source": source,
         "url": article.url,
@@ -35,6 +36,7 @@ def extract_report(source: str, article: Article, args: argparse.Namespace) -> d
 
 
 def summarize_report(source: str, article: Article, args: argparse.Namespace) -> dict[str, Any]:
+    """`precis summarize`: the sentences picked by `args.method`, `args.sentences` of them."""
     summary = summarize(article, args.method, args.sentences)
     return {
         "source": source,
@@ -46,6 +48,7 @@ def summarize_report(source: str, article: Article, args: argparse.Namespace) ->
 
 
 def quotes_report(source: str, article: Article, args: argparse.Namespace) -> dict[str, Any]:
+    """`precis quotes`: the article's quotes with their speakers and offsets."""
     return {
         "source": source,
         "url": article.url,
@@ -66,6 +69,7 @@ def quotes_report(source: str, article: Article, args: argparse.Namespace) -> di
 
 
 def as_text(report: dict[str, Any]) -> str:
+    """A report for reading in a terminal (without `--json`)."""
     details = (report["url"], report.get("author"), report.get("published"))
     head = "\n".join([report["title"] or "(untitled)", *filter(None, details)]) + "\n"
     if "text" in report:
@@ -92,6 +96,8 @@ def _shown_speaker(fields: dict[str, Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class NewsCommand:
+    """A CLI command that reads one article: the report it makes of it."""
+
     report: Report
     working: str  # its progress line
 

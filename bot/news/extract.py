@@ -32,6 +32,8 @@ class ExtractionError(UserError):
 
 
 class NoArticleText(ExtractionError):
+    """Nothing but boilerplate was left of the page or text."""
+
     def __init__(self) -> None:
         super().__init__("I couldn't find any article text there.")
 

@@ -53,16 +53,20 @@ _PUNCT_STOP = frozenset(",;:()[]—–-.!?\"“”'‘’")
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """A token of the text, with its offsets into it."""
+
     text: str
     start: int
     end: int
 
     @property
     def lower(self) -> str:
+        """Lower-cased, without a final period (`Sen.` is `sen`)."""
         return self.text.lower().rstrip(".")
 
     @property
     def capitalized(self) -> bool:
+        """Whether it starts with a capital."""
         return self.text[:1].isupper()
 
 
@@ -78,6 +82,7 @@ class Attribution:
 
 
 def tokenize(text: str, lo: int, hi: int) -> list[Token]:
+    """The tokens of `text[lo:hi]`, with offsets into `text`."""
     return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
 
 

@@ -97,6 +97,8 @@ def speaker_key(name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
+    """A person's name where the article writes it, and how the sentence uses it."""
+
     start: int
     end: int
     name: str  # without honorific or title

@@ -11,6 +11,8 @@ from bot.news.sentences import sentence_spans
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
+    """One sentence of the article, and where it stands."""
+
     text: str
     paragraph: int  # index of the paragraph it came from
     position: int  # index in the document's sentences
@@ -18,11 +20,15 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """An article as a summarizer reads it: its title and its sentences, in order."""
+
     title: str
     sentences: tuple[Sentence, ...]
 
 
 class Summarizer(Protocol):
+    """A summary method: picks sentences of a document (see `bot.news.summarize`)."""
+
     def __call__(self, document: Document, count: int) -> tuple[int, ...]:
         """Positions of the `count` chosen sentences, in document order."""
         ...

@@ -46,6 +46,8 @@ class OfflineTokenizer(Tokenizer):
 
 @dataclass(frozen=True, slots=True)
 class Language:
+    """What the summarizers need of a language: sumy's tokenizer, a stemmer, stop words."""
+
     tokenizer: OfflineTokenizer
     stemmer: Callable[[str], str]
     stop_words: frozenset[str]
@@ -62,6 +64,7 @@ class Language:
 
 @cache
 def english() -> Language:
+    """English, made once (the stemmer cache is shared by every summary)."""
     # Articles repeat their words; the Snowball stemmer is the slow part of tokenising.
     stemmer = lru_cache(maxsize=65536)(Stemmer(LANGUAGE))
     return Language(OfflineTokenizer(), stemmer, frozenset(get_stop_words(LANGUAGE)))

@@ -6,5 +6,8 @@ from bot.news.summarizers.document import Document
 
 
 class LeadSummarizer:
+    """The first `count` sentences."""
+
     def __call__(self, document: Document, count: int) -> tuple[int, ...]:
+        """See `Summarizer.__call__`."""
         return tuple(range(min(count, len(document.sentences))))

@@ -46,6 +46,8 @@ UNFINISHED_QUALITY = 0.5
 
 
 class PrecisSummarizer:
+    """The `precis` method (see the module's docstring); `params` are its knobs."""
+
     def __init__(self, language: Language, params: PrecisParams | None = None) -> None:
         self._language = language
         self._params = params or PrecisParams()
