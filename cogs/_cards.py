@@ -54,14 +54,17 @@ class BudgetEmbed(discord.Embed):
         self._check()
 
     def add_field(self, *, name: Any, value: Any, inline: bool = True) -> Self:
+        """As discord.Embed's, then check the limits."""
         super().add_field(name=name, value=value, inline=inline)
         return self._check()
 
     def set_footer(self, *, text: Any | None = None, icon_url: Any | None = None) -> Self:
+        """As discord.Embed's, then check the limits."""
         super().set_footer(text=text, icon_url=icon_url)
         return self._check()
 
     def set_author(self, *, name: Any, url: Any | None = None, icon_url: Any | None = None) -> Self:
+        """As discord.Embed's, then check the limits."""
         super().set_author(name=name, url=url, icon_url=icon_url)
         return self._check()
 
@@ -183,6 +186,7 @@ def bullet_list(sentences: tuple[str, ...], budget: int = SUMMARY_BUDGET) -> str
 
 
 def reading_minutes(word_count: int) -> int:
+    """Minutes to read so many words, at least one."""
     return max(1, math.ceil(word_count / WORDS_PER_MINUTE))
 
 
@@ -231,6 +235,8 @@ def summary_card(
     key_quote: Quote | None = None,
     topic: str | None = None,
 ) -> discord.Embed:
+    """An article's card: title, link and the summary as bullets, what the summary kept of
+    the text, then the key quote, the topic, the image and the footer when there are any."""
     article = stored.article
     embed = BudgetEmbed(
         title=shown(article.title or "Your text", TITLE_LIMIT),

@@ -89,6 +89,7 @@ def target_channel(
 
 
 def require_bot_can_post(channel: discord.abc.GuildChannel) -> None:
+    """UserError unless the bot can view the channel and post embeds in it."""
     granted = channel.permissions_for(channel.guild.me)
     if not (granted.view_channel and granted.send_messages and granted.embed_links):
         raise UserError(

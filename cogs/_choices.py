@@ -11,6 +11,7 @@ REFERENCE = re.compile(r"#(\d+)")
 
 
 def choice_value(text: str, row_id: int) -> str:
+    """An autocomplete value: the text, or `#id` when it is too long for a choice."""
     return text if len(text) <= CHOICE_LIMIT else f"#{row_id}"
 
 

@@ -68,6 +68,7 @@ class Pages(discord.ui.View):
         self.next.disabled = self.page >= len(self.embeds) - 1
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Only the member who asked turns the pages; anyone else is told so."""
         if interaction.user.id == self.owner_id:
             return True
         await interaction.response.send_message(
@@ -85,15 +86,18 @@ class Pages(discord.ui.View):
     async def previous(
         self, interaction: discord.Interaction[Any], _: discord.ui.Button[Pages]
     ) -> None:
+        """Show the page before."""
         await self._turn(interaction, -1)
 
     @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
     async def next(
         self, interaction: discord.Interaction[Any], _: discord.ui.Button[Pages]
     ) -> None:
+        """Show the page after."""
         await self._turn(interaction, 1)
 
     async def on_timeout(self) -> None:
+        """Remove the buttons, which no longer answer."""
         if self.message is not None:
             with contextlib.suppress(discord.HTTPException):  # deleted, or the token expired
                 await self.message.edit(view=None)

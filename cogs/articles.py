@@ -57,6 +57,7 @@ class Articles(commands.Cog):
         self.reconciled = asyncio.Event()
 
     async def cog_load(self) -> None:
+        """Start the poll and send loops."""
         self.poll_feeds.change_interval(
             seconds=min(POLL_TICK_SECONDS, self.bot.settings.poll_seconds)
         )
@@ -64,6 +65,7 @@ class Articles(commands.Cog):
         self.send_cards.start()
 
     async def cog_unload(self) -> None:
+        """Stop the poll and send loops."""
         self.poll_feeds.cancel()
         self.send_cards.cancel()
 
@@ -83,6 +85,7 @@ class Articles(commands.Cog):
         return channel
 
     async def post(self, channel_id: int, card: Card) -> int:
+        """See `Poster.post`."""
         channel = await self._channel(channel_id)
         embed = summary_card(
             card.stored, card.summary, card.requested, key_quote=card.key_quote, topic=card.topic
@@ -98,6 +101,7 @@ class Articles(commands.Cog):
         return message.id
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        """See `Poster.find_card`."""
         channel = await self._channel(channel_id)
         since = discord.Object(
             discord.utils.time_snowflake(datetime.fromtimestamp(after - CLOCK_SKEW_SECONDS, UTC))
@@ -116,6 +120,7 @@ class Articles(commands.Cog):
         return None
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
+        """See `Poster.notify_admins`."""
         message = admin_message(notice)
         channel_id = (await self.bot.guild_config.all(guild_id)).admin_channel
         if channel_id is None:
@@ -131,6 +136,7 @@ class Articles(commands.Cog):
 
     @tasks.loop(seconds=POLL_TICK_SECONDS)
     async def poll_feeds(self) -> None:
+        """Poll the due feeds; a failing cycle is logged and the next runs as usual."""
         try:
             report = await self.bot.newsroom.poll(self)
         except Exception:  # a failing cycle is logged; the next one runs as usual
@@ -159,6 +165,7 @@ class Articles(commands.Cog):
 
     @tasks.loop(seconds=0)
     async def send_cards(self) -> None:
+        """Deliver the cards owed, as soon as some are or after an idle wait."""
         owed = self.bot.newsroom.cards_owed
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(owed.wait(), SENDER_IDLE_SECONDS)
@@ -201,4 +208,5 @@ class Articles(commands.Cog):
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Articles(bot))

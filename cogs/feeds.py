@@ -32,10 +32,12 @@ ENTRY_BUDGET = 700
 
 
 def when(timestamp: int | None) -> str:
+    """A time as Discord shows it relative to now (`in 5 minutes`), or `never`."""
     return f"<t:{timestamp}:R>" if timestamp else "never"
 
 
 def feed_line(feed: Feed) -> str:
+    """A feed in `/feed list`: title, link, last success, next poll or paused, last error."""
     state = "⏸️ paused" if feed.paused else f"next poll {when(feed.next_poll)}"
     line = (
         f"**{shown(feed.title, 100)}** — {bare_link(feed.url)}\n"
@@ -69,6 +71,7 @@ class Feeds(commands.Cog):
     async def feed_autocomplete(
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
+        """This server's feeds whose title or URL holds what is typed."""
         assert interaction.guild_id is not None
         typed = current.casefold()
         feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
@@ -179,4 +182,5 @@ class Feeds(commands.Cog):
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Feeds(bot))

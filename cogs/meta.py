@@ -14,6 +14,7 @@ from cogs._cards import BudgetEmbed
 
 
 def format_duration(seconds: float) -> str:
+    """`2 d 3 h 5 min`: days and hours when there are any, minutes always."""
     minutes, _ = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
@@ -73,4 +74,5 @@ class Meta(commands.Cog):
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Meta(bot))

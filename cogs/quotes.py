@@ -56,6 +56,7 @@ def quote_pages(title: str, hits: list[QuoteHit]) -> list[BudgetEmbed]:
 
 
 def speaker_names(speakers: list[SpeakerCount]) -> str:
+    """The first few speakers' names, for a suggestion."""
     return ", ".join(shown(speaker.name, 60) for speaker in speakers[:SUGGESTIONS])
 
 
@@ -84,6 +85,7 @@ class Quotes(commands.Cog):
     async def speaker_autocomplete(
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
+        """The people quoted in this server whose name matches what is typed."""
         speakers = await self._speakers(interaction.guild_id)
         # In a worker thread: a server may have quoted thousands of people.
         matches = await asyncio.to_thread(match_speakers, current, speakers)
@@ -146,4 +148,5 @@ class Quotes(commands.Cog):
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Quotes(bot))

@@ -23,6 +23,7 @@ REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 
 
 def matches_any(topic: Topic, articles: list[StoredArticle]) -> bool:
+    """Whether the topic matches one of these articles."""
     return any(topic.matches(MatchDocument.from_article(s.article)) for s in articles)
 
 
@@ -51,6 +52,7 @@ def find_subscription(subscriptions: list[Subscription], typed: str) -> Subscrip
 
 
 def listing_line(subscription: Subscription) -> str:
+    """A subscription in a list: channel and topic, and whether it is paused or unreadable."""
     line = f"<#{subscription.channel_id}> {code(subscription.topic)}"
     if subscription.paused:
         line += " ⏸️ paused"
@@ -68,6 +70,7 @@ class Subscriptions(commands.Cog):
     async def topic_autocomplete(
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
+        """The topics of the chosen channel (else this one) holding what is typed."""
         assert interaction.guild_id is not None
         channel_id = getattr(interaction.namespace, "channel", None)
         channel_id = channel_id.id if channel_id is not None else interaction.channel_id
@@ -165,4 +168,5 @@ class Subscriptions(commands.Cog):
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Subscriptions(bot))

@@ -35,9 +35,11 @@ class Summarize(commands.Cog):
         self.menu = app_commands.ContextMenu(name="Summarize", callback=self.summarize_message)
 
     async def cog_load(self) -> None:
+        """Add the Summarize message menu (a context menu can't live in a cog by itself)."""
         self.bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:
+        """Remove the message menu."""
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
 
     @app_commands.command(name="summarize")
@@ -144,4 +146,5 @@ def _log_failure(work: asyncio.Future[object]) -> None:
 
 
 async def setup(bot: Precis) -> None:
+    """Load the cog (discord.py's extension entry point)."""
     await bot.add_cog(Summarize(bot))
