@@ -110,12 +110,16 @@ class SQLiteArticles:
         changed = existing["content_hash"] != article.content_hash  # the story was updated
         if changed:
             del values["url"]
-            await conn.execute(
+            cursor = await conn.execute(
                 f"UPDATE OR IGNORE articles SET {', '.join(f'{n} = :{n}' for n in values)} "
                 "WHERE id = :id",
                 {**values, "id": existing["id"]},
             )
-            await conn.execute("DELETE FROM summaries WHERE article_id = ?", (existing["id"],))
+            # Ignored when the new text is another stored article's: this one keeps its text,
+            # and so its quotes and summaries, rather than being mixed with that one's.
+            changed = cursor.rowcount > 0
+            if changed:
+                await conn.execute("DELETE FROM summaries WHERE article_id = ?", (existing["id"],))
         return int(existing["id"]), changed
 
     async def sighted(self, article_id: int, guild_id: int) -> None:

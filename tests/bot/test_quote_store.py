@@ -9,7 +9,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.model import Article, SpeakerCount
+from bot.model import Article, SpeakerCount, Summary
 from bot.news.desk import NewsDesk
 from bot.news.quotes import filed_quotes, quotes_of
 from bot.news.speakers import match_speakers
@@ -124,6 +124,25 @@ async def test_a_changed_story_replaces_its_quotes(storage: SQLiteStorage) -> No
     assert await save(storage, shorter, guild_id=1) == article_id
     assert len(await storage.quotes.for_article(article_id)) == 1
     assert await storage.quotes.speakers(1) == [SpeakerCount("alice novak", "Alice Novak", 1)]
+
+
+async def test_a_page_now_carrying_another_stored_story_leaves_both_whole(
+    storage: SQLiteStorage,
+) -> None:
+    """HARBOUR's address now serves BUDGET's story, which is stored under its own address:
+    neither article's text, quotes nor summaries may be mixed with the other's."""
+    harbour = await save(storage, HARBOUR, guild_id=1)
+    await save(storage, BUDGET, guild_id=1)
+    summary = Summary("lead", HARBOUR.paragraphs[:1], len(HARBOUR.paragraphs))
+    await storage.articles.save_summary(harbour, 1, summary)
+    moved = dataclasses.replace(BUDGET, url=HARBOUR.url)
+    await storage.articles.save(moved, quotes=filed_quotes(quotes_of(moved)), guild_id=1)
+    stored = await storage.articles.by_url(HARBOUR.url)
+    assert stored is not None and stored.article.text == HARBOUR.text
+    hits = await storage.quotes.for_article(harbour)
+    assert [h.quote.speaker_resolved for h in hits] == ["Alice Novak", "Tom Baker", "Alice Novak"]
+    assert all(HARBOUR.text[h.quote.start : h.quote.end] == h.quote.text for h in hits)
+    assert await storage.articles.cached_summary(harbour, "lead", 1) == summary
 
 
 def test_speaker_matching_prefix_word_and_typos() -> None:
