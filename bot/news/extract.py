@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -94,25 +94,25 @@ def unwrap_layout_tables(tree: _Element) -> _Element:
     return unwrapped
 
 
-def unchanged(tree: _Element) -> _Element:
-    """The page as it is: the first reading changes nothing."""
-    return tree
-
-
 # The readings of a page, in order: trafilatura's defaults, then the page without layout
-# tables, then the same favouring recall (it keeps more of a sparse page's text).
-READINGS: tuple[tuple[Callable[[_Element], _Element], dict[str, Any]], ...] = (
-    (unchanged, {}),
-    (unwrap_layout_tables, {}),
-    (unwrap_layout_tables, {"favor_recall": True}),
+# tables, then the same favouring recall (it keeps more of a sparse page's text). Each is
+# (whether its tables are unwrapped, trafilatura's options).
+READINGS: tuple[tuple[bool, dict[str, Any]], ...] = (
+    (False, {}),
+    (True, {}),
+    (True, {"favor_recall": True}),
 )
 
 
 def readings(tree: _Element, url: str | None) -> Iterator[Document]:
-    """trafilatura's documents for a page, one per reading, computed only when asked for."""
-    for prepare, options in READINGS:
+    """trafilatura's documents for a page, one per reading, computed only when asked for; the
+    copy without layout tables is made once, for the readings that need it."""
+    unwrapped: _Element | None = None
+    for unwrap, options in READINGS:
+        if unwrap and unwrapped is None:
+            unwrapped = unwrap_layout_tables(tree)
         document = trafilatura.bare_extraction(
-            prepare(tree),
+            unwrapped if unwrap else tree,
             url=url,
             with_metadata=True,
             include_comments=False,  # readers' comments are not the article
