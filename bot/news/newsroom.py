@@ -38,7 +38,7 @@ from bot.model import (
     Subscription,
     Summary,
 )
-from bot.news.addresses import site
+from bot.news.addresses import same_site
 from bot.news.desk import Busy, NewsDesk, Progress
 from bot.news.extract import ExtractionError
 from bot.news.feeds import (
@@ -455,7 +455,7 @@ class Newsroom:
         try:
             return await self.desk.read_url(entry.link, readers=readers)
         except (FetchError, ExtractionError) as error:
-            if not entry.summary or site(entry.link) != site(feed.url):
+            if not entry.summary or not same_site(entry.link, feed.url):
                 log.warning(
                     "skipping %s: %s, and the feed cannot stand in for it", entry.link, error
                 )
