@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from bot.news.sentences import split_sentences
+
 SENTENCE_END = ".!?…。！？\"'”’)」"
 
 
@@ -179,14 +181,15 @@ CHANNEL = re.compile(
     r"letterbox|reprint|copies|non-commercial|\btip\b|share of the sale|proposition",
     re.IGNORECASE,
 )
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+(?=[\"“‘'(\[]?[A-Z])")
 # A promotion takes a few sentences at most; a longer paragraph that ends in one is prose.
 PROMOTION_MAX_SENTENCES = 3
 
 
 def is_promotion(line: str) -> bool:
     """A short paragraph with a call to action in it: `Sign up for our newsletter.`"""
-    sentences = SENTENCE_SPLIT.split(line)
+    if CHANNEL.search(line) is None:  # most lines: no need to split them into sentences
+        return False
+    sentences = split_sentences(line)
     return len(sentences) <= PROMOTION_MAX_SENTENCES and any(
         CALL_TO_ACTION.match(sentence) and CHANNEL.search(sentence) for sentence in sentences
     )
