@@ -33,10 +33,10 @@ from itertools import pairwise
 from pathlib import Path
 
 from benchmarks.extraction import Page, pages_or_complaint
-from bot.news.extract import ExtractionError, extract_html
-from bot.news.quotes import key_quote, quotes_of, shown_speaker
-from bot.news.quotes.lexicon import FEMALE_NAMES, MALE_NAMES, word_set
-from bot.news.summarize import DEFAULT_METHOD, summarize
+from bot.pipeline.extract import ExtractionError, extract_html
+from bot.pipeline.quotes import key_quote, quotes_of, shown_speaker
+from bot.pipeline.quotes.lexicon import FEMALE_NAMES, MALE_NAMES, word_set
+from bot.pipeline.summarize import DEFAULT_METHOD, summarize
 
 SUMMARY_SENTENCES = 3
 SHINGLE = 4

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import trafilatura
 
-from bot.news.extract import ExtractionError, extract_html
+from bot.pipeline.extract import ExtractionError, extract_html
 
 TOKEN = re.compile(r"\w+")
 SHINGLE_SIZE = 4

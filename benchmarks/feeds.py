@@ -388,7 +388,7 @@ async def subscribe(bot: Any, channels: Sequence[int], count: int) -> None:
 
 async def follow(bot: Any, server: RemoteServer | FeedServer, feeds: int, now: int) -> None:
     """What `Newsroom.add_feed` does (read, mark the current entries seen), minus its limit."""
-    from bot.news.feeds import entry_key
+    from bot.pipeline.feeds import entry_key
     from tests.fake_discord import GUILD_ID
 
     room = bot.newsroom

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.model import Quote
-from bot.news.quotes import extract_quotes, speaker_key
+from bot.pipeline.quotes import extract_quotes, speaker_key
 
 SAMPLES = (
     (

@@ -27,9 +27,9 @@ from pathlib import Path
 from rouge_score import rouge_scorer
 
 from bot.model import Article, Summary
-from bot.news.extract import extract_text
-from bot.news.quotes import quotes_of
-from bot.news.summarize import METHODS, summarize
+from bot.pipeline.extract import extract_text
+from bot.pipeline.quotes import quotes_of
+from bot.pipeline.summarize import METHODS, summarize
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATASETS = (("cnndm_dev", 3), ("xsum_dev", 1))  # (file stem, sentences per summary)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bot.guild_config import GuildConfig
-from bot.news.desk import NewsDesk
-from bot.news.fetch import create_session
-from bot.news.newsroom import Newsroom
+from bot.pipeline.fetch import create_session
+from bot.services.desk import NewsDesk
+from bot.services.guild_config import GuildConfig
+from bot.services.newsroom import Newsroom
 from bot.settings import Settings
 from bot.storage import SQLiteStorage, Storage
 

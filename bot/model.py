@@ -3,7 +3,7 @@ keeps of feeds, subscriptions and deliveries.
 
 The lowest layer: it imports nothing of the project (tests/test_layers.py holds it so), so
 storage, the news pipeline and the cogs can all share these without importing each other.
-Their logic lives with the code that makes them (`bot.news.quotes`, `bot.news.summarize`).
+Their logic lives with the code that makes them (`bot.pipeline.quotes`, `bot.pipeline.summarize`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 PARAGRAPH_SEPARATOR = "\n\n"
-# The summary methods, by name; `bot.news.summarize` refuses to load unless it has exactly
+# The summary methods, by name; `bot.pipeline.summarize` refuses to load unless it has exactly
 # these. Here so that settings can be checked without loading the summarizers.
 SUMMARY_METHODS: tuple[str, ...] = (
     "precis",

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.model import Quote, StoredArticle, Summary
-from bot.news.quotes import shown_speaker
-from bot.news.summarize import MAX_CHARACTERS, MAX_SENTENCES
+from bot.pipeline.quotes import shown_speaker
+from bot.pipeline.summarize import MAX_CHARACTERS, MAX_SENTENCES
 
 # Discord's limits on one embed; it refuses the whole message when one is passed.
 TITLE_LIMIT = 256  # a field's name and the author's too

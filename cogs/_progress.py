@@ -9,7 +9,7 @@ from typing import Any
 import discord
 
 from bot.client import PLACEHOLDER
-from bot.news.desk import Progress
+from bot.services.desk import Progress
 
 
 async def start_work(interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> Progress:

@@ -17,7 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.client import Precis
 from bot.model import DeliveryTarget
-from bot.news.newsroom import (
+from bot.services.newsroom import (
     AdminNotice,
     Card,
     ChannelUnavailable,

@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Precis
-from bot.guild_config import CONFIG_KEYS
+from bot.services.guild_config import CONFIG_KEYS
 from cogs._cards import BudgetEmbed
 from cogs._checks import admin
 

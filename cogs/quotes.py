@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.model import QuoteHit, SpeakerCount
-from bot.news.speakers import match_speakers
+from bot.pipeline.speakers import match_speakers
 from cogs._cards import (
     TITLE_LIMIT,
     BudgetEmbed,

@@ -13,9 +13,9 @@ from discord.ext import commands
 from bot.client import Precis
 from bot.errors import UserError
 from bot.model import Quote, StoredArticle, Summary
-from bot.news.desk import Progress
-from bot.news.fetch import parse_url
-from bot.news.summarize import METHODS
+from bot.pipeline.fetch import parse_url
+from bot.pipeline.summarize import METHODS
+from bot.services.desk import Progress
 from cogs._cards import summary_card
 from cogs._progress import finish_work, start_work
 

@@ -71,19 +71,17 @@ LAYER_OF = {
     "bot": "model",
     "bot.model": "model",
     "bot.errors": "model",
-    "bot.news": "pipeline",
+    "bot.pipeline": "pipeline",
     "bot.storage": "storage",
-    "bot.news.desk": "services",
-    "bot.news.newsroom": "services",
-    "bot.guild_config": "services",
+    "bot.services": "services",
     "bot.composition": "composition",
     "bot.settings": "settings",
     "bot.client": "client",
     "cogs": "cogs",
     "bot.__main__": "cli",
     "bot.cli": "cli",
-    "bot.news.cli": "news_cli",
-    "bot.news.sources": "news_cli",
+    "bot.cli.news": "news_cli",
+    "bot.cli.sources": "news_cli",
 }
 
 # (importer, imported) pairs allowed against the layers, each saying why and until when.
@@ -165,10 +163,10 @@ def test_every_exception_is_still_needed() -> None:
     ("module", "not_loaded"),
     [
         # A worker or another backend can use storage without the pipeline and its models.
-        ("bot.storage", ("bot.news", "sumy", "numpy", "nltk", "discord")),
+        ("bot.storage", ("bot.pipeline", "sumy", "numpy", "nltk", "discord")),
         # Settings are checked without loading the summarizers.
-        ("bot.guild_config", ("bot.news", "sumy", "numpy", "nltk", "discord")),
-        ("bot.model", ("bot.storage", "bot.news", "aiosqlite")),
+        ("bot.services.guild_config", ("bot.pipeline", "sumy", "numpy", "nltk", "discord")),
+        ("bot.model", ("bot.storage", "bot.pipeline", "aiosqlite")),
     ],
 )
 def test_importing_a_layer_loads_nothing_above_it(module: str, not_loaded: tuple[str, ...]) -> None:

@@ -31,7 +31,7 @@ from bot.model import (
 
 
 class GuildSettingsRepository(Protocol):
-    """Per-server settings as raw text; `bot.guild_config` parses and validates them."""
+    """Per-server settings as raw text; `bot.services.guild_config` parses and validates them."""
 
     async def get_all(self, guild_id: int) -> dict[str, str]:
         """Every setting this server has stored, key to value; empty when it has none."""

@@ -62,7 +62,7 @@ def test_db_upgrade_creates_and_reports_the_version(tmp_path: Path) -> None:
     assert (tmp_path / "state" / "x.db").is_file()
 
 
-FIXTURES = REPO / "tests" / "news" / "fixtures" / "extract"
+FIXTURES = REPO / "tests" / "pipeline" / "fixtures" / "extract"
 
 
 def json_lines(output: str) -> list[dict[str, object]]:
@@ -261,7 +261,7 @@ def test_version_and_help_import_nothing_heavy(tmp_path: Path, option: str) -> N
     assert result.returncode == 0
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     heavy = {"discord", "aiohttp", "aiosqlite", "trafilatura", "sumy", "nltk", "numpy"}
-    assert "bot.cli" in imported
+    assert "bot.cli.main" in imported
     assert not heavy & imported
 
 

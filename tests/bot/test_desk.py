@@ -14,12 +14,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.guild_config import GuildConfig
 from bot.model import Article
-from bot.news.desk import NewsDesk, same_story
-from bot.news.feeds import entry_key, parse_feed
-from bot.news.fetch import create_session
-from bot.news.newsroom import AdminNotice, Card, Newsroom
+from bot.pipeline.feeds import entry_key, parse_feed
+from bot.pipeline.fetch import create_session
+from bot.services.desk import NewsDesk, same_story
+from bot.services.guild_config import GuildConfig
+from bot.services.newsroom import AdminNotice, Card, Newsroom
 from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import rss, story
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html, page_server

@@ -13,8 +13,8 @@ import pytest
 from bot.composition import open_services
 from bot.errors import UserError
 from bot.model import DeliveryTarget
-from bot.news.desk import Busy
-from bot.news.newsroom import (
+from bot.services.desk import Busy
+from bot.services.newsroom import (
     PAUSE_AFTER_FAILURES,
     AdminNotice,
     Card,
@@ -371,7 +371,7 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
         }
         publish(pages, "/city.xml", "City News", [story("new", "Bridge closes", "bridge")])
         publish(pages, "/harbour.xml", "Harbour News", [story("h", "Harbour bridge", "bridge")])
-        with caplog.at_level(logging.WARNING, logger="bot.news.newsroom"):
+        with caplog.at_level(logging.WARNING, logger="bot.services.newsroom"):
             report = await next_poll(room, clock, poster)
         await room.deliver(poster)
     assert report.feeds == 2 and report.failed == 0

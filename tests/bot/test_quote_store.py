@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 
 from bot.model import Article, SpeakerCount, Summary
-from bot.news.desk import NewsDesk
-from bot.news.quotes import filed_quotes, quotes_of
-from bot.news.speakers import match_speakers
+from bot.pipeline.quotes import filed_quotes, quotes_of
+from bot.pipeline.speakers import match_speakers
+from bot.services.desk import NewsDesk
 from bot.storage import SQLiteStorage
 
 HARBOUR = Article(

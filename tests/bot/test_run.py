@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from bot import client
-from bot.cli import CLIError, run_bot
+from bot.cli.main import CLIError, run_bot
 from bot.settings import Settings
 from tests.fake_discord import FakeDiscord
 

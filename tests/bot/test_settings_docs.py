@@ -3,7 +3,7 @@ bot/settings.py say, and the CLI names only declared settings."""
 
 from pathlib import Path
 
-from bot.cli import COMMAND_SETTINGS
+from bot.cli.main import COMMAND_SETTINGS
 from bot.settings import declared_settings, env_example, readme_table
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import UserError
-from bot.guild_config import CONFIG_KEYS, GuildConfig, GuildSettings
 from bot.model import Article, Summary
+from bot.services.guild_config import CONFIG_KEYS, GuildConfig, GuildSettings
 from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
 from bot.storage.migrate import available_migrations
 

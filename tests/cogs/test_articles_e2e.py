@@ -12,7 +12,7 @@ import pytest
 
 from bot.client import Precis
 from bot.model import Delivery, DeliveryTarget
-from bot.news.newsroom import AdminNotice, ChannelLost, FeedPaused
+from bot.services.newsroom import AdminNotice, ChannelLost, FeedPaused
 from cogs.articles import admin_message
 from tests.cogs.test_feeds_e2e import articles_cog
 from tests.conftest import LaunchBot

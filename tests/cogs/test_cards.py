@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.model import Article, Quote, QuoteHit, StoredArticle, Summary
-from bot.news.quotes import extract_quotes
+from bot.pipeline.quotes import extract_quotes
 from cogs._cards import (
     FIELD_BUDGET,
     BudgetEmbed,

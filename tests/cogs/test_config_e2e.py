@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.guild_config import GuildSettings
+from bot.services.guild_config import GuildSettings
 from tests.conftest import LaunchBot
 from tests.fake_discord import (
     APPLICATION_ID,

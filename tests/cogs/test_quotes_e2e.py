@@ -6,7 +6,7 @@ import dataclasses
 from itertools import product
 
 from bot.model import Article, Quote
-from bot.news.quotes import filed_quotes
+from bot.pipeline.quotes import filed_quotes
 from tests.conftest import LaunchBot
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import EPHEMERAL, GUILD_ID, MEMBER_ID, FakeDiscord

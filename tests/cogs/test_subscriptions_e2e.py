@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.news.topics import MAX_TOPIC_LENGTH, parse_topic
+from bot.pipeline.topics import MAX_TOPIC_LENGTH, parse_topic
 from tests.cogs.test_feeds_e2e import subscribe
 from tests.conftest import LaunchBot
 from tests.fake_discord import ADMIN_ID, EPHEMERAL, GUILD_ID, NEWS_CHANNEL_ID, FakeDiscord

@@ -1,0 +1,229 @@
+"""The `precis` command line: run the bot, upgrade the database, and the news tools.
+
+`precis --version` and `--help` must answer at once, so this module imports only the standard
+library at the top: discord.py, the storage and the news pipeline are imported by the commands
+that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import bot as precis
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+    from bot.storage import SQLiteStorage
+
+log = logging.getLogger(__name__)
+
+# The settings each command reads (None: all); a bad value of another does not stop it.
+COMMAND_SETTINGS: dict[str, frozenset[str] | None] = {
+    "run": None,
+    "db": frozenset({"PRECIS_DATABASE"}),
+    "extract": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+    "summarize": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+    "quotes": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
+}
+INTERRUPTED = 128 + signal.SIGINT  # the exit status shells give a command stopped by Ctrl-C
+
+
+class CLIError(Exception):
+    """Ends the command with its message as one line on stderr and a non-zero exit."""
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser that adds its arguments (`arguments`) only when the command is used:
+    some need heavy imports that `precis --help` and `--version` should not pay for."""
+
+    def __init__(
+        self,
+        *args: Any,
+        arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._arguments = arguments
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Add the command's arguments (once), then parse as argparse does."""
+        if self._arguments is not None:
+            add_arguments, self._arguments = self._arguments, None
+            add_arguments(self)
+        return super().parse_known_args(args, namespace)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `precis` command line: `run` (the default), `db upgrade`, and the news commands."""
+    parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
+    parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
+    commands.add_parser("run", help="start the bot (the default)")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
+    commands.add_parser(
+        "extract", help="print the article text of each SOURCE", arguments=source_arguments
+    )
+    commands.add_parser(
+        "summarize", help="print a summary of each SOURCE", arguments=summarize_arguments
+    )
+    commands.add_parser(
+        "quotes", help="print who said what in each SOURCE", arguments=source_arguments
+    )
+    return parser
+
+
+def source_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of a command that reads articles: its sources and `--json`."""
+    parser.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="a file (HTML or text, .gz too), an http(s) URL, or - for stdin",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object a line")
+
+
+def summarize_arguments(parser: argparse.ArgumentParser) -> None:
+    """`summarize`'s arguments: the sources, then `--sentences` and `--method`."""
+    from bot.pipeline.summarize import DEFAULT_METHOD, METHODS
+
+    source_arguments(parser)
+    parser.add_argument("--sentences", type=sentence_count, default=3, metavar="N", help="1 to 10")
+    parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD)
+
+
+def sentence_count(raw: str) -> int:
+    """`--sentences`: a whole number from 1 to 10."""
+    if not raw.isdigit() or not 1 <= int(raw) <= 10:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 10, not {raw!r}")
+    return int(raw)
+
+
+def stop_now(signum: int, frame: object) -> None:
+    """Ctrl-C outside the bot: stop at once. Work in a worker thread cannot be interrupted,
+    and a normal exit would wait for it; what is printed is already flushed."""
+    os._exit(INTERRUPTED)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `precis` with these arguments (default: the process's) and return the exit
+    status: 2 and one line on stderr for a `CLIError`."""
+    previous_handler = signal.signal(signal.SIGINT, stop_now)
+    try:
+        return run_command(build_parser().parse_args(argv))
+    except CLIError as error:
+        print(f"precis: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C once the bot has removed its own handler
+        return INTERRUPTED
+    except BrokenPipeError:  # stdout's reader went away (`precis extract ... | head -1`)
+        # Python flushes stdout once more on the way out: let that go nowhere, quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command with the settings it needs (only those are read and checked)."""
+    from bot.settings import SettingsError, configure_logging, load_settings
+
+    command = args.command or "run"
+    try:
+        settings = load_settings(only=COMMAND_SETTINGS[command])
+    except SettingsError as error:
+        raise CLIError(str(error)) from None
+    if command == "db":
+        return asyncio.run(upgrade_database(settings))
+    if command == "run":
+        configure_logging(settings.log_level)
+        return asyncio.run(run_bot(settings))
+    from bot.cli.news import run_news_command
+
+    return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
+
+
+async def open_storage(settings: Settings) -> SQLiteStorage:
+    """The database of the settings, migrated; a `CLIError` when it can't be used."""
+    from bot.storage import SQLiteStorage
+
+    try:
+        return await SQLiteStorage.open(settings.database)
+    except storage_errors() as error:
+        raise CLIError(storage_message(error)) from None
+
+
+def storage_errors() -> tuple[type[Exception], ...]:
+    """What opening the database raises for a database that can't be used (imported only when
+    one is raised: `--version` must not load storage)."""
+    from bot.storage import DatabaseUnavailable, SchemaTooNew
+
+    return (DatabaseUnavailable, SchemaTooNew)
+
+
+def storage_message(error: Exception) -> str:
+    """One line for a database that can't be used: the setting and why, or the schema's note."""
+    from bot.storage import DatabaseUnavailable
+
+    if isinstance(error, DatabaseUnavailable):
+        return f"PRECIS_DATABASE={error.path} {error.reason}."
+    return str(error)
+
+
+async def upgrade_database(settings: Settings) -> int:
+    """`precis db upgrade`: migrate the database and print its schema version."""
+    storage = await open_storage(settings)
+    try:
+        print(f"{settings.database}: schema version {await storage.schema_version()}")
+    finally:
+        await storage.close()
+    return 0
+
+
+async def run_bot(settings: Settings) -> int:
+    """Make the shared resources, hand them to the bot, and close them all on the way out."""
+    import discord
+
+    from bot.client import UNREACHABLE, Precis, describe
+    from bot.composition import open_services
+
+    try:
+        async with (
+            open_services(settings) as services,
+            Precis(settings, services) as client,
+        ):
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, lambda: asyncio.ensure_future(client.close()))
+            try:
+                await client.start(settings.token)
+            except discord.LoginFailure:
+                raise CLIError("Discord refused DISCORD_TOKEN: check the token in .env.") from None
+            except discord.PrivilegedIntentsRequired:
+                raise CLIError(
+                    "PRECIS_MESSAGE_CONTENT is true, but the Message Content intent is not enabled "
+                    "for this bot in the developer portal."
+                ) from None
+            except UNREACHABLE as error:  # every login retry failed
+                raise CLIError(
+                    f"could not reach Discord ({describe(error)}); check the network, then start "
+                    "precis again."
+                ) from None
+            finally:
+                for signum in (signal.SIGINT, signal.SIGTERM):
+                    loop.remove_signal_handler(signum)
+    except storage_errors() as error:
+        raise CLIError(storage_message(error)) from None
+    log.info("stopped; database closed")
+    return 0

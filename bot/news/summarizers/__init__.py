@@ -1,1 +1,0 @@
-"""Extractive summarizers behind `bot.news.summarize`: one small class per method."""

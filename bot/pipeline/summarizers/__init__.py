@@ -1,0 +1,1 @@
+"""Extractive summarizers behind `bot.pipeline.summarize`: one small class per method."""
