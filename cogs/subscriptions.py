@@ -12,7 +12,7 @@ from bot.client import Precis
 from bot.errors import UserError
 from bot.model import StoredArticle, Subscription
 from bot.pipeline.topics import MatchDocument, Topic, TopicError
-from bot.services.newsroom import cached_topic
+from bot.services.subscriptions import cached_topic
 from cogs._cards import BudgetEmbed, code, shorten
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id

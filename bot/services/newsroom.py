@@ -18,7 +18,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
 
 import aiohttp
@@ -34,7 +33,6 @@ from bot.model import (
     PostOutcome,
     Quote,
     StoredArticle,
-    Subscription,
     Summary,
 )
 from bot.pipeline.addresses import same_site
@@ -49,9 +47,10 @@ from bot.pipeline.feeds import (
     parse_feed,
 )
 from bot.pipeline.fetch import FEED_TYPES, PAGE_TYPES, FetchError, FetchResult, fetch
-from bot.pipeline.topics import MatchDocument, Topic, TopicError, TopicIndex, parse_topic
+from bot.pipeline.topics import MatchDocument
 from bot.services.desk import Busy, NewsDesk, Progress
 from bot.services.guild_config import GuildConfig, GuildSettings
+from bot.services.subscriptions import SubscriptionIndex, match_channels, topic_index
 from bot.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -66,8 +65,6 @@ RECONCILE_MAX_WAIT = 3600  # ...30 s, 1 min, 2 min... at most an hour
 DELIVERY_BATCH = 1000
 FEEDS_PER_CYCLE = 10_000
 HOUR = 3600
-
-SubscriptionIndex = TopicIndex[Subscription]
 
 
 class ChannelUnavailable(Exception):
@@ -206,12 +203,6 @@ class _Limits:
             yield
 
 
-@lru_cache(maxsize=50_000)
-def cached_topic(text: str) -> Topic:
-    """A stored topic parsed once: every poll indexes them all again."""
-    return parse_topic(text)
-
-
 def backoff_seconds(base: int, failures: int, cap: int = MAX_BACKOFF_SECONDS) -> int:
     """The wait after `failures` in a row: `base` doubled each time, at most `cap`."""
     return int(min(base * 2 ** min(failures, 16), cap))
@@ -322,26 +313,11 @@ class Newsroom:
         due = await self.storage.feeds.due(self.now(), FEEDS_PER_CYCLE)
         report.feeds = len(due)
         if due:
-            index = await self.topic_index()  # once a cycle: new topics count from the next
+            index = await topic_index(
+                self.storage,
+            )  # once a cycle: new topics count from the next
             await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
         return report
-
-    async def topic_index(self, guild_ids: Sequence[int] | None = None) -> SubscriptionIndex:
-        """The active subscriptions of these servers (default: all), indexed by topic."""
-        entries = []
-        for subscription in await self.storage.subscriptions.active(guild_ids):
-            try:
-                entries.append((cached_topic(subscription.topic), subscription))
-            except TopicError as error:  # stored before topics were checked as stored
-                log.warning(
-                    "skipping subscription %d (server %d, channel %d): topic %r does not parse: %s",
-                    subscription.id,
-                    subscription.guild_id,
-                    subscription.channel_id,
-                    subscription.topic,
-                    error,
-                )
-        return TopicIndex(entries)
 
     async def _poll_feed(
         self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex
@@ -429,7 +405,7 @@ class Newsroom:
         stored = await self._article_for(feed, entry, readers)
         targets: list[DeliveryTarget] = []
         if stored is not None:
-            index = index if index is not None else await self.topic_index(readers)
+            index = index if index is not None else await topic_index(self.storage, readers)
             document = MatchDocument.from_article(stored.article, feed.title)
             targets = match_channels(document, index, readers)
         owed = await self.storage.feeds.record_entry(
@@ -480,7 +456,7 @@ class Newsroom:
             entries = [entry for entry in parsed.entries if entry_key(entry) in fresh]
         else:
             entries = list(parsed.entries[: (await self.config.all(guild_id)).backfill])
-        index = await self.topic_index([guild_id])
+        index = await topic_index(self.storage, [guild_id])
         items = []
         for entry in entries:
             document = MatchDocument.from_texts(
@@ -681,16 +657,3 @@ class Newsroom:
         if outcome is not PostOutcome.SENT:
             raise UserError(f"I couldn't post that card in {where}.")
         return delivery
-
-
-def match_channels(
-    document: MatchDocument, index: SubscriptionIndex, readers: Sequence[int]
-) -> list[DeliveryTarget]:
-    """One target per readers' channel with a matching topic (the first, by subscription)."""
-    chosen: dict[int, DeliveryTarget] = {}
-    for subscription in index.matching(document):
-        if subscription.guild_id in readers and subscription.channel_id not in chosen:
-            chosen[subscription.channel_id] = DeliveryTarget(
-                subscription.guild_id, subscription.channel_id, subscription.topic
-            )
-    return list(chosen.values())
