@@ -313,9 +313,8 @@ class Newsroom:
         due = await self.storage.feeds.due(self.now(), FEEDS_PER_CYCLE)
         report.feeds = len(due)
         if due:
-            index = await topic_index(
-                self.storage,
-            )  # once a cycle: new topics count from the next
+            # Once a cycle: topics added meanwhile count from the next.
+            index = await topic_index(self.storage)
             await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
         return report
 
