@@ -9,11 +9,29 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Precis
-from bot.services.guild_config import CONFIG_KEYS
+from bot.services.guild_config import CONFIG_KEYS, ConfigKey, InvalidValue, UnknownSetting
 from cogs._cards import BudgetEmbed
 from cogs._checks import admin
+from cogs._wording import worded
 
 KEY_CHOICES = [app_commands.Choice(name=name, value=name) for name in CONFIG_KEYS]
+
+WORDINGS = {
+    UnknownSetting: lambda error: (
+        f"There is no setting `{error.name}`. Settings: {', '.join(CONFIG_KEYS)}."
+    ),
+    InvalidValue: lambda error: (
+        f"`{error.raw}` is not a valid {error.key.name}: use {error.key.valid}."
+    ),
+}
+
+
+def shown_value(key: ConfigKey, value: Any) -> str:
+    """A setting's value for Discord: a channel as its mention (which code would show as
+    typed), anything else as code."""
+    if value is None:
+        return "`not set`"
+    return f"<#{value}>" if key.is_channel else f"`{value}`"
 
 
 class Config(commands.Cog):
@@ -38,7 +56,7 @@ class Config(commands.Cog):
             marker = "" if value == key.default else " (changed)"
             embed.add_field(
                 name=f"{name}{marker}",
-                value=f"`{key.render(value)}` — {key.description}\nValid: {key.valid}",
+                value=f"{shown_value(key, value)} — {key.description}\nValid: {key.valid}",
                 inline=False,
             )
         await ctx.send(embed=embed, ephemeral=True)
@@ -50,7 +68,8 @@ class Config(commands.Cog):
     async def set_(self, ctx: commands.Context[Precis], key: str, *, value: str) -> None:
         """Change one of this server's settings."""
         assert ctx.guild is not None
-        new_value = await self.bot.guild_config.set(ctx.guild.id, key, value)
+        with worded(WORDINGS):
+            new_value = await self.bot.guild_config.set(ctx.guild.id, key, value)
         await self._confirm(ctx, key, new_value, "set to")
 
     @config.command(name="reset")
@@ -60,14 +79,15 @@ class Config(commands.Cog):
     async def reset(self, ctx: commands.Context[Precis], key: str) -> None:
         """Put one of this server's settings back to its default."""
         assert ctx.guild is not None
-        default = await self.bot.guild_config.reset(ctx.guild.id, key)
+        with worded(WORDINGS):
+            default = await self.bot.guild_config.reset(ctx.guild.id, key)
         await self._confirm(ctx, key, default, "reset to")
 
     async def _confirm(
         self, ctx: commands.Context[Precis], name: str, value: Any, verb: str
     ) -> None:
         key = CONFIG_KEYS[name.strip().lower()]
-        await ctx.send(f"`{key.name}` {verb} `{key.render(value)}`.", ephemeral=True)
+        await ctx.send(f"`{key.name}` {verb} {shown_value(key, value)}.", ephemeral=True)
 
 
 async def setup(bot: Precis) -> None:

@@ -24,21 +24,40 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class ConfigKey:
+    """One per-server setting, as `config_field` declares it on `GuildSettings`."""
+
     name: str
     description: str
     default: Any
     valid: str  # what a user may type, shown when they type something else
     parse: Callable[[str], Any]  # raises ValueError on a bad value
 
-    def render(self, value: Any) -> str:
-        if value is None:
-            return "not set"
-        if self.parse is parse_channel:
-            return f"<#{value}>"
-        return str(value)
+    @property
+    def is_channel(self) -> bool:
+        """Whether the value is a channel id (a front end shows it as the channel)."""
+        return self.parse is parse_channel
+
+
+class UnknownSetting(UserError):
+    """A setting name that is not one of `CONFIG_KEYS`."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is no setting {name}. Settings: {', '.join(CONFIG_KEYS)}.")
+        self.name = name
+
+
+class InvalidValue(UserError):
+    """A value the setting's parser refuses; `key.valid` says what it takes."""
+
+    def __init__(self, key: ConfigKey, raw: str) -> None:
+        super().__init__(f"{raw} is not a valid {key.name}: use {key.valid}.")
+        self.key = key
+        self.raw = raw
 
 
 def integer_between(low: int, high: int) -> Callable[[str], int]:
+    """A parser of whole numbers from `low` to `high`."""
+
     def parse(raw: str) -> int:
         value = int(raw.strip())
         if not low <= value <= high:
@@ -49,6 +68,8 @@ def integer_between(low: int, high: int) -> Callable[[str], int]:
 
 
 def one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    """A parser of one of `choices`, in any case."""
+
     def parse(raw: str) -> str:
         value = raw.strip().lower()
         if value not in choices:
@@ -59,6 +80,7 @@ def one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
 
 
 def parse_channel(raw: str) -> int | None:
+    """A channel id from a mention (`<#id>`) or a bare id; None for `none` or `off`."""
     if raw.strip().lower() in ("none", "off"):
         return None
     match = CHANNEL_MENTION.fullmatch(raw.strip())
@@ -123,9 +145,10 @@ CONFIG_KEYS: dict[str, ConfigKey] = {
 
 
 def config_key(name: str) -> ConfigKey:
+    """The setting a user named, in any case; `UnknownSetting` if there is none."""
     key = CONFIG_KEYS.get(name.strip().lower())
     if key is None:
-        raise UserError(f"There is no setting `{name}`. Settings: {', '.join(CONFIG_KEYS)}.")
+        raise UnknownSetting(name)
     return key
 
 
@@ -151,15 +174,18 @@ class GuildConfig:
         return getattr(await self.all(guild_id), config_key(name).name)
 
     async def set(self, guild_id: int, name: str, raw: str) -> Any:
+        """Store a setting from what a user typed; returns the typed value. Raises
+        `UnknownSetting` or `InvalidValue`."""
         key = config_key(name)
         try:
             value = key.parse(raw)
         except ValueError:
-            raise UserError(f"`{raw}` is not a valid {key.name}: use {key.valid}.") from None
+            raise InvalidValue(key, raw) from None
         await self._repository.set(guild_id, key.name, "none" if value is None else str(value))
         return value
 
     async def reset(self, guild_id: int, name: str) -> Any:
+        """Put a setting back to its default, which it returns."""
         key = config_key(name)
         await self._repository.delete(guild_id, key.name)
         return key.default

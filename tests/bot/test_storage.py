@@ -5,9 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import UserError
 from bot.model import Article, Summary
-from bot.services.guild_config import CONFIG_KEYS, GuildConfig, GuildSettings
+from bot.services.guild_config import (
+    CONFIG_KEYS,
+    GuildConfig,
+    GuildSettings,
+    InvalidValue,
+    UnknownSetting,
+)
 from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
 from bot.storage.migrate import available_migrations
 
@@ -101,9 +106,9 @@ async def test_guild_config_round_trip_and_validation(tmp_path: Path) -> None:
         assert await config.set(42, "Summary_Sentences", " 5 ") == 5
         assert await config.get(42, "summary_sentences") == 5
         assert await config.get(43, "summary_sentences") == 3  # other servers untouched
-        with pytest.raises(UserError, match="a whole number from 1 to 10"):
+        with pytest.raises(InvalidValue, match=r"11 is not .* a whole number from 1 to 10"):
             await config.set(42, "summary_sentences", "11")
-        with pytest.raises(UserError, match="There is no setting `colour`"):
+        with pytest.raises(UnknownSetting, match="There is no setting colour"):
             await config.set(42, "colour", "red")
         assert await config.reset(42, "summary_sentences") == 3
         assert await storage.guild_settings.get_all(42) == {}

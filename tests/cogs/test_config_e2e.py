@@ -131,3 +131,28 @@ async def test_reset_puts_the_default_back(fake: FakeDiscord, launch: LaunchBot)
         reply = await fake.run("config", {"key": "summary_sentences"}, subcommand="reset")
         assert await bot.guild_config.get(GUILD_ID, "summary_sentences") == 3
     assert "reset to `3`" in reply["content"]
+
+
+async def test_a_channel_setting_is_shown_as_a_mention_not_as_code(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    # Inside backticks Discord shows `<#id>` as it is typed, not as the channel's name.
+    async with launch():
+        reply = await fake.run(
+            "config",
+            {"key": "admin_channel", "value": f"<#{GENERAL_CHANNEL_ID}>"},
+            subcommand="set",
+        )
+        assert reply["content"] == f"`admin_channel` set to <#{GENERAL_CHANNEL_ID}>."
+        shown = await fake.run("config", subcommand="show")
+    fields = {f["name"]: f["value"] for f in embed_of(shown)["fields"]}
+    assert fields["admin_channel (changed)"].startswith(f"<#{GENERAL_CHANNEL_ID}> — ")
+
+
+async def test_an_unknown_setting_names_the_settings_there_are(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    async with launch():
+        reply = await fake.run("config", {"key": "colour", "value": "blue"}, subcommand="set")
+    assert reply["flags"] == EPHEMERAL
+    assert reply["content"].startswith("There is no setting `colour`. Settings: summary_sentences")
