@@ -26,6 +26,11 @@ SUMMARY_METHODS: tuple[str, ...] = (
     "sumbasic",
 )
 DEFAULT_SUMMARY_METHOD = "precis"
+# How much of a long text every summary method but Lead-N reads: its first sentences within
+# its first characters. `bot.pipeline.summarize` cuts there; here so that a card can say so
+# without loading the summarizers.
+SUMMARY_MAX_SENTENCES = 200
+SUMMARY_MAX_CHARACTERS = 30_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +102,7 @@ class Summary:
     method: str
     sentences: tuple[str, ...]  # in document order
     total_sentences: int
-    cut: bool = False  # the method read only the text's opening (see MAX_SENTENCES)
+    cut: bool = False  # the method read only the text's opening (SUMMARY_MAX_SENTENCES)
 
 
 @dataclass(frozen=True, slots=True)

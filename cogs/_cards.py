@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 
 import discord
 
-from bot.model import Quote, StoredArticle, Summary
+from bot.model import SUMMARY_MAX_CHARACTERS, SUMMARY_MAX_SENTENCES, Quote, StoredArticle, Summary
 from bot.pipeline.quotes import shown_speaker
-from bot.pipeline.summarize import MAX_CHARACTERS, MAX_SENTENCES
 
 # Discord's limits on one embed; it refuses the whole message when one is passed.
 TITLE_LIMIT = 256  # a field's name and the author's too
@@ -250,8 +249,8 @@ def summary_card(
         saved += f" (the text has only {total}, so here it is whole)"
     if summary.cut:
         saved += (
-            f" (a long text: picked from its first {MAX_SENTENCES} sentences"
-            f" or {MAX_CHARACTERS:,} characters)"
+            f" (a long text: picked from its first {SUMMARY_MAX_SENTENCES} sentences"
+            f" or {SUMMARY_MAX_CHARACTERS:,} characters)"
         )
     embed.add_field(name="Summary", value=shorten(saved, FIELD_BUDGET), inline=False)
     if key_quote is not None:

@@ -12,15 +12,12 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.errors import UserError
-from bot.model import Quote, StoredArticle, Summary
-from bot.pipeline.fetch import parse_url
-from bot.pipeline.summarize import METHODS
-from bot.services.desk import Progress
+from bot.model import SUMMARY_METHODS
 from cogs._cards import summary_card
 from cogs._progress import finish_work, start_work
 
 FIRST_LINK = re.compile(r"https?://[^\s<>|]+")
-METHOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in METHODS]
+METHOD_CHOICES = [app_commands.Choice(name=name, value=name) for name in SUMMARY_METHODS]
 # Seconds one /summarize may take, from "thinking…" to the card. The work goes on after it
 # (a fetch and a summary finish into storage), so asking again soon gets the answer at once.
 DEADLINE = 30.0
@@ -64,7 +61,8 @@ class Summarize(commands.Cog):
         if (url is None) == (text is None):
             raise UserError("Give me either a `url` or a `text` to summarize, not both.")
         if url is not None:
-            parse_url(url)  # a malformed link gets its answer at once, before "thinking…"
+            # A malformed link gets its answer at once, before "thinking…".
+            self.bot.desk.check_url(url)
         await self.respond(
             interaction, url=url, text=text, count=sentences, method=method, private=private
         )
@@ -102,11 +100,18 @@ class Summarize(commands.Cog):
 
         # Shielded: the deadline stops the waiting, never a fetch or a write half done.
         work = asyncio.ensure_future(
-            self.card_parts(interaction.guild_id, url, text, method, count, report)
+            self.bot.desk.summarize_source(
+                url=url,
+                text=text,
+                method=method,
+                count=count,
+                guild_id=interaction.guild_id,
+                progress=report,
+            )
         )
         try:
             async with asyncio.timeout(self.deadline):
-                stored, summary, quote = await asyncio.shield(work)
+                done = await asyncio.shield(work)
         except TimeoutError:
             waiting = False
             work.add_done_callback(_log_failure)
@@ -114,27 +119,8 @@ class Summarize(commands.Cog):
                 f"That is taking more than {self.deadline:g} seconds. I'll keep at it: ask again"
                 " in a minute."
             ) from None
-        await finish_work(interaction, embed=summary_card(stored, summary, count, key_quote=quote))
-
-    async def card_parts(
-        self,
-        guild_id: int | None,
-        url: str | None,
-        text: str | None,
-        method: str,
-        count: int,
-        progress: Progress,
-    ) -> tuple[StoredArticle, Summary, Quote | None]:
-        """The article, its summary and its key quote."""
-        desk = self.bot.desk
-        stored: StoredArticle
-        if url is not None:
-            stored = await desk.read_url(url, guild_id=guild_id, progress=progress)
-        else:
-            assert text is not None
-            stored = await desk.read_text(text, guild_id=guild_id)
-        summary = await desk.summarize(stored, method, count, progress=progress)
-        return stored, summary, await desk.key_quote(stored, summary)
+        card = summary_card(done.stored, done.summary, count, key_quote=done.key_quote)
+        await finish_work(interaction, embed=card)
 
 
 def _log_failure(work: asyncio.Future[object]) -> None:

@@ -20,7 +20,14 @@ from sumy.summarizers.luhn import LuhnSummarizer
 from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 
-from bot.model import DEFAULT_SUMMARY_METHOD, SUMMARY_METHODS, Article, Summary
+from bot.model import (
+    DEFAULT_SUMMARY_METHOD,
+    SUMMARY_MAX_CHARACTERS,
+    SUMMARY_MAX_SENTENCES,
+    SUMMARY_METHODS,
+    Article,
+    Summary,
+)
 from bot.pipeline.summarizers.document import Document, Summarizer, parse_document
 from bot.pipeline.summarizers.language import english
 from bot.pipeline.summarizers.lead import LeadSummarizer
@@ -51,8 +58,8 @@ DEFAULT_METHOD = DEFAULT_SUMMARY_METHOD
 # exactly those.
 if set(METHODS) != {"precis", "lead", *_SUMY_CLASSES}:
     raise ImportError("bot.model.SUMMARY_METHODS does not name the summarizers of this module")
-MAX_SENTENCES = 200
-MAX_CHARACTERS = 30_000
+MAX_SENTENCES = SUMMARY_MAX_SENTENCES
+MAX_CHARACTERS = SUMMARY_MAX_CHARACTERS
 _UNCAPPED = frozenset({"lead"})  # reads `count` sentences whatever the length
 
 

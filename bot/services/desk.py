@@ -37,6 +37,15 @@ LONG_TEXT = 100_000
 LONG_WAITING = 8  # long pieces of work that may wait for their turn; one more is refused
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Summarized:
+    """An article read for a summary, the summary, and its key quote if it has one."""
+
+    stored: StoredArticle
+    summary: Summary
+    key_quote: Quote | None
+
+
 class Busy(UserError):
     """Too many long texts are waiting for their turn: ask again later."""
 
@@ -156,6 +165,12 @@ class NewsDesk:
         self._summarizing: dict[tuple[int, str, int], asyncio.Task[Summary]] = {}
         self.workers = Workers()
 
+    @staticmethod
+    def check_url(url: str) -> None:
+        """Raise `InvalidURL` unless `url` is an http(s) link with a host: a caller may check
+        it before starting anything slow."""
+        parse_url(url)
+
     async def read_url(
         self,
         url: str,
@@ -264,6 +279,27 @@ class NewsDesk:
         summary = await self.workers.run(len(article.text), summarize, article, method, count)
         await self.storage.articles.save_summary(stored.id, count, summary)
         return summary
+
+    async def summarize_source(
+        self,
+        *,
+        url: str | None = None,
+        text: str | None = None,
+        method: str,
+        count: int,
+        guild_id: int | None = None,
+        progress: Progress = _quiet,
+    ) -> Summarized:
+        """The article at `url`, or the pasted `text` (exactly one of them), summarised as
+        `summarize` does, with its key quote. Raises what `read_url` or `read_text` raise,
+        then as `summarize`."""
+        if url is not None:
+            stored = await self.read_url(url, guild_id=guild_id, progress=progress)
+        else:
+            assert text is not None, "a URL or a text to summarise"
+            stored = await self.read_text(text, guild_id=guild_id)
+        summary = await self.summarize(stored, method, count, progress=progress)
+        return Summarized(stored, summary, await self.key_quote(stored, summary))
 
     async def key_quote(self, stored: StoredArticle, summary: Summary) -> Quote | None:
         """The article's quote most central to its summary, if it has any."""

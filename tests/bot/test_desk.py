@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.model import Article
 from bot.pipeline.feeds import entry_key, parse_feed
-from bot.pipeline.fetch import create_session
+from bot.pipeline.fetch import InvalidURL, create_session
 from bot.services.desk import NewsDesk, same_story
 from bot.services.guild_config import GuildConfig
 from bot.services.newsroom import AdminNotice, Card, Newsroom
@@ -247,3 +247,24 @@ async def test_a_feed_entry_whose_page_names_no_text_charset_is_recorded(
     assert pages.not_modified["/feed.xml"] == 1  # recorded, so the next poll is a 304
     stored = await desk.storage.articles.by_url(pages.url("/a/rot"))
     assert stored is not None and stored.article.title == "Bridge story"
+
+
+def test_a_link_is_checked_before_anything_slow() -> None:
+    NewsDesk.check_url("https://news.test/bridge")
+    for bad in ("ftp://news.test/file", "news.test/bridge", "https://"):
+        with pytest.raises(InvalidURL):
+            NewsDesk.check_url(bad)
+
+
+async def test_a_source_is_read_and_summarised_with_its_key_quote(
+    desk: NewsDesk, pages: PageServer
+) -> None:
+    url = pages.add("/story", article_html())
+    from_link = await desk.summarize_source(url=url, method="lead", count=2, guild_id=1)
+    from_text = await desk.summarize_source(text=INVENTED, method="lead", count=1)
+    assert from_link.stored.article.title == TITLE
+    assert from_link.summary == await desk.summarize(from_link.stored, "lead", 2)
+    assert len(from_link.summary.sentences) == 2
+    assert from_link.key_quote == await desk.key_quote(from_link.stored, from_link.summary)
+    assert from_text.stored.article.url is None
+    assert from_text.key_quote is not None and "Nobody can stop us" in from_text.key_quote.text
