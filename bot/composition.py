@@ -14,6 +14,7 @@ from bot.pipeline.fetch import create_session
 from bot.services.desk import NewsDesk
 from bot.services.guild_config import GuildConfig
 from bot.services.newsroom import Newsroom
+from bot.services.quotes import QuoteSearch
 from bot.settings import Settings
 from bot.storage import SQLiteStorage, Storage
 
@@ -27,6 +28,7 @@ class Services:
     guild_config: GuildConfig
     desk: NewsDesk
     newsroom: Newsroom
+    quotes: QuoteSearch
 
 
 @contextlib.asynccontextmanager
@@ -53,6 +55,13 @@ async def open_services(
                 poll_seconds=settings.poll_seconds,
                 clock=clock,
             )
-            yield Services(storage, session, guild_config, desk, newsroom)
+            yield Services(
+                storage,
+                session,
+                guild_config,
+                desk,
+                newsroom,
+                quotes=QuoteSearch(storage, desk),
+            )
     finally:
         await storage.close()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import discord
 
 from bot.model import SUMMARY_MAX_CHARACTERS, SUMMARY_MAX_SENTENCES, Quote, StoredArticle, Summary
-from bot.pipeline.quotes import shown_speaker
+from bot.services.quotes import shown_speaker
 
 # Discord's limits on one embed; it refuses the whole message when one is passed.
 TITLE_LIMIT = 256  # a field's name and the author's too

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Precis
-from bot.errors import UserError
 from bot.model import QuoteHit, SpeakerCount
-from bot.pipeline.speakers import match_speakers
+from bot.services.quotes import EmptyQuery, NoMatchingQuotes, UnknownSpeaker
 from cogs._cards import (
     TITLE_LIMIT,
     BudgetEmbed,
@@ -23,6 +20,7 @@ from cogs._cards import (
 )
 from cogs._pages import Pages
 from cogs._progress import start_work
+from cogs._wording import Wordings, worded
 
 PAGE_SIZE = 5
 # A page of five quotes stays under Discord's 6000 by construction: five fields of a name
@@ -30,7 +28,6 @@ PAGE_SIZE = 5
 # 5 * (150 + 702 + 1 + 250 + 13) + 256 + 60 = 5896, the name being SPEAKER_BUDGET.
 QUOTE_BUDGET = 702  # the words and their two quotation marks
 SOURCE_BUDGET = 250
-SUGGESTIONS = 5
 
 
 def quote_field(hit: QuoteHit) -> tuple[str, str]:
@@ -55,9 +52,29 @@ def quote_pages(title: str, hits: list[QuoteHit]) -> list[BudgetEmbed]:
     return embeds
 
 
-def speaker_names(speakers: list[SpeakerCount]) -> str:
-    """The first few speakers' names, for a suggestion."""
-    return ", ".join(shown(speaker.name, 60) for speaker in speakers[:SUGGESTIONS])
+def speaker_names(speakers: tuple[SpeakerCount, ...]) -> str:
+    """The speakers' names, for a suggestion."""
+    return ", ".join(shown(speaker.name, 60) for speaker in speakers)
+
+
+def unknown_speaker(error: UnknownSpeaker) -> str:
+    """No one of that name, and who has been quoted instead."""
+    known = f" People quoted here: {speaker_names(error.suggestions)}." if error.suggestions else ""
+    return f"No one called “{shown(error.typed, 80)}” has been quoted here yet.{known}"
+
+
+def no_matching_quotes(error: NoMatchingQuotes) -> str:
+    """No quote has those words, and whose quotes there are."""
+    hint = f" Try a speaker: {speaker_names(error.suggestions)}." if error.suggestions else ""
+    by = f" by {shown(error.speaker.name, 80)}" if error.speaker else ""
+    return f"No quotes{by} match “{shown(error.query, 80)}”.{hint}"
+
+
+WORDINGS: Wordings = {
+    EmptyQuery: lambda _: "Type some words to look for, like `/quote search climate`.",
+    UnknownSpeaker: unknown_speaker,
+    NoMatchingQuotes: no_matching_quotes,
+}
 
 
 class Quotes(commands.Cog):
@@ -70,25 +87,12 @@ class Quotes(commands.Cog):
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
 
-    async def _speakers(self, guild_id: int | None) -> list[SpeakerCount]:
-        assert guild_id is not None  # the group is guild_only
-        return await self.bot.storage.quotes.speakers(guild_id)
-
-    async def _resolve_speaker(self, guild_id: int | None, typed: str) -> SpeakerCount:
-        speakers = await self._speakers(guild_id)
-        matches = await asyncio.to_thread(match_speakers, typed, speakers, limit=1)
-        if not matches:
-            known = f" People quoted here: {speaker_names(speakers)}." if speakers else ""
-            raise UserError(f"No one called “{shown(typed, 80)}” has been quoted here yet.{known}")
-        return matches[0]
-
     async def speaker_autocomplete(
         self, interaction: discord.Interaction[Precis], current: str
     ) -> list[app_commands.Choice[str]]:
         """The people quoted in this server whose name matches what is typed."""
-        speakers = await self._speakers(interaction.guild_id)
-        # In a worker thread: a server may have quoted thousands of people.
-        matches = await asyncio.to_thread(match_speakers, current, speakers)
+        assert interaction.guild_id is not None  # the group is guild_only
+        matches = await self.bot.quotes.speakers_like(interaction.guild_id, current)
         return [
             app_commands.Choice(name=shorten(f"{s.name} ({s.quotes})", 100), value=s.name[:100])
             for s in matches
@@ -108,21 +112,12 @@ class Quotes(commands.Cog):
     ) -> None:
         """Search the quotes seen in this server."""
         assert interaction.guild_id is not None
-        if not any(ch.isalnum() for ch in query):
-            raise UserError("Type some words to look for, like `/quote search climate`.")
-        person = await self._resolve_speaker(interaction.guild_id, speaker) if speaker else None
-        hits = await self.bot.storage.quotes.search(
-            interaction.guild_id, query, speaker=person.key if person else None
-        )
-        if not hits:
-            speakers = await self._speakers(interaction.guild_id)
-            hint = f" Try a speaker: {speaker_names(speakers)}." if speakers else ""
-            by = f" by {shown(person.name, 80)}" if person else ""
-            raise UserError(f"No quotes{by} match “{shown(query, 80)}”.{hint}")
+        with worded(WORDINGS):
+            found = await self.bot.quotes.search(interaction.guild_id, query, speaker)
         title = f"Quotes matching “{shown(query, 150)}”" + (
-            f" by {shown(person.name, 80)}" if person else ""
+            f" by {shown(found.speaker.name, 80)}" if found.speaker else ""
         )
-        await self._show(interaction, title, hits)
+        await self._show(interaction, title, found.hits)
 
     @quote.command(name="speaker")
     @app_commands.describe(name="The person (start typing to pick one)")
@@ -130,21 +125,20 @@ class Quotes(commands.Cog):
     async def speaker(self, interaction: discord.Interaction[Precis], name: str) -> None:
         """One person's quotes, newest first."""
         assert interaction.guild_id is not None
-        person = await self._resolve_speaker(interaction.guild_id, name)
-        hits = await self.bot.storage.quotes.by_speaker(interaction.guild_id, person.key)
-        await self._show(interaction, f"What {shown(person.name, 200)} said", hits)
+        with worded(WORDINGS):
+            found = await self.bot.quotes.by_speaker(interaction.guild_id, name)
+        await self._show(interaction, f"What {shown(found.speaker.name, 200)} said", found.hits)
 
     @quote.command(name="article")
     @app_commands.describe(url="A link to an article")
     async def article(self, interaction: discord.Interaction[Precis], url: str) -> None:
         """List the quotes in one article."""
         progress = await start_work(interaction)
-        stored = await self.bot.desk.read_url(url, guild_id=interaction.guild_id, progress=progress)
-        hits = await self.bot.storage.quotes.for_article(stored.id)
-        if not hits:
-            raise UserError("I found no quotes in that article.")
-        title = f"Quotes in “{shown(stored.article.title or 'the article', 200)}”"
-        await self._show(interaction, title, hits)
+        found = await self.bot.quotes.in_article(
+            url, guild_id=interaction.guild_id, progress=progress
+        )
+        title = f"Quotes in “{shown(found.article.article.title or 'the article', 200)}”"
+        await self._show(interaction, title, found.hits)
 
 
 async def setup(bot: Precis) -> None:
