@@ -139,6 +139,7 @@ class Precis(commands.Bot):
         self.guild_config = services.guild_config
         self.desk = services.desk
         self.newsroom = services.newsroom
+        self.subscriptions = services.subscriptions
         self.quotes = services.quotes
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []

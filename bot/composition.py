@@ -15,6 +15,7 @@ from bot.services.desk import NewsDesk
 from bot.services.guild_config import GuildConfig
 from bot.services.newsroom import Newsroom
 from bot.services.quotes import QuoteSearch
+from bot.services.subscriptions import SubscriptionService
 from bot.settings import Settings
 from bot.storage import SQLiteStorage, Storage
 
@@ -28,6 +29,7 @@ class Services:
     guild_config: GuildConfig
     desk: NewsDesk
     newsroom: Newsroom
+    subscriptions: SubscriptionService
     quotes: QuoteSearch
 
 
@@ -61,6 +63,7 @@ async def open_services(
                 guild_config,
                 desk,
                 newsroom,
+                subscriptions=SubscriptionService(storage),
                 quotes=QuoteSearch(storage, desk),
             )
     finally:

@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Precis
-from bot.errors import UserError
-from bot.model import StoredArticle, Subscription
-from bot.pipeline.topics import MatchDocument, Topic, TopicError
-from bot.services.subscriptions import cached_topic
+from bot.services.subscriptions import AlreadyFollowed, Listed, NotFollowed
 from cogs._cards import BudgetEmbed, code, shorten
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
+from cogs._wording import Wordings, worded
 
-RECENT_ARTICLES = 100
 REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
-
-
-def matches_any(topic: Topic, articles: list[StoredArticle]) -> bool:
-    """Whether the topic matches one of these articles."""
-    return any(topic.matches(MatchDocument.from_article(s.article)) for s in articles)
+WORDINGS: Wordings = {
+    AlreadyFollowed: lambda error: f"<#{error.channel_id}> already follows {code(error.topic)}.",
+    NotFollowed: lambda error: (
+        f"<#{error.channel_id}> doesn't follow {code(shorten(error.typed, 100))}: pick a topic "
+        "from the list as you type, or see `/subscriptions`."
+    ),
+}
 
 
 def choice_name(topic: str) -> str:
@@ -36,29 +33,13 @@ def choice_name(topic: str) -> str:
     return f"{topic[:half]}…{topic[-(CHOICE_LIMIT - 1 - half) :]}"
 
 
-def find_subscription(subscriptions: list[Subscription], typed: str) -> Subscription | None:
-    """The subscription a member means: its stored topic, the reference the autocomplete
-    gives for a long one, or a topic typed another way that is stored the same (`NASA`)."""
-    typed = typed.strip()
-    reference = referenced_id(typed)
-    for subscription in subscriptions:
-        if subscription.topic == typed or subscription.id == reference:
-            return subscription
-    try:
-        stored = cached_topic(typed).text
-    except TopicError:
-        return None
-    return next((s for s in subscriptions if s.topic == stored), None)
-
-
-def listing_line(subscription: Subscription) -> str:
+def listing_line(listed: Listed) -> str:
     """A subscription in a list: channel and topic, and whether it is paused or unreadable."""
+    subscription = listed.subscription
     line = f"<#{subscription.channel_id}> {code(subscription.topic)}"
     if subscription.paused:
         line += " ⏸️ paused"
-    try:
-        cached_topic(subscription.topic)
-    except TopicError:  # stored before topics were checked as stored; the poll skips it
+    if not listed.readable:
         line += " ⚠️ unreadable, so never matched: `/unsubscribe` it and subscribe again"
     return line
 
@@ -74,9 +55,7 @@ class Subscriptions(commands.Cog):
         assert interaction.guild_id is not None
         channel_id = getattr(interaction.namespace, "channel", None)
         channel_id = channel_id.id if channel_id is not None else interaction.channel_id
-        subscriptions = await self.bot.storage.subscriptions.in_guild(
-            interaction.guild_id, channel_id
-        )
+        subscriptions = await self.bot.subscriptions.followed(interaction.guild_id, channel_id)
         typed = current.casefold()
         return [
             app_commands.Choice(name=choice_name(s.topic), value=choice_value(s.topic, s.id))
@@ -100,18 +79,16 @@ class Subscriptions(commands.Cog):
         """Get a card in a channel for each new article that matches a topic."""
         assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
-        parsed = cached_topic(topic)  # a TopicError says what is wrong, privately
+        self.bot.subscriptions.check_topic(topic)  # what is wrong with it, privately, first
         require_bot_can_post(where)
-        added = await self.bot.storage.subscriptions.add(
-            interaction.guild_id, where.id, parsed.text, interaction.user.id
-        )
-        if not added:
-            raise UserError(f"{where.mention} already follows {code(parsed.text)}.")
-        recent = await self.bot.storage.articles.recent(RECENT_ARTICLES)
-        message = f"{where.mention} now gets cards for {code(parsed.text)}."
-        if recent and not await asyncio.to_thread(matches_any, parsed, recent):
+        with worded(WORDINGS):
+            followed = await self.bot.subscriptions.follow(
+                interaction.guild_id, where.id, topic, interaction.user.id
+            )
+        message = f"{where.mention} now gets cards for {code(followed.topic)}."
+        if followed.preview.matches_nothing:
             message += (
-                f"\n⚠️ It matches none of the last {len(recent)} articles I stored; "
+                f"\n⚠️ It matches none of the last {followed.preview.tried} articles I stored; "
                 "check the spelling, or widen it with `OR`."
             )
         await interaction.response.send_message(message, ephemeral=True)
@@ -129,12 +106,9 @@ class Subscriptions(commands.Cog):
         """Stop a channel's cards for a topic."""
         assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
-        followed = await self.bot.storage.subscriptions.in_guild(interaction.guild_id, where.id)
-        found = find_subscription(followed, topic)
-        if found is None or not await self.bot.storage.subscriptions.remove(where.id, found.topic):
-            raise UserError(
-                f"{where.mention} doesn't follow {code(shorten(topic, 100))}: pick a topic "
-                "from the list as you type, or see `/subscriptions`."
+        with worded(WORDINGS):
+            found = await self.bot.subscriptions.unfollow(
+                interaction.guild_id, where.id, topic, referenced_id(topic)
             )
         await interaction.response.send_message(
             f"{where.mention} no longer gets cards for "
@@ -150,7 +124,7 @@ class Subscriptions(commands.Cog):
     ) -> None:
         """The topics each channel gets cards for."""
         assert interaction.guild_id is not None
-        found = await self.bot.storage.subscriptions.in_guild(
+        found = await self.bot.subscriptions.listing(
             interaction.guild_id, channel.id if channel else None
         )
         pages = pack_lines([listing_line(s) for s in found]) or [

@@ -120,3 +120,13 @@ async def test_subscriptions_pages_show_every_topic_whole(
     assert huge in "".join(descriptions)  # cut across pages, but all of it there
     (unreadable,) = [line for line in listing.splitlines() if UNCLOSED in line]
     assert "⚠️" in unreadable and "/unsubscribe" in unreadable
+
+
+async def test_a_topic_followed_already_is_refused_naming_the_channel(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    async with launch():
+        await subscribe(fake, "bridge")
+        again = await subscribe(fake, "BRIDGE")
+    assert again["flags"] == EPHEMERAL
+    assert again["content"] == f"<#{NEWS_CHANNEL_ID}> already follows `bridge`."
