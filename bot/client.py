@@ -141,6 +141,7 @@ class Precis(commands.Bot):
         self.newsroom = services.newsroom
         self.subscriptions = services.subscriptions
         self.quotes = services.quotes
+        self.stats = services.stats
         self.started_at = time.monotonic()
         self.failed_cogs: list[str] = []
         self._closing = asyncio.Event()

@@ -15,6 +15,7 @@ from bot.services.desk import NewsDesk
 from bot.services.guild_config import GuildConfig
 from bot.services.newsroom import Newsroom
 from bot.services.quotes import QuoteSearch
+from bot.services.stats import Stats
 from bot.services.subscriptions import SubscriptionService
 from bot.settings import Settings
 from bot.storage import SQLiteStorage, Storage
@@ -31,6 +32,7 @@ class Services:
     newsroom: Newsroom
     subscriptions: SubscriptionService
     quotes: QuoteSearch
+    stats: Stats
 
 
 @contextlib.asynccontextmanager
@@ -65,6 +67,7 @@ async def open_services(
                 newsroom,
                 subscriptions=SubscriptionService(storage),
                 quotes=QuoteSearch(storage, desk),
+                stats=Stats(storage),
             )
     finally:
         await storage.close()

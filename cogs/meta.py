@@ -37,7 +37,7 @@ class Meta(commands.Cog):
         embed.add_field(name="Version", value=precis.__version__)
         embed.add_field(name="Uptime", value=format_duration(self.bot.uptime_seconds))
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
-        for name, count in (await self.bot.storage.counts()).items():
+        for name, count in (await self.bot.stats.counts()).items():
             embed.add_field(name=name.capitalize(), value=f"{count:,}")
         await ctx.send(embed=embed)
 
