@@ -47,9 +47,8 @@ LAYERS = {
         None,
         discord=True,
     ),
-    "cogs": Layer(
-        frozenset({"model", "pipeline", "storage", "services", "client"}), None, discord=True
-    ),
+    # Thin: they parse, call a service, and word its results for Discord.
+    "cogs": Layer(frozenset({"model", "services", "client"}), None, discord=True),
     # The `precis` news commands (extract, summarize, quotes): the pipeline on files and URLs,
     # given what they need from the settings by the command line.
     "news_cli": Layer(frozenset({"model", "pipeline", "services"}), None),
