@@ -137,7 +137,7 @@ class Quotes(commands.Cog):
         found = await self.bot.quotes.in_article(
             url, guild_id=interaction.guild_id, progress=progress
         )
-        title = f"Quotes in “{shown(found.article.article.title or 'the article', 200)}”"
+        title = f"Quotes in “{shown(found.stored.article.title or 'the article', 200)}”"
         await self._show(interaction, title, found.hits)
 
 

@@ -97,7 +97,7 @@ class SpeakerQuotes:
 class ArticleQuotes:
     """An article and its quotes, in the order of its text."""
 
-    article: StoredArticle
+    stored: StoredArticle
     hits: list[QuoteHit]
 
 

@@ -86,7 +86,7 @@ async def test_an_article_s_quotes_or_none(search: QuoteSearch, pages: PageServe
     found = await search.in_article(quoted, guild_id=GUILD, progress=_ignore)
     with pytest.raises(NoQuotesInArticle):
         await search.in_article(quiet, guild_id=GUILD, progress=_ignore)
-    assert found.article.article.title == HARBOUR.title
+    assert found.stored.article.title == HARBOUR.title
     assert [hit.quote.speaker_resolved for hit in found.hits] == [
         "Alice Novak",
         "Tom Baker",
