@@ -226,7 +226,33 @@ async def test_feed_list_test_resume_remove_and_unsubscribe(
     assert resumed["content"] == "**City News** will be polled again now."
     assert removed["content"] == f"Stopped following <{feed}>."
     assert gone["flags"] == EPHEMERAL
+    assert gone["content"] == (
+        "This server doesn't follow that feed; `/feed list` shows the ones it does."
+    )
     assert dropped["content"] == f"<#{NEWS_CHANNEL_ID}> no longer gets cards for `bridge`."
+
+
+async def test_feed_add_refusals_name_the_command_that_helps(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    other = publish(pages, "/other.xml", "Other News", [])
+    async with launch() as bot:
+        await bot.guild_config.set(GUILD_ID, "max_feeds", "1")
+        await fake.run("feed", {"url": feed}, subcommand="add")
+        full = await fake.run("feed", {"url": other}, subcommand="add")
+        await bot.guild_config.set(GUILD_ID, "max_feeds", "5")
+        again = await fake.run("feed", {"url": feed}, subcommand="add")
+        resumed = await fake.run("feed", {"url": other}, subcommand="resume")
+    assert (full["flags"], again["flags"], resumed["flags"]) == (EPHEMERAL,) * 3
+    assert full["content"] == (
+        "This server follows 1 feeds already, its limit (`/config set max_feeds`). "
+        "Remove one first."
+    )
+    assert again["content"] == "This server already follows that feed; `/feed list` shows it."
+    assert resumed["content"] == (
+        "This server doesn't follow that feed; `/feed list` shows the ones it does."
+    )
 
 
 async def test_a_feed_of_100k_entries_and_a_big_page_leave_the_event_loop_free(
