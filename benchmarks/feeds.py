@@ -8,8 +8,8 @@ it serves. The real precis client runs against the fake Discord (tests/fake_disc
 records every REST request. Each scale runs in a fresh process, so caches and peak RSS are its
 own. Setup, not measured: the guild gets one channel per 10 subscriptions (topics drawn from the
 articles' vocabulary), every feed is followed with its 20 current entries already seen, then
-each feed publishes `--new-per-feed` new entries. Cycle 1 is `Newsroom.poll` then
-`Newsroom.deliver` until nothing more goes out, with the Articles cog as poster (its own loops
+each feed publishes `--new-per-feed` new entries. Cycle 1 is `Poller.poll` then
+`Dispatcher.deliver` until nothing more goes out, with the Articles cog as poster (its own loops
 are stopped); cycle 2 is the next poll with nothing new. Prints a Markdown table and how each
 figure grows from the smallest to the largest scale. Exits 0.
 """
@@ -387,16 +387,16 @@ async def subscribe(bot: Any, channels: Sequence[int], count: int) -> None:
 
 
 async def follow(bot: Any, server: RemoteServer | FeedServer, feeds: int, now: int) -> None:
-    """What `Newsroom.add_feed` does (read, mark the current entries seen), minus its limit."""
+    """What `FeedService.follow` does (read, mark the current entries seen), minus its limit."""
     from bot.pipeline.feeds import entry_key
     from tests.fake_discord import GUILD_ID
 
-    room = bot.newsroom
+    reader = bot.feeds.reader
 
     async def one(feed: int) -> None:
-        url, parsed = await room.read_feed(server.feed_url(feed))
+        url, parsed = await reader.read(server.feed_url(feed))
         seen = [(entry_key(entry), entry.link) for entry in parsed.entries]
-        await room.storage.feeds.add(GUILD_ID, url, parsed.title, seen=seen, added_by=1, now=now)
+        await bot.storage.feeds.add(GUILD_ID, url, parsed.title, seen=seen, added_by=1, now=now)
 
     for start in range(0, feeds, 50):
         await asyncio.gather(*(one(feed) for feed in range(start, min(start + 50, feeds))))
@@ -435,9 +435,9 @@ async def deliveries(bot: Any) -> int:
 
 async def drain(bot: Any, figures: CycleFigures) -> None:
     """`deliver` until it posts nothing more (one call takes at most 1,000 pending cards)."""
-    cog, room = bot.get_cog("Articles"), bot.newsroom
+    cog, dispatcher = bot.get_cog("Articles"), bot.dispatcher
     while True:
-        report = await room.deliver(cog)
+        report = await dispatcher.deliver(cog)
         figures.deliver_calls += 1
         figures.cards_sent += report.sent
         figures.cards_failed += report.failed
@@ -450,7 +450,7 @@ async def timed_cycle(bot: Any, figures: CycleFigures, trace: bool) -> None:
     if trace:
         tracemalloc.start()
     began = time.perf_counter()
-    polled = await bot.newsroom.poll(bot.get_cog("Articles"))
+    polled = await bot.poller.poll(bot.get_cog("Articles"))
     figures.poll_s = time.perf_counter() - began
     await drain(bot, figures)
     figures.wall_s = time.perf_counter() - began
@@ -507,16 +507,20 @@ async def run_scale(
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
-            async with open_services(settings) as services:
+            clock = Clock()  # the services' time, moved on by the benchmark between cycles
+            async with open_services(settings, clock=clock) as services:
                 bot = Precis(settings, services, guild_ready_timeout=0.05)
                 async with running_bot(bot):
-                    return await _cycles(bot, fake, server, feeds, channels, new_per_feed, trace)
+                    return await _cycles(
+                        bot, fake, server, clock, feeds, channels, new_per_feed, trace
+                    )
 
 
 async def _cycles(
     bot: Any,
     fake: Any,
     server: RemoteServer,
+    clock: Clock,
     feeds: int,
     channels: list[int],
     new_per_feed: int,
@@ -525,10 +529,8 @@ async def _cycles(
     from tests.fake_discord import GUILD_ID
 
     cog = bot.get_cog("Articles")
-    cog.poll_feeds.cancel()  # the benchmark drives the newsroom itself
+    cog.poll_feeds.cancel()  # the benchmark drives the poller and the dispatcher
     cog.send_cards.cancel()
-    clock = Clock()
-    bot.newsroom.clock = clock
     began = time.perf_counter()
     await bot.guild_config.set(GUILD_ID, "max_posts_per_hour", MAX_POSTS_PER_HOUR)
     await subscribe(bot, channels, feeds * SUBSCRIPTIONS_PER_FEED)

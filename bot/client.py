@@ -138,7 +138,9 @@ class Precis(commands.Bot):
         self.session = services.session
         self.guild_config = services.guild_config
         self.desk = services.desk
-        self.newsroom = services.newsroom
+        self.feeds = services.feeds
+        self.poller = services.poller
+        self.dispatcher = services.dispatcher
         self.subscriptions = services.subscriptions
         self.quotes = services.quotes
         self.stats = services.stats

@@ -11,9 +11,13 @@ from dataclasses import dataclass
 import aiohttp
 
 from bot.pipeline.fetch import create_session
+from bot.services.clock import Clock
 from bot.services.desk import NewsDesk
+from bot.services.dispatcher import Dispatcher
+from bot.services.feed_reader import FeedReader
+from bot.services.feeds import FeedService
 from bot.services.guild_config import GuildConfig
-from bot.services.newsroom import Newsroom
+from bot.services.poller import Poller
 from bot.services.quotes import QuoteSearch
 from bot.services.stats import Stats
 from bot.services.subscriptions import SubscriptionService
@@ -29,7 +33,9 @@ class Services:
     session: aiohttp.ClientSession
     guild_config: GuildConfig
     desk: NewsDesk
-    newsroom: Newsroom
+    feeds: FeedService
+    poller: Poller
+    dispatcher: Dispatcher
     subscriptions: SubscriptionService
     quotes: QuoteSearch
     stats: Stats
@@ -51,20 +57,26 @@ async def open_services(
         async with create_session(allow_private=settings.allow_private_urls) as session:
             guild_config = GuildConfig(storage.guild_settings)
             desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
-            newsroom = Newsroom(
+            # One clock, and one reader so that /feed add and the poller share its limits.
+            services_clock, reader = Clock(clock), FeedReader(session)
+            dispatcher = Dispatcher(storage, desk, guild_config, clock=services_clock)
+            poller = Poller(
                 storage,
                 desk,
-                guild_config,
-                session,
+                reader,
                 poll_seconds=settings.poll_seconds,
-                clock=clock,
+                clock=services_clock,
+                cards_owed=dispatcher.cards_owed,
             )
+            feeds = FeedService(storage, guild_config, reader, poller, clock=services_clock)
             yield Services(
                 storage,
                 session,
                 guild_config,
                 desk,
-                newsroom,
+                feeds,
+                poller,
+                dispatcher,
                 subscriptions=SubscriptionService(storage),
                 quotes=QuoteSearch(storage, desk),
                 stats=Stats(storage),

@@ -1,6 +1,6 @@
 """The feed poller and card sender (loops owned here), and `/post`.
 
-Implements the newsroom's `Poster`: the only place that knows how a card reaches Discord.
+Implements the feed services' `Poster`: the only place that knows how a card reaches Discord.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.client import Precis
 from bot.model import DeliveryTarget
-from bot.services.newsroom import (
+from bot.services.poster import (
     AdminNotice,
     Card,
     ChannelUnavailable,
@@ -138,7 +138,7 @@ class Articles(commands.Cog):
     async def poll_feeds(self) -> None:
         """Poll the due feeds; a failing cycle is logged and the next runs as usual."""
         try:
-            report = await self.bot.newsroom.poll(self)
+            report = await self.bot.poller.poll(self)
         except Exception:  # a failing cycle is logged; the next one runs as usual
             log.exception("feed poll failed")
             return
@@ -154,7 +154,7 @@ class Articles(commands.Cog):
         """Cards that may have gone out just before a crash are checked before any new post;
         those whose channel could not be read are checked again by the sender, later."""
         try:
-            report = await self.bot.newsroom.reconcile(self)
+            report = await self.bot.dispatcher.reconcile(self)
         except Exception:  # the loops must start anyway; those cards stay `sending`
             log.exception("reconciling cards left sending failed; they are held, not reposted")
         else:
@@ -166,13 +166,13 @@ class Articles(commands.Cog):
     @tasks.loop(seconds=0)
     async def send_cards(self) -> None:
         """Deliver the cards owed, as soon as some are or after an idle wait."""
-        owed = self.bot.newsroom.cards_owed
+        owed = self.bot.dispatcher.cards_owed
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(owed.wait(), SENDER_IDLE_SECONDS)
         owed.clear()
         await self.reconcile()  # cards still held since the start, when their time comes
         try:
-            report = await self.bot.newsroom.deliver(self)
+            report = await self.bot.dispatcher.deliver(self)
         except Exception:
             log.exception("sending cards failed")
             return
@@ -203,7 +203,7 @@ class Articles(commands.Cog):
         require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
         target = DeliveryTarget(interaction.guild_id, where.id, None)
-        await self.bot.newsroom.post_now(target, url, self, progress=progress)
+        await self.bot.dispatcher.post_now(target, url, self, progress=progress)
         await finish_work(interaction, content=f"Posted in {where.mention}.")
 
 

@@ -92,7 +92,7 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         progress = await start_work(interaction, ephemeral=True)
         await progress("Reading the feed…")
-        added = await self.bot.newsroom.add_feed(interaction.guild_id, url, interaction.user.id)
+        added = await self.bot.feeds.follow(interaction.guild_id, url, interaction.user.id)
         newest = [
             "• " + link(entry.title or entry.link, entry.link, ENTRY_BUDGET)
             for entry in added.entries[:PREVIEW_ENTRIES]
@@ -149,7 +149,7 @@ class Feeds(commands.Cog):
         """Poll a paused feed again."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        feed = await self.bot.newsroom.resume_feed(interaction.guild_id, url)
+        feed = await self.bot.feeds.resume(interaction.guild_id, url)
         await interaction.response.send_message(
             f"**{shown(feed.title, 200)}** will be polled again now.", ephemeral=True
         )
@@ -163,9 +163,9 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         progress = await start_work(interaction, ephemeral=True)
         await progress("Reading the feed…")
-        title, items = await self.bot.newsroom.dry_run(interaction.guild_id, url)
+        dry_run = await self.bot.feeds.dry_run(interaction.guild_id, url)
         lines = []
-        for item in items:
+        for item in dry_run.items:
             where = ", ".join(
                 f"<#{t.channel_id}> ({code(shorten(t.topic or '', 60))})" for t in item.targets
             )
@@ -173,7 +173,7 @@ class Feeds(commands.Cog):
                 f"• {shown(item.entry.title or item.entry.link, 120)} → {where or 'no channel'}"
             )
         embed = BudgetEmbed(
-            title=f"Dry run: {shown(title, 200)}",
+            title=f"Dry run: {shown(dry_run.title, 200)}",
             description=fit_lines(lines, LIST_BUDGET) or "Nothing would be posted now.",
             colour=discord.Colour.orange(),
         )

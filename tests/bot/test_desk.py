@@ -17,9 +17,13 @@ from aiohttp.test_utils import TestServer
 from bot.model import Article
 from bot.pipeline.feeds import entry_key, parse_feed
 from bot.pipeline.fetch import InvalidURL, create_session
+from bot.services.clock import Clock
 from bot.services.desk import NewsDesk, same_story
+from bot.services.feed_reader import FeedReader
+from bot.services.feeds import FeedService
 from bot.services.guild_config import GuildConfig
-from bot.services.newsroom import AdminNotice, Card, Newsroom
+from bot.services.poller import Poller
+from bot.services.poster import AdminNotice, Card
 from bot.storage import SQLiteStorage
 from tests.fixtures.feeds import rss, story
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html, page_server
@@ -223,21 +227,20 @@ async def test_a_feed_entry_whose_page_names_no_text_charset_is_recorded(
     pages.add("/a/rot", article_html(item.title, item.body), "text/html; charset=rot13")
     feed_url = pages.add("/feed.xml", rss("News", [item], pages.url("")), "application/rss+xml")
     clock = [1_800_000_000.0]
-    room = Newsroom(
-        desk.storage,
-        desk,
-        GuildConfig(desk.storage.guild_settings),
-        desk.session,
-        poll_seconds=600,
-        clock=lambda: clock[0],
+    reader, ticks = FeedReader(desk.session), Clock(lambda: clock[0])
+    poller = Poller(
+        desk.storage, desk, reader, poll_seconds=600, clock=ticks, cards_owed=asyncio.Event()
+    )
+    feeds = FeedService(
+        desk.storage, GuildConfig(desk.storage.guild_settings), reader, poller, clock=ticks
     )
     pages.pages["/feed.xml"] = (rss("News", [], pages.url("")), "application/rss+xml")
-    await room.add_feed(1, feed_url, user_id=5)
+    await feeds.follow(1, feed_url, user_id=5)
     pages.pages["/feed.xml"] = (rss("News", [item], pages.url("")), "application/rss+xml")
 
     for _ in range(2):
         clock[0] += 601
-        report = await room.poll(Poster())
+        report = await poller.poll(Poster())
         assert report.failed == 0
     feed = await desk.storage.feeds.by_url(feed_url)
     assert feed is not None

@@ -1,4 +1,5 @@
-"""The newsroom without Discord: feeds on a local server, a recording poster, a real database."""
+"""The feed services (feeds, poller, dispatcher) together without Discord: feeds on a local
+server, a recording poster, a real database."""
 
 from __future__ import annotations
 
@@ -10,19 +11,18 @@ from typing import Any
 
 import pytest
 
-from bot.composition import open_services
+from bot.composition import Services, open_services
 from bot.errors import UserError
 from bot.model import DeliveryTarget
 from bot.services.desk import Busy
-from bot.services.newsroom import (
-    PAUSE_AFTER_FAILURES,
+from bot.services.poller import PAUSE_AFTER_FAILURES
+from bot.services.poster import (
     AdminNotice,
     Card,
     ChannelLost,
     ChannelUnavailable,
     DiscordUnavailable,
     FeedPaused,
-    Newsroom,
 )
 from bot.settings import Settings
 from tests.fixtures.feeds import Item, publish, rss, story
@@ -81,7 +81,7 @@ class Clock:
         return self.now
 
 
-OpenRoom = Callable[[], contextlib.AbstractAsyncContextManager[Newsroom]]
+OpenRoom = Callable[[], contextlib.AbstractAsyncContextManager[Services]]
 
 
 @pytest.fixture
@@ -94,26 +94,26 @@ def open_room(settings: Settings, clock: Clock) -> OpenRoom:
     """Each call is a fresh process on the same database file: a restart."""
 
     @contextlib.asynccontextmanager
-    async def start() -> AsyncIterator[Newsroom]:
+    async def start() -> AsyncIterator[Services]:
         async with open_services(settings, fetch_timeout=2, clock=clock) as services:
-            yield services.newsroom
+            yield services
 
     return start
 
 
-async def subscribe(room: Newsroom, channel: int, topic: str, guild: int = GUILD) -> None:
+async def subscribe(room: Services, channel: int, topic: str, guild: int = GUILD) -> None:
     await room.storage.subscriptions.add(guild, channel, topic, created_by=5)
 
 
-async def follow(room: Newsroom, pages: PageServer, title: str) -> str:
+async def follow(room: Services, pages: PageServer, title: str) -> str:
     """Serve an empty feed, follow it in GUILD, and send everything in it to NEWS."""
     feed = publish(pages, "/feed.xml", title, [])
-    await room.add_feed(GUILD, feed, user_id=5)
+    await room.feeds.follow(GUILD, feed, user_id=5)
     await subscribe(room, NEWS, "*")
     return feed
 
 
-def hold_first_summary(room: Newsroom, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+def hold_first_summary(room: Services, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
     """The first card's summary waits for `release`; `started` is set when it begins."""
     started, release = asyncio.Event(), asyncio.Event()
     summarize = room.desk.summarize
@@ -132,9 +132,9 @@ async def quiet(_: str) -> None:
     return None
 
 
-async def next_poll(room: Newsroom, clock: Clock, poster: RecordingPoster) -> Any:
+async def next_poll(room: Services, clock: Clock, poster: RecordingPoster) -> Any:
     clock.now += 601
-    return await room.poll(poster)
+    return await room.poller.poll(poster)
 
 
 async def test_new_entries_become_one_card_per_matching_channel(
@@ -143,7 +143,7 @@ async def test_new_entries_become_one_card_per_matching_channel(
     poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge story", "bridge")])
     async with open_room() as room:
-        added = await room.add_feed(GUILD, feed, user_id=5)
+        added = await room.feeds.follow(GUILD, feed, user_id=5)
         assert (added.title, added.backfilled) == ("City News", 0)
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, NEWS, "closure OR bridge")  # two topics, one channel: one card
@@ -160,7 +160,7 @@ async def test_new_entries_become_one_card_per_matching_channel(
         )
         report = await next_poll(room, clock, poster)
         assert (report.new_entries, report.cards_owed) == (2, 2)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert sorted(
         (channel, url.rsplit("/", 1)[1], topic) for channel, url, topic in poster.posts
     ) == [
@@ -177,9 +177,9 @@ async def test_backfill_posts_only_the_newest_entries(
     feed = publish(pages, "/feed.xml", "Harbour", items)
     async with open_room() as room:
         await subscribe(room, NEWS, "harbour")
-        await room.config.set(GUILD, "backfill", "2")
-        added = await room.add_feed(GUILD, feed, user_id=5)
-        await room.deliver(poster)
+        await room.guild_config.set(GUILD, "backfill", "2")
+        added = await room.feeds.follow(GUILD, feed, user_id=5)
+        await room.dispatcher.deliver(poster)
     assert added.backfilled == 2
     assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["s1", "s0"]  # oldest first
 
@@ -191,20 +191,20 @@ async def test_same_story_with_a_new_date_or_from_a_second_feed_is_not_new(
     first = publish(pages, "/one.xml", "One", [])
     second = publish(pages, "/two.xml", "Two", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, first, user_id=5)
-        await room.add_feed(GUILD, second, user_id=5)
+        await room.feeds.follow(GUILD, first, user_id=5)
+        await room.feeds.follow(GUILD, second, user_id=5)
         await subscribe(room, NEWS, "*")
         item = story("x", "Shared story", "tunnel", guid="urn:story:x")
         publish(pages, "/one.xml", "One", [item])
         publish(pages, "/two.xml", "Two", [story("x", "Shared story", "tunnel")])  # by link
         await next_poll(room, clock, poster)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
         redated = story(
             "x", "Shared story", "tunnel", guid="urn:story:x", date="Wed, 25 Nov 2026 09:00:00 GMT"
         )
         publish(pages, "/one.xml", "One", [redated])
         report = await next_poll(room, clock, poster)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert report.new_entries == 0
     assert len(poster.posts) == 1
     assert pages.hits["/a/x"] == 1  # read once, though two feeds carried it
@@ -216,7 +216,7 @@ async def test_second_poll_with_nothing_new_is_a_conditional_get(
     poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "Quiet", [story("a", "A story", "quiet")])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
+        await room.feeds.follow(GUILD, feed, user_id=5)
         await next_poll(room, clock, poster)
         report = await next_poll(room, clock, poster)
     assert report.not_modified == 1
@@ -229,7 +229,7 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
     poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "Busy")
-        await room.config.set(GUILD, "max_posts_per_hour", "2")
+        await room.guild_config.set(GUILD, "max_posts_per_hour", "2")
         publish(
             pages,
             "/feed.xml",
@@ -237,13 +237,13 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
             [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)],
         )
         await next_poll(room, clock, poster)
-        first = await room.deliver(poster)
+        first = await room.dispatcher.deliver(poster)
         clock.now += 1800
-        same_hour = await room.deliver(poster)
+        same_hour = await room.dispatcher.deliver(poster)
         clock.now += 1801
-        next_hour = await room.deliver(poster)
+        next_hour = await room.dispatcher.deliver(poster)
         clock.now += 3601
-        last = await room.deliver(poster)
+        last = await room.dispatcher.deliver(poster)
     assert (first.sent, first.waiting) == (2, 3)
     assert same_hour.sent == 0
     assert (next_hour.sent, next_hour.waiting) == (2, 1)
@@ -262,13 +262,13 @@ async def test_exactly_once_across_a_crash_while_posting(
         await next_poll(room, clock, poster)
         poster.crash = crash
         with pytest.raises(Crash):
-            await room.deliver(poster)
+            await room.dispatcher.deliver(poster)
     poster.crash = None
     async with open_room() as room:  # the restart
-        reconciled = await room.reconcile(poster)
-        await room.deliver(poster)
+        reconciled = await room.dispatcher.reconcile(poster)
+        await room.dispatcher.deliver(poster)
         await next_poll(room, clock, poster)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert (reconciled.found, reconciled.reposted) == ((1, 0) if crash == "after" else (0, 1))
     assert len(poster.posts) == 1
 
@@ -282,9 +282,9 @@ async def test_exactly_once_across_a_crash_between_recording_and_posting(
         publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
         await next_poll(room, clock, poster)  # cards recorded; the process dies before sending
     async with open_room() as room:
-        await room.reconcile(poster)
-        await room.deliver(poster)
-        await room.deliver(poster)
+        await room.dispatcher.reconcile(poster)
+        await room.dispatcher.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert len(poster.posts) == 1
 
 
@@ -294,8 +294,8 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
     poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "Fragile", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, feed, user_id=5)
-        await room.add_feed(OTHER_GUILD, feed, user_id=6)
+        await room.feeds.follow(GUILD, feed, user_id=5)
+        await room.feeds.follow(OTHER_GUILD, feed, user_id=6)
         pages.pages.pop("/feed.xml")
         pages.hits.clear()
         waits = []
@@ -303,15 +303,15 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
             (stored,) = await room.storage.feeds.for_guild(GUILD)
             clock.now = max(clock.now, stored.next_poll)
             before = clock.now
-            await room.poll(poster)
+            await room.poller.poll(poster)
             (stored,) = await room.storage.feeds.for_guild(GUILD)
             waits.append(stored.next_poll - before)
         assert stored.paused and stored.failures == PAUSE_AFTER_FAILURES
         assert stored.last_error == "That page doesn't exist (the site says it isn't there)."
         assert pages.hits["/feed.xml"] == PAUSE_AFTER_FAILURES  # paused feeds are not fetched
         publish(pages, "/feed.xml", "Fragile", [])
-        await room.resume_feed(GUILD, feed)
-        await room.poll(poster)
+        await room.feeds.resume(GUILD, feed)
+        await room.poller.poll(poster)
         (stored,) = await room.storage.feeds.for_guild(GUILD)
     assert waits[:3] == [600, 1200, 2400]
     assert max(waits) == 6 * 3600
@@ -337,8 +337,8 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
             [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)],
         )
         await next_poll(room, clock, poster)
-        report = await room.deliver(poster)
-        again = await room.deliver(poster)
+        report = await room.dispatcher.deliver(poster)
+        again = await room.dispatcher.deliver(poster)
         subscriptions = await room.storage.subscriptions.in_guild(GUILD)
     assert report.failed == 1
     assert again.sent == 0 and again.failed == 0
@@ -359,9 +359,9 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
     city = publish(pages, "/city.xml", "City News", [])
     harbour = publish(pages, "/harbour.xml", "Harbour News", [])
     async with open_room() as room:
-        await room.add_feed(GUILD, city, user_id=5)
+        await room.feeds.follow(GUILD, city, user_id=5)
         for url in (city, harbour):
-            await room.add_feed(OTHER_GUILD, url, user_id=5)
+            await room.feeds.follow(OTHER_GUILD, url, user_id=5)
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, SPORT, unclosed, guild=OTHER_GUILD)
         await subscribe(room, SPORT, too_long, guild=OTHER_GUILD)
@@ -371,9 +371,9 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
         }
         publish(pages, "/city.xml", "City News", [story("new", "Bridge closes", "bridge")])
         publish(pages, "/harbour.xml", "Harbour News", [story("h", "Harbour bridge", "bridge")])
-        with caplog.at_level(logging.WARNING, logger="bot.services.newsroom"):
+        with caplog.at_level(logging.WARNING, logger="bot.services.subscriptions"):
             report = await next_poll(room, clock, poster)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert report.feeds == 2 and report.failed == 0
     assert sorted((channel, url.rsplit("/", 1)[1]) for channel, url, _ in poster.posts) == [
         (NEWS, "new"),
@@ -397,7 +397,7 @@ async def test_transient_post_failures_are_retried(
         publish(pages, "/feed.xml", "News", [story("r", "Retry story", "retry")])
         await next_poll(room, clock, poster)
         for _ in range(3):
-            await room.deliver(poster)
+            await room.dispatcher.deliver(poster)
     assert len(poster.posts) == 1
 
 
@@ -416,9 +416,9 @@ async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
             raise Busy("I'm busy with other long texts. Try again in a minute.")
 
         monkeypatch.setattr(room.desk, "summarize", busy_once)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
         assert poster.posts == [] and await room.storage.deliveries.in_state("failed") == []
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert len(poster.posts) == 1
 
 
@@ -431,7 +431,7 @@ async def test_bad_feeds_and_entries_never_stop_the_poll(
     huge = publish(pages, "/huge.xml", "Huge", [])
     async with open_room() as room:
         for url in (good, broken, huge):
-            await room.add_feed(GUILD, url, user_id=5)
+            await room.feeds.follow(GUILD, url, user_id=5)
         await subscribe(room, NEWS, "*")
         pages.add("/broken.xml", "<rss><channel><title>Broken", "application/rss+xml")
         base = pages.url("")
@@ -461,11 +461,11 @@ async def test_post_now_records_so_the_poll_skips_it(
     async with open_room() as room:
         await follow(room, pages, "News")
         publish(pages, "/feed.xml", "News", [item])
-        await room.post_now(
+        await room.dispatcher.post_now(
             DeliveryTarget(GUILD, NEWS, None), pages.url("/a/p"), poster, progress=quiet
         )
         await next_poll(room, clock, poster)
-        await room.deliver(poster)
+        await room.dispatcher.deliver(poster)
     assert len(poster.posts) == 1
 
 
@@ -501,7 +501,7 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
             return await summarize(stored, method, count, **kwargs)
 
         monkeypatch.setattr(room.desk, "summarize", broken_summary)
-        report = await room.deliver(poster)
+        report = await room.dispatcher.deliver(poster)
     assert (first.new_entries, first.cards_owed) == (2, 1)
     assert (second.new_entries, second.cards_owed, second.not_modified) == (1, 1, 0)
     assert (report.sent, report.failed) == (1, 1)
@@ -519,18 +519,18 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
     )
     other = publish(pages, "/other.xml", "Other", [])
     async with open_room() as room:
-        await room.config.set(GUILD, "max_feeds", "1")
-        added = await room.add_feed(GUILD, home, user_id=5)
+        await room.guild_config.set(GUILD, "max_feeds", "1")
+        added = await room.feeds.follow(GUILD, home, user_id=5)
         with pytest.raises(UserError, match="follows 1 feeds already"):
-            await room.add_feed(GUILD, other, user_id=5)
-        await room.config.set(GUILD, "max_feeds", "5")
+            await room.feeds.follow(GUILD, other, user_id=5)
+        await room.guild_config.set(GUILD, "max_feeds", "5")
         with pytest.raises(UserError, match="already follows that feed"):
-            await room.add_feed(GUILD, feed, user_id=5)
+            await room.feeds.follow(GUILD, feed, user_id=5)
         not_a_feed = pages.add(
             "/plain", "<html><body><p>No feed named here at all.</p></body></html>"
         )
         with pytest.raises(UserError, match="not a feed"):
-            await room.add_feed(GUILD, not_a_feed, user_id=5)
+            await room.feeds.follow(GUILD, not_a_feed, user_id=5)
     assert (added.url, added.title) == (feed, "Found Feed")
 
 
@@ -545,9 +545,9 @@ async def test_two_sender_passes_at_once_post_each_card_once(
         )
         await next_poll(room, clock, poster)
         started, release = hold_first_summary(room, monkeypatch)
-        first = asyncio.create_task(room.deliver(poster))
+        first = asyncio.create_task(room.dispatcher.deliver(poster))
         await started.wait()  # the first pass is making its first card; its batch holds both
-        second = await room.deliver(poster)
+        second = await room.dispatcher.deliver(poster)
         release.set()
         reports = [await first, second]
     assert sorted(url.rsplit("/", 1)[1] for _, url, _ in poster.posts) == ["a", "b"]
@@ -562,10 +562,12 @@ async def test_post_now_is_never_posted_by_the_sender_nor_taken_by_reconcile(
     async with open_room() as room:  # a fresh start: /post comes before the first reconcile
         started, release = hold_first_summary(room, monkeypatch)
         target = DeliveryTarget(GUILD, NEWS, None)
-        post = asyncio.create_task(room.post_now(target, pages.url("/a/p"), poster, progress=quiet))
+        post = asyncio.create_task(
+            room.dispatcher.post_now(target, pages.url("/a/p"), poster, progress=quiet)
+        )
         await started.wait()  # /post has recorded its card and is summarising it
-        reconciled = await room.reconcile(poster)
-        delivered = await room.deliver(poster)
+        reconciled = await room.dispatcher.reconcile(poster)
+        delivered = await room.dispatcher.deliver(poster)
         release.set()
         await post
         (sent,) = await room.storage.deliveries.in_state("sent")
@@ -585,7 +587,7 @@ async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on
         await next_poll(room, clock, poster)
         news, sport = await room.storage.deliveries.in_state("pending")
         for delivery in (news, sport):  # both in flight when the process dies...
-            await room.storage.deliveries.claim(delivery.id, room.now())
+            await room.storage.deliveries.claim(delivery.id, room.dispatcher.clock.now())
         poster.posts.append((NEWS, pages.url("/a/x"), "*"))  # ...and one reached Discord
     poster.unreadable[SPORT] = 2
     async with open_room() as room:
@@ -593,9 +595,9 @@ async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on
         for wait in (0, 10, 21, 59, 2):  # retried 30 s, then 60 s after a failed read
             clock.now += wait
             reads = len(poster.reads)
-            report = await room.reconcile(poster)
+            report = await room.dispatcher.reconcile(poster)
             passes.append((report.found, report.reposted, report.held, poster.reads[reads:]))
-            await room.deliver(poster)
+            await room.dispatcher.deliver(poster)
     assert passes == [
         (1, 0, 1, [NEWS, SPORT]),
         (0, 0, 1, []),

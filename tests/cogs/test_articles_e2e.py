@@ -12,7 +12,8 @@ import pytest
 
 from bot.client import Precis
 from bot.model import Delivery, DeliveryTarget
-from bot.services.newsroom import AdminNotice, ChannelLost, FeedPaused
+from bot.services.clock import Clock
+from bot.services.poster import AdminNotice, ChannelLost, FeedPaused
 from cogs.articles import admin_message
 from tests.cogs.test_feeds_e2e import articles_cog
 from tests.conftest import LaunchBot
@@ -49,9 +50,9 @@ async def post_then_crash(bot: Precis, delivery: Delivery, *, reaches_discord: b
     """Mark a card `sending` and post it; the bot dies before marking it sent (or before the
     post reaches Discord)."""
     channel_id = delivery.channel_id
-    card = await bot.newsroom.card(delivery, await bot.guild_config.all(GUILD_ID))
+    card = await bot.dispatcher.card(delivery, await bot.guild_config.all(GUILD_ID))
     assert card is not None
-    await bot.storage.deliveries.claim(delivery.id, bot.newsroom.now())
+    await bot.storage.deliveries.claim(delivery.id, bot.dispatcher.clock.now())
     if reaches_discord:
         await articles_cog(bot).post(channel_id, card)
 
@@ -78,7 +79,7 @@ async def test_a_card_in_a_busy_channel_is_found_not_reposted(
     async with launch() as bot:
         cog = articles_cog(bot)
         await cog.reconciled.wait()
-        await bot.newsroom.deliver(cog)
+        await bot.dispatcher.deliver(cog)
         (found,) = await bot.storage.deliveries.in_state("sent")
     assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     assert found.message_id == int(fake.bot_messages(NEWS_CHANNEL_ID)[0]["id"])
@@ -108,7 +109,7 @@ async def test_post_racing_the_sender_posts_one_card(
             "post", {"url": pages.url("/a/race"), "channel": option}, resolved=resolved
         )
         await asyncio.wait_for(summaries[0].wait(), 5)  # /post is summarising its card
-        sender = asyncio.create_task(bot.newsroom.deliver(cog))
+        sender = asyncio.create_task(bot.dispatcher.deliver(cog))
         taken = asyncio.create_task(summaries[1].wait())
         # The sender passes by, or takes the card too and summarises it: then both go on.
         await asyncio.wait({sender, taken}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
@@ -141,11 +142,12 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
         await cog.reconciled.wait()
         after_start = await states(bot)
         await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))  # the sender's
-        await bot.newsroom.deliver(cog)
+        await bot.dispatcher.deliver(cog)
         held = await states(bot)
-        monkeypatch.setattr(bot.newsroom, "clock", lambda: time.time() + 3600)  # past its wait
-        await bot.newsroom.reconcile(cog)
-        await bot.newsroom.deliver(cog)
+        later = Clock(lambda: time.time() + 3600)  # past its wait
+        monkeypatch.setattr(bot.dispatcher, "clock", later)
+        await bot.dispatcher.reconcile(cog)
+        await bot.dispatcher.deliver(cog)
         at_last = await states(bot)
     assert after_start[sport] == "sending"  # its channel could not be read: held
     assert after_start[NEWS_CHANNEL_ID] != "sending"  # not found there: owed again

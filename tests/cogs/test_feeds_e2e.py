@@ -127,7 +127,7 @@ async def test_post_now_then_the_poll_does_not_repeat_it(
         )
         cog = articles_cog(bot)
         await cog.poll_feeds()
-        await bot.newsroom.deliver(cog)
+        await bot.dispatcher.deliver(cog)
     assert done["content"] == f"Posted in <#{NEWS_CHANNEL_ID}>."
     assert again["flags"] == EPHEMERAL
     assert again["content"] == f"That article's card is already in <#{NEWS_CHANNEL_ID}>."
@@ -154,7 +154,7 @@ async def test_a_forbidden_channel_is_paused_and_admins_told_once(
         notice = await fake.wait_for(
             lambda r: r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
         )
-        await bot.newsroom.deliver(cog)
+        await bot.dispatcher.deliver(cog)
         listing = await fake.run("subscriptions", {})
     assert f"I can't post in <#{NEWS_CHANNEL_ID}> any more" in notice.json["content"]
     notices = [
@@ -176,14 +176,14 @@ async def test_a_card_posted_before_a_crash_is_found_not_reposted(
         delivery = await bot.storage.deliveries.create(target, stored.id)
         assert delivery is not None
         cog = articles_cog(bot)
-        card = await bot.newsroom.card(delivery, await bot.guild_config.all(GUILD_ID))
+        card = await bot.dispatcher.card(delivery, await bot.guild_config.all(GUILD_ID))
         assert card is not None
-        await bot.storage.deliveries.claim(delivery.id, bot.newsroom.now())
+        await bot.storage.deliveries.claim(delivery.id, bot.dispatcher.clock.now())
         await cog.post(NEWS_CHANNEL_ID, card)  # the card is out; the bot dies before marking it
     async with launch() as bot:
         cog = articles_cog(bot)
         await cog.reconciled.wait()
-        await bot.newsroom.deliver(cog)
+        await bot.dispatcher.deliver(cog)
         (found,) = await bot.storage.deliveries.in_state("sent")
     assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     assert any(
@@ -355,7 +355,7 @@ async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
         option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
         fake.fail_next(status=503, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
         answer = await fake.run("post", {"url": url, "channel": option}, resolved=resolved)
-        await bot.newsroom.deliver(articles_cog(bot))
+        await bot.dispatcher.deliver(articles_cog(bot))
     assert answer["flags"] == EPHEMERAL
     assert answer["content"] == (
         f"Discord didn't take the card just now; it will go out in <#{NEWS_CHANNEL_ID}> shortly."

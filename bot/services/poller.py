@@ -1,0 +1,199 @@
+"""The poller: fetches the feeds that are due and turns their new entries into owed cards.
+
+An entry is marked seen in the same transaction that records the cards it owes (`deliveries`,
+one per channel and article, ever); the dispatcher (`bot.services.dispatcher`) posts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.model import Article, DeliveryTarget, Feed, StoredArticle
+from bot.pipeline.addresses import same_site
+from bot.pipeline.extract import ExtractionError
+from bot.pipeline.feeds import FeedEntry, FeedError, entry_key
+from bot.pipeline.fetch import FetchError, FetchResult
+from bot.pipeline.topics import MatchDocument
+from bot.services.clock import Clock, backoff_seconds
+from bot.services.desk import NewsDesk
+from bot.services.feed_reader import FeedReader, conditional_headers
+from bot.services.poster import FeedPaused, Poster
+from bot.services.subscriptions import SubscriptionIndex, match_channels, topic_index
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+PAUSE_AFTER_FAILURES = 10
+FEEDS_PER_CYCLE = 10_000
+
+
+@dataclass(slots=True)
+class PollReport:
+    """What one `poll` did, in counts (for the log)."""
+
+    feeds: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    new_entries: int = 0
+    cards_owed: int = 0
+
+
+class Poller:
+    """Polls every due feed once for all the servers that follow it (conditional GET, within
+    the reader's limits), backs off a failing one and pauses it after PAUSE_AFTER_FAILURES,
+    and records the cards its new entries owe. One per bot; the articles cog runs `poll` in
+    its loop, and the feed service cards a new feed's backlog with `process_entry`."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        desk: NewsDesk,
+        reader: FeedReader,
+        *,
+        poll_seconds: int,
+        clock: Clock,
+        cards_owed: asyncio.Event,
+    ) -> None:
+        self.storage = storage
+        self.desk = desk
+        self.reader = reader
+        self.poll_seconds = poll_seconds
+        self.clock = clock
+        self.cards_owed = cards_owed  # set when cards are recorded: the dispatcher waits on it
+
+    async def poll(self, poster: Poster) -> PollReport:
+        """Fetch every due feed (conditional GET, with limits) and record what is new."""
+        report = PollReport()
+        due = await self.storage.feeds.due(self.clock.now(), FEEDS_PER_CYCLE)
+        report.feeds = len(due)
+        if due:
+            # Once a cycle: topics added meanwhile count from the next.
+            index = await topic_index(self.storage)
+            await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
+        return report
+
+    async def _poll_feed(
+        self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex
+    ) -> None:
+        try:
+            await self._poll_feed_unguarded(feed, report, poster, index)
+        except Exception:  # a bug met by one feed must not stop the others, nor the loop
+            log.exception("polling feed %s failed", feed.url)
+            report.failed += 1
+            await self._feed_failed(feed, "an unexpected error (logged)", poster)
+
+    async def _poll_feed_unguarded(
+        self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex
+    ) -> None:
+        try:
+            page = await self.reader.fetch(feed.url, conditional_headers(feed))
+            if page.not_modified:
+                report.not_modified += 1
+                await self._polled(feed)
+                return
+            parsed = await self.reader.parse(page)
+        except (FetchError, FeedError) as error:
+            report.failed += 1
+            await self._feed_failed(feed, str(error), poster)
+            return
+        fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
+        readers = await self.storage.feeds.followers(feed.id)
+        all_recorded = True
+        for entry in reversed(parsed.entries):  # oldest first
+            if entry_key(entry) not in fresh:
+                continue
+            fresh.discard(entry_key(entry))  # a feed may list the same entry twice
+            report.new_entries += 1
+            try:
+                owed = await self.process_entry(feed, entry, readers=readers, index=index)
+            except Exception:  # one bad entry must not stop the feed
+                log.exception("entry %s of feed %s failed; it stays new", entry.link, feed.url)
+                all_recorded = False
+            else:
+                report.cards_owed += owed  # after the await: other feeds add to it meanwhile
+        # Keep the old validators while an entry stays new, so the next poll reads it again
+        # instead of getting a 304.
+        await self._polled(feed, parsed.title, page if all_recorded else None)
+
+    async def _polled(
+        self, feed: Feed, title: str | None = None, page: FetchResult | None = None
+    ) -> None:
+        now = self.clock.now()
+        await self.storage.feeds.polled(
+            feed.id,
+            now=now,
+            next_poll=now + self.poll_seconds,
+            title=title,
+            etag=page.etag if page else None,
+            last_modified=page.last_modified if page else None,
+        )
+
+    async def _feed_failed(self, feed: Feed, error: str, poster: Poster) -> None:
+        """Back off; after PAUSE_AFTER_FAILURES in a row, pause it and tell each server once."""
+        updated = await self.storage.feeds.failed(
+            feed.id,
+            error,
+            next_poll=self.clock.now() + backoff_seconds(self.poll_seconds, feed.failures),
+            pause_after=PAUSE_AFTER_FAILURES,
+        )
+        log.info("feed %s failed (%d in a row): %s", feed.url, updated.failures, error)
+        if updated.paused:
+            for guild_id in await self.storage.feeds.followers(feed.id):
+                await poster.notify_admins(
+                    guild_id, FeedPaused(feed.title, feed.url, updated.failures, error)
+                )
+
+    async def process_entry(
+        self,
+        feed: Feed,
+        entry: FeedEntry,
+        *,
+        readers: Sequence[int],
+        index: SubscriptionIndex | None = None,
+    ) -> int:
+        """Read a new entry's article and record the cards it owes in the readers' channels;
+        return how many. `index` defaults to the readers' subscriptions now."""
+        stored = await self._article_for(feed, entry, readers)
+        targets: list[DeliveryTarget] = []
+        if stored is not None:
+            index = index if index is not None else await topic_index(self.storage, readers)
+            document = MatchDocument.from_article(stored.article, feed.title)
+            targets = match_channels(document, index, readers)
+        owed = await self.storage.feeds.record_entry(
+            feed.id,
+            entry_key(entry),
+            entry.link,
+            stored.id if stored else None,
+            readers=readers,
+            targets=targets,
+        )
+        if owed:
+            self.cards_owed.set()
+        return owed
+
+    async def _article_for(
+        self, feed: Feed, entry: FeedEntry, readers: Sequence[int]
+    ) -> StoredArticle | None:
+        """The entry's article; the feed's own summary of it when the page can't be read.
+
+        The summary stands in only for a page of the feed's own site: stored under another
+        site's address, it would be what /summarize of that address finds.
+        """
+        try:
+            return await self.desk.read_url(entry.link, readers=readers)
+        except (FetchError, ExtractionError) as error:
+            if not entry.summary or not same_site(entry.link, feed.url):
+                log.warning(
+                    "skipping %s: %s, and the feed cannot stand in for it", entry.link, error
+                )
+                return None
+            article = Article(
+                title=entry.title,
+                paragraphs=(entry.summary,),
+                url=entry.link,
+                published=entry.published,
+            )
+            return await self.desk.store(article, requested_url=entry.link, readers=readers)

@@ -1,0 +1,72 @@
+"""Discord as the feed services see it: the `Poster` protocol, the cards it posts, the notices
+it tells admins, and the two ways it fails. The articles cog implements it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.model import Quote, StoredArticle, Summary
+
+
+class ChannelUnavailable(Exception):
+    """The channel is gone, or the bot may no longer post in it."""
+
+
+class DiscordUnavailable(Exception):
+    """A post or a read failed for a reason that may pass (an outage, a rate limit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a poster renders for one delivery: the article, its summary and key quote."""
+
+    stored: StoredArticle
+    summary: Summary
+    requested: int  # the sentences asked for (the summary may have fewer)
+    key_quote: Quote | None
+    topic: str | None  # the subscription that matched; None for /post
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPaused:
+    """A feed paused after `failures` failed polls in a row; `error` is the last one."""
+
+    title: str
+    url: str
+    failures: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLost:
+    """A channel the bot may no longer post in; its `paused` subscriptions are paused."""
+
+    channel_id: int
+    error: str
+    paused: int
+
+
+# What a server's admins are told; the poster words it for them.
+AdminNotice = FeedPaused | ChannelLost
+
+
+class Poster(Protocol):
+    """Discord as the poller and the dispatcher see it (the articles cog, `cogs/articles.py`,
+    implements it)."""
+
+    async def post(self, channel_id: int, card: Card) -> int:
+        """Post the card; return its message id. Raises ChannelUnavailable or
+        DiscordUnavailable."""
+        ...
+
+    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+        """The id of a card for `url` this bot posted in the channel since `after` (unix time),
+        if any, however many messages came after it. Raises ChannelUnavailable or
+        DiscordUnavailable."""
+        ...
+
+    async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
+        """Tell the server's admins (in its `admin_channel`); a notice Discord does not take
+        is logged and dropped, not raised."""
+        ...
