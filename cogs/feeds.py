@@ -7,7 +7,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Precis
-from bot.errors import UserError
 from bot.model import Feed
 from cogs._cards import (
     BudgetEmbed,
@@ -65,7 +64,7 @@ class Feeds(commands.Cog):
         feed_id = referenced_id(typed)
         if feed_id is None:
             return typed
-        feeds = await self.bot.storage.feeds.for_guild(guild_id)
+        feeds = await self.bot.feeds.followed(guild_id)
         return next((feed.url for feed in feeds if feed.id == feed_id), typed)
 
     async def feed_autocomplete(
@@ -74,7 +73,7 @@ class Feeds(commands.Cog):
         """This server's feeds whose title or URL holds what is typed."""
         assert interaction.guild_id is not None
         typed = current.casefold()
-        feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
+        feeds = await self.bot.feeds.followed(interaction.guild_id)
         return [
             app_commands.Choice(
                 name=shorten(f"{feed.title} — {feed.url}", CHOICE_LIMIT),
@@ -119,10 +118,7 @@ class Feeds(commands.Cog):
         """Stop following a feed."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        if not await self.bot.storage.feeds.remove(interaction.guild_id, url):
-            raise UserError(
-                "This server doesn't follow that feed; `/feed list` shows the ones it does."
-            )
+        await self.bot.feeds.unfollow(interaction.guild_id, url)
         await interaction.response.send_message(
             f"Stopped following {bare_link(url)}.", ephemeral=True
         )
@@ -132,7 +128,7 @@ class Feeds(commands.Cog):
     async def list_(self, interaction: discord.Interaction[Precis]) -> None:
         """The feeds this server follows, and how their polls went."""
         assert interaction.guild_id is not None
-        feeds = await self.bot.storage.feeds.for_guild(interaction.guild_id)
+        feeds = await self.bot.feeds.followed(interaction.guild_id)
         embed = BudgetEmbed(
             title=f"Feeds ({len(feeds)})",
             description=fit_lines([feed_line(feed) + "\n" for feed in feeds], LIST_BUDGET)

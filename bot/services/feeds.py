@@ -44,7 +44,8 @@ class DryRun:
 
 
 class FeedService:
-    """Which feeds each server follows: follow (and card the backlog), resume, and a dry run.
+    """Which feeds each server follows: follow (and card the backlog), list, unfollow, resume,
+    and a dry run.
     One per bot; the feeds cog calls it. Errors a user caused are `UserError`s."""
 
     def __init__(
@@ -86,6 +87,19 @@ class FeedService:
         for entry in reversed(backlog):  # oldest first, so cards arrive in order
             await self.poller.process_entry(feed, entry, readers=[guild_id])
         return AddedFeed(feed_url, parsed.title, parsed.entries, len(backlog))
+
+    async def followed(self, guild_id: int) -> list[Feed]:
+        """The feeds this server follows, by title."""
+        return await self.storage.feeds.for_guild(guild_id)
+
+    async def unfollow(self, guild_id: int, url: str) -> None:
+        """Stop following a feed in this server; one that no server follows any more is
+        forgotten, with its seen entries. Raises `UserError` when the server does not follow
+        it."""
+        if not await self.storage.feeds.remove(guild_id, url):
+            raise UserError(
+                "This server doesn't follow that feed; `/feed list` shows the ones it does."
+            )
 
     async def resume(self, guild_id: int, url: str) -> Feed:
         """Unpause a feed this server follows and poll it at once; returns it as it was

@@ -629,3 +629,23 @@ async def test_a_feed_summary_stands_in_only_for_a_page_of_the_feed_s_own_site(
         await next_poll(room, clock, poster)
         assert await room.storage.articles.by_url(victim.url("/a/own")) is None
         assert await room.storage.articles.by_url(pages.url("/a/gone")) is not None
+
+
+async def test_a_server_lists_and_unfollows_its_feeds_through_the_feed_service(
+    open_room: OpenRoom, pages: PageServer
+) -> None:
+    city = publish(pages, "/city.xml", "City News", [])
+    harbour = publish(pages, "/harbour.xml", "Harbour News", [])
+    async with open_room() as room:
+        for url in (city, harbour):
+            await room.feeds.follow(GUILD, url, user_id=5)
+        await room.feeds.follow(OTHER_GUILD, city, user_id=6)
+        before = [feed.title for feed in await room.feeds.followed(GUILD)]
+        await room.feeds.unfollow(GUILD, city)
+        with pytest.raises(UserError, match="doesn't follow that feed"):
+            await room.feeds.unfollow(GUILD, city)
+        after = [feed.title for feed in await room.feeds.followed(GUILD)]
+        others = [feed.title for feed in await room.feeds.followed(OTHER_GUILD)]
+    assert before == ["City News", "Harbour News"]
+    assert after == ["Harbour News"]
+    assert others == ["City News"]
