@@ -17,6 +17,7 @@ from discord.ext import commands, tasks
 
 from bot.client import Precis
 from bot.model import DeliveryTarget
+from bot.services.dispatcher import PostRefused
 from bot.services.poster import (
     AdminNotice,
     Card,
@@ -27,12 +28,16 @@ from bot.services.poster import (
 from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
+from cogs._wording import Wordings, worded
 
 log = logging.getLogger(__name__)
 
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
+
+# /post's refusals name the channel as a mention.
+POST_WORDINGS: Wordings = {PostRefused: lambda error: error.saying(f"<#{error.channel_id}>")}
 
 
 def admin_message(notice: AdminNotice) -> str:
@@ -203,7 +208,8 @@ class Articles(commands.Cog):
         require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
         target = DeliveryTarget(interaction.guild_id, where.id, None)
-        await self.bot.dispatcher.post_now(target, url, self, progress=progress)
+        with worded(POST_WORDINGS):
+            await self.bot.dispatcher.post_now(target, url, self, progress=progress)
         await finish_work(interaction, content=f"Posted in {where.mention}.")
 
 

@@ -8,6 +8,7 @@ from discord.ext import commands
 
 from bot.client import Precis
 from bot.model import Feed
+from bot.services.feeds import AlreadyFollowing, FeedLimitReached, NotFollowing
 from cogs._cards import (
     BudgetEmbed,
     bare_link,
@@ -21,6 +22,7 @@ from cogs._cards import (
 from cogs._checks import admin
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
+from cogs._wording import Wordings, worded
 
 LIST_BUDGET = 3800
 PREVIEW_ENTRIES = 5
@@ -28,6 +30,18 @@ PREVIEW_ENTRIES = 5
 # entries, each a line of at most ENTRY_BUDGET, under 4096; with the title and the
 # footer, under 6000.
 ENTRY_BUDGET = 700
+
+# The feed service's refusals, with the command that helps.
+WORDINGS: Wordings = {
+    FeedLimitReached: lambda error: (
+        f"This server follows {error.limit} feeds already, its limit "
+        "(`/config set max_feeds`). Remove one first."
+    ),
+    AlreadyFollowing: lambda _: "This server already follows that feed; `/feed list` shows it.",
+    NotFollowing: lambda _: (
+        "This server doesn't follow that feed; `/feed list` shows the ones it does."
+    ),
+}
 
 
 def when(timestamp: int | None) -> str:
@@ -91,7 +105,8 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         progress = await start_work(interaction, ephemeral=True)
         await progress("Reading the feed…")
-        added = await self.bot.feeds.follow(interaction.guild_id, url, interaction.user.id)
+        with worded(WORDINGS):
+            added = await self.bot.feeds.follow(interaction.guild_id, url, interaction.user.id)
         newest = [
             "• " + link(entry.title or entry.link, entry.link, ENTRY_BUDGET)
             for entry in added.entries[:PREVIEW_ENTRIES]
@@ -118,7 +133,8 @@ class Feeds(commands.Cog):
         """Stop following a feed."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        await self.bot.feeds.unfollow(interaction.guild_id, url)
+        with worded(WORDINGS):
+            await self.bot.feeds.unfollow(interaction.guild_id, url)
         await interaction.response.send_message(
             f"Stopped following {bare_link(url)}.", ephemeral=True
         )
@@ -145,7 +161,8 @@ class Feeds(commands.Cog):
         """Poll a paused feed again."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        feed = await self.bot.feeds.resume(interaction.guild_id, url)
+        with worded(WORDINGS):
+            feed = await self.bot.feeds.resume(interaction.guild_id, url)
         await interaction.response.send_message(
             f"**{shown(feed.title, 200)}** will be polled again now.", ephemeral=True
         )

@@ -34,6 +34,43 @@ DELIVERY_BATCH = 1000
 HOUR = 3600
 
 
+class PostRefused(UserError):
+    """/post's card did not go out in `channel_id`. Its message names the channel plainly;
+    `saying` names it as the caller likes (a mention, in Discord)."""
+
+    def __init__(self, channel_id: int, why: str) -> None:
+        self.channel_id = channel_id
+        self.why = why  # one sentence, with {where} for the channel
+        super().__init__(self.saying(f"channel {channel_id}"))
+
+    def saying(self, where: str) -> str:
+        """The message, with `where` for the channel."""
+        return self.why.format(where=where)
+
+
+class AlreadyPosted(PostRefused):
+    """The article's card is in that channel already (or on its way)."""
+
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(channel_id, "That article's card is already in {where}.")
+
+
+# Why a claimed card did not go out, by its outcome.
+NOT_POSTED = {
+    PostOutcome.RETRY: "Discord didn't take the card just now; it will go out in {where} shortly.",
+    PostOutcome.LOST: "I can't post in {where}; check my permissions there.",
+    PostOutcome.FAILED: "I couldn't post that card in {where}.",
+}
+
+
+class NotPosted(PostRefused):
+    """The card did not go out; `outcome` says why (RETRY: the sender posts it later)."""
+
+    def __init__(self, channel_id: int, outcome: PostOutcome) -> None:
+        super().__init__(channel_id, NOT_POSTED[outcome])
+        self.outcome = outcome
+
+
 @dataclass(slots=True)
 class DeliveryReport:
     """What one `deliver` pass did, in counts."""
@@ -66,7 +103,8 @@ class Dispatcher:
     """Cards out: makes each owed card, posts it within its channel's hourly cap, and posts it
     exactly once (see the module's docstring), also across a crash (`reconcile`) and for
     /post (`post_now`). One per bot; the articles cog runs `deliver` and `reconcile` in its
-    loops, woken by `cards_owed`. Errors a user caused are `UserError`s."""
+    loops, woken by `cards_owed`. Errors a user caused are `UserError`s that carry their
+    data, with a plain message that the cog may word for Discord."""
 
     def __init__(
         self, storage: Storage, desk: NewsDesk, config: GuildConfig, *, clock: Clock
@@ -236,7 +274,8 @@ class Dispatcher:
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
     ) -> Delivery:
         """/post: one article's card in one channel now, recorded so no poll posts it again.
-        It is recorded already claimed, so the sender never takes it meanwhile."""
+        It is recorded already claimed, so the sender never takes it meanwhile. Raises
+        AlreadyPosted, or NotPosted with the outcome."""
         await self._cards_left_sending()  # read before this run claims any
         stored = await self.desk.read_url(url, guild_id=target.guild_id, progress=progress)
         settings = await self.config.all(target.guild_id)
@@ -245,15 +284,9 @@ class Dispatcher:
             target, stored.id, claimed_at=self.clock.now()
         )
         if delivery is None:
-            raise UserError(f"That article's card is already in <#{target.channel_id}>.")
+            raise AlreadyPosted(target.channel_id)
         outcome = await self._post(delivery, poster, settings)
-        where = f"<#{target.channel_id}>"
-        if outcome is PostOutcome.RETRY:  # pending again: the sender posts it when Discord answers
-            raise UserError(
-                f"Discord didn't take the card just now; it will go out in {where} shortly."
-            )
-        if outcome is PostOutcome.LOST:
-            raise UserError(f"I can't post in {where}; check my permissions there.")
+        # RETRY left it pending again: the sender posts it when Discord answers.
         if outcome is not PostOutcome.SENT:
-            raise UserError(f"I couldn't post that card in {where}.")
+            raise NotPosted(target.channel_id, outcome)
         return delivery

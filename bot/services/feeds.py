@@ -16,6 +16,30 @@ from bot.services.subscriptions import match_channels, topic_index
 from bot.storage import Storage
 
 
+class FeedLimitReached(UserError):
+    """The server follows as many feeds as its `max_feeds` allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"This server follows {limit} feeds already, its limit. Remove one first.")
+        self.limit = limit
+
+
+class AlreadyFollowing(UserError):
+    """The server follows that feed already."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("This server already follows that feed.")
+        self.url = url
+
+
+class NotFollowing(UserError):
+    """The server does not follow that feed."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__("This server doesn't follow that feed.")
+        self.url = url
+
+
 @dataclass(frozen=True, slots=True)
 class AddedFeed:
     """A feed just followed: its URL (the feed's, maybe found from a page), title, the
@@ -46,7 +70,8 @@ class DryRun:
 class FeedService:
     """Which feeds each server follows: follow (and card the backlog), list, unfollow, resume,
     and a dry run.
-    One per bot; the feeds cog calls it. Errors a user caused are `UserError`s."""
+    One per bot; the feeds cog calls it. Errors a user caused are `UserError`s that carry
+    their data, with a plain message that the cog may word for Discord."""
 
     def __init__(
         self,
@@ -66,21 +91,18 @@ class FeedService:
     async def follow(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
         """Follow the feed at `url` (or the one its page names) in this server, and card its
         newest `backfill` entries; the rest of what it lists now is never posted. Raises
-        `UserError` at the server's `max_feeds`, when it already follows the feed, or when
-        the address is no feed (`NotAFeed`, `FetchError`, `FeedError`)."""
+        FeedLimitReached at the server's `max_feeds`, AlreadyFollowing, or, when the address
+        is no feed, NotAFeed, FetchError or FeedError."""
         settings = await self.config.all(guild_id)
         if len(await self.storage.feeds.for_guild(guild_id)) >= settings.max_feeds:
-            raise UserError(
-                f"This server follows {settings.max_feeds} feeds already, its limit "
-                "(`/config set max_feeds`). Remove one first."
-            )
+            raise FeedLimitReached(settings.max_feeds)
         feed_url, parsed = await self.reader.read(url)
         seen = [(entry_key(entry), entry.link) for entry in parsed.entries]
         added = await self.storage.feeds.add(
             guild_id, feed_url, parsed.title, seen=seen, added_by=user_id, now=self.clock.now()
         )
         if not added:
-            raise UserError("This server already follows that feed; `/feed list` shows it.")
+            raise AlreadyFollowing(feed_url)
         feed = await self.storage.feeds.by_url(feed_url)
         assert feed is not None
         backlog = parsed.entries[: settings.backfill]
@@ -94,16 +116,13 @@ class FeedService:
 
     async def unfollow(self, guild_id: int, url: str) -> None:
         """Stop following a feed in this server; one that no server follows any more is
-        forgotten, with its seen entries. Raises `UserError` when the server does not follow
-        it."""
+        forgotten, with its seen entries. Raises NotFollowing."""
         if not await self.storage.feeds.remove(guild_id, url):
-            raise UserError(
-                "This server doesn't follow that feed; `/feed list` shows the ones it does."
-            )
+            raise NotFollowing(url)
 
     async def resume(self, guild_id: int, url: str) -> Feed:
         """Unpause a feed this server follows and poll it at once; returns it as it was
-        before. Raises `UserError` when the server does not follow it."""
+        before. Raises NotFollowing."""
         feed = await self._followed(guild_id, url)
         await self.storage.feeds.resume(feed.id, self.clock.now())
         return feed
@@ -111,9 +130,7 @@ class FeedService:
     async def _followed(self, guild_id: int, url: str) -> Feed:
         feed = await self.storage.feeds.by_url(url)
         if feed is None or guild_id not in await self.storage.feeds.followers(feed.id):
-            raise UserError(
-                "This server doesn't follow that feed; `/feed list` shows the ones it does."
-            )
+            raise NotFollowing(url)
         return feed
 
     async def dry_run(self, guild_id: int, url: str) -> DryRun:

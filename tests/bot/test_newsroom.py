@@ -13,8 +13,11 @@ import pytest
 
 from bot.composition import Services, open_services
 from bot.errors import UserError
-from bot.model import DeliveryTarget
+from bot.model import DeliveryTarget, PostOutcome
 from bot.services.desk import Busy
+from bot.services.dispatcher import AlreadyPosted, NotPosted
+from bot.services.feed_reader import NotAFeed
+from bot.services.feeds import AlreadyFollowing, FeedLimitReached, NotFollowing
 from bot.services.poller import PAUSE_AFTER_FAILURES
 from bot.services.poster import (
     AdminNotice,
@@ -126,6 +129,11 @@ def hold_first_summary(room: Services, monkeypatch: pytest.MonkeyPatch) -> tuple
 
     monkeypatch.setattr(room.desk, "summarize", held)
     return started, release
+
+
+def assert_plain(error: UserError) -> None:
+    """The core's message names no command and holds no Discord markup: the cogs word that."""
+    assert not any(mark in str(error) for mark in ("`", "<#", "**", "/feed", "/config")), error
 
 
 async def quiet(_: str) -> None:
@@ -521,17 +529,23 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
     async with open_room() as room:
         await room.guild_config.set(GUILD, "max_feeds", "1")
         added = await room.feeds.follow(GUILD, home, user_id=5)
-        with pytest.raises(UserError, match="follows 1 feeds already"):
+        with pytest.raises(FeedLimitReached, match="follows 1 feeds already") as full:
             await room.feeds.follow(GUILD, other, user_id=5)
         await room.guild_config.set(GUILD, "max_feeds", "5")
-        with pytest.raises(UserError, match="already follows that feed"):
+        with pytest.raises(AlreadyFollowing, match="already follows that feed") as again:
             await room.feeds.follow(GUILD, feed, user_id=5)
         not_a_feed = pages.add(
             "/plain", "<html><body><p>No feed named here at all.</p></body></html>"
         )
-        with pytest.raises(UserError, match="not a feed"):
+        with pytest.raises(NotAFeed, match="not a feed") as no_feed:
             await room.feeds.follow(GUILD, not_a_feed, user_id=5)
+        with pytest.raises(NotFollowing) as not_followed:
+            await room.feeds.resume(GUILD, other)
     assert (added.url, added.title) == (feed, "Found Feed")
+    assert full.value.limit == 1
+    assert (again.value.url, no_feed.value.url, not_followed.value.url) == (feed, not_a_feed, other)
+    for error in (full.value, again.value, no_feed.value, not_followed.value):
+        assert_plain(error)
 
 
 async def test_two_sender_passes_at_once_post_each_card_once(
@@ -642,10 +656,49 @@ async def test_a_server_lists_and_unfollows_its_feeds_through_the_feed_service(
         await room.feeds.follow(OTHER_GUILD, city, user_id=6)
         before = [feed.title for feed in await room.feeds.followed(GUILD)]
         await room.feeds.unfollow(GUILD, city)
-        with pytest.raises(UserError, match="doesn't follow that feed"):
+        with pytest.raises(NotFollowing, match="doesn't follow that feed"):
             await room.feeds.unfollow(GUILD, city)
         after = [feed.title for feed in await room.feeds.followed(GUILD)]
         others = [feed.title for feed in await room.feeds.followed(OTHER_GUILD)]
     assert before == ["City News", "Harbour News"]
     assert after == ["Harbour News"]
     assert others == ["City News"]
+
+
+async def test_post_now_says_why_a_card_was_not_posted_with_typed_errors(
+    open_room: OpenRoom, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    poster = RecordingPoster()
+    publish(pages, "/feed.xml", "News", [story(slug, f"Story {slug}", "hand") for slug in "abcd"])
+    async with open_room() as room:
+        summarize = room.desk.summarize
+
+        async def buggy_for_c(stored: Any, method: str, count: int, **kwargs: Any) -> Any:
+            if stored.article.url.endswith("/a/c"):
+                raise ValueError("summarizer bug")
+            return await summarize(stored, method, count, **kwargs)
+
+        async def refused(channel: int, slug: str) -> UserError:
+            target, url = DeliveryTarget(GUILD, channel, None), pages.url(f"/a/{slug}")
+            with pytest.raises(UserError) as caught:
+                await room.dispatcher.post_now(target, url, poster, progress=quiet)
+            return caught.value
+
+        monkeypatch.setattr(room.desk, "summarize", buggy_for_c)
+        await room.dispatcher.post_now(
+            DeliveryTarget(GUILD, NEWS, None), pages.url("/a/a"), poster, progress=quiet
+        )
+        already = await refused(NEWS, "a")
+        poster.flaky = 1
+        retry = await refused(NEWS, "b")
+        failed = await refused(NEWS, "c")
+        poster.lost.add(SPORT)
+        lost = await refused(SPORT, "d")
+    assert isinstance(already, AlreadyPosted) and already.channel_id == NEWS
+    assert [(type(e), e.channel_id, e.outcome) for e in (retry, failed, lost)] == [
+        (NotPosted, NEWS, PostOutcome.RETRY),
+        (NotPosted, NEWS, PostOutcome.FAILED),
+        (NotPosted, SPORT, PostOutcome.LOST),
+    ]
+    for error in (already, retry, failed, lost):
+        assert_plain(error)

@@ -11,10 +11,13 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
-from bot.model import Delivery, DeliveryTarget
+from bot.errors import UserError
+from bot.model import Delivery, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock
+from bot.services.dispatcher import AlreadyPosted, NotPosted, PostRefused
 from bot.services.poster import AdminNotice, ChannelLost, FeedPaused
-from cogs.articles import admin_message
+from cogs._wording import worded
+from cogs.articles import POST_WORDINGS, admin_message
 from tests.cogs.test_feeds_e2e import articles_cog
 from tests.conftest import LaunchBot
 from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
@@ -172,3 +175,21 @@ def test_an_admin_notice_shows_page_text_escaped_and_within_a_message(
     assert len(message) <= 2000
     assert re.search(r"(?<!\\)\[", message) is None  # no "[" of page text opens a link
     assert "<javascript:" not in message
+
+
+@pytest.mark.parametrize(
+    ("refusal", "worded_as"),
+    [
+        (AlreadyPosted(7), "That article's card is already in <#7>."),
+        (
+            NotPosted(7, PostOutcome.RETRY),
+            "Discord didn't take the card just now; it will go out in <#7> shortly.",
+        ),
+        (NotPosted(7, PostOutcome.LOST), "I can't post in <#7>; check my permissions there."),
+        (NotPosted(7, PostOutcome.FAILED), "I couldn't post that card in <#7>."),
+    ],
+)
+def test_post_refusals_mention_the_channel(refusal: PostRefused, worded_as: str) -> None:
+    with pytest.raises(UserError) as caught, worded(POST_WORDINGS):
+        raise refusal
+    assert str(caught.value) == worded_as
