@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.errors import UserError
 from bot.model import Delivery, DeliveryState, DeliveryTarget, PostOutcome
@@ -88,6 +89,15 @@ class ReconcileReport:
     found: int = 0  # already in their channel: marked sent
     reposted: int = 0  # not there: pending again
     held: int = 0  # their channel could not be read: asked again later
+
+
+class Reconciled(StrEnum):
+    """What `reconcile` learnt of one card left `sending`."""
+
+    FOUND = "found"  # in its channel: marked sent
+    REPOSTED = "reposted"  # not there: pending again
+    HELD = "held"  # the channel could not be read: not known yet, asked again later
+    LOST = "lost"  # the channel is gone or closed to the bot: its cards failed with it
 
 
 @dataclass(slots=True)
@@ -227,7 +237,7 @@ class Dispatcher:
                     report.held += 1
                     continue
                 outcome = await self._reconcile_one(delivery, poster)
-                if outcome == "held":
+                if outcome is Reconciled.HELD:
                     report.held += 1
                     waiting.next_try = self.clock.now() + backoff_seconds(
                         RECONCILE_RETRY_SECONDS, waiting.failures, RECONCILE_MAX_WAIT
@@ -235,18 +245,18 @@ class Dispatcher:
                     waiting.failures += 1
                     continue
                 del left[key]
-                if outcome == "found":
+                if outcome is Reconciled.FOUND:
                     report.found += 1
-                elif outcome == "reposted":
+                elif outcome is Reconciled.REPOSTED:
                     report.reposted += 1
-                else:
+                else:  # LOST
                     lost.add(delivery.channel_id)
         if report.reposted:
             self.cards_owed.set()
         return report
 
-    async def _reconcile_one(self, delivery: Delivery, poster: Poster) -> str:
-        """'found', 'reposted' (pending again), 'held' (not known yet) or 'lost' (the channel)."""
+    async def _reconcile_one(self, delivery: Delivery, poster: Poster) -> Reconciled:
+        """Look for one card left `sending` in its channel, and record what was found."""
         stored = await self.storage.articles.get(delivery.article_id)
         url = stored.article.url if stored else None
         since = delivery.sending_at or delivery.created_at
@@ -254,7 +264,7 @@ class Dispatcher:
             message_id = await poster.find_card(delivery.channel_id, url, since) if url else None
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
-            return "lost"
+            return Reconciled.LOST
         except Exception as error:  # a 503, a timeout, or a bug: not known, so not reposted
             log.warning(
                 "could not read channel %d for delivery %d (%s); it stays held",
@@ -263,12 +273,12 @@ class Dispatcher:
                 error,
                 exc_info=not isinstance(error, DiscordUnavailable),
             )
-            return "held"
+            return Reconciled.HELD
         if message_id is None:
             await self.storage.deliveries.retry(delivery.id, "not found after a restart")
-            return "reposted"
+            return Reconciled.REPOSTED
         await self.storage.deliveries.sent(delivery.id, message_id, self.clock.now())
-        return "found"
+        return Reconciled.FOUND
 
     async def post_now(
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
