@@ -179,3 +179,19 @@ def test_importing_a_layer_loads_nothing_above_it(module: str, not_loaded: tuple
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# What the client holds for the tests and the composition root, not for the cogs: a cog that
+# reads it goes around the services, which the import table alone would not see.
+BELOW_THE_SERVICES = frozenset({"storage", "session"})
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer_of(m) == "cogs"))
+def test_cogs_reach_the_core_only_through_services(module: str) -> None:
+    tree = ast.parse(MODULES[module].read_text())
+    reached = [
+        f"line {node.lineno}: .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr in BELOW_THE_SERVICES
+    ]
+    assert reached == []
