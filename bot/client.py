@@ -8,6 +8,7 @@ import importlib
 import logging
 import pkgutil
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
@@ -47,15 +48,24 @@ def discover_cogs(package: str = COG_PACKAGE) -> list[str]:
     ]
 
 
-def user_message(error: BaseException) -> str | None:
-    """The message a user should see for a known error, or None for a bug."""
+# A cog's wording of the core's errors for Discord: error type -> its message. The core's
+# `UserError`s carry data and a plain message; a cog that wants a mention, a command's name or
+# code spans in it sets `wordings` on its class, and the one error path below uses it for the
+# errors of that cog's commands. Values take the error; `Any` lets one mapping hold many types.
+Wordings = Mapping[type[UserError], Callable[[Any], str]]
+
+
+def user_message(error: BaseException, wordings: Wordings | None = None) -> str | None:
+    """The message a user should see for a known error (worded by `wordings` when they list
+    it), or None for a bug."""
     while isinstance(
         error,
         app_commands.CommandInvokeError | commands.CommandInvokeError | commands.HybridCommandError,
     ):
         error = error.original
     if isinstance(error, UserError):
-        return str(error)
+        word = next((w for kind, w in (wordings or {}).items() if isinstance(error, kind)), str)
+        return word(error)
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
         needed = ", ".join(
             p.replace("_", " ").replace("guild", "server").title()
@@ -95,9 +105,10 @@ class PrecisTree(app_commands.CommandTree["Precis"]):
     async def on_error(
         self, interaction: discord.Interaction[Precis], error: app_commands.AppCommandError
     ) -> None:
-        """Answer the user ephemerally: the error's `user_message`, or a generic line when
-        it has none (a bug, logged with its context)."""
-        message = user_message(error)
+        """Answer the user ephemerally: the error's `user_message` (in the words of the
+        command's cog), or a generic line when it has none (a bug, logged with its context)."""
+        cog = getattr(interaction.command, "binding", None)  # a context menu has none
+        message = user_message(error, getattr(cog, "wordings", None))
         if message is None:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
@@ -210,7 +221,7 @@ class Precis(commands.Bot):
         ignored."""
         if isinstance(error, commands.CommandNotFound):
             return
-        message = user_message(error)
+        message = user_message(error, getattr(ctx.cog, "wordings", None))
         if message is None:
             log.error(
                 "command %r failed (guild %s, channel %s, user %s)",

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.client import Precis
+from bot.client import Precis, Wordings
 from bot.model import DeliveryTarget
 from bot.services.dispatcher import PostRefused
 from bot.services.poster import (
@@ -28,7 +28,6 @@ from bot.services.poster import (
 from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
-from cogs._wording import Wordings, worded
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +56,8 @@ def admin_message(notice: AdminNotice) -> str:
 
 
 class Articles(commands.Cog):
+    wordings = POST_WORDINGS  # the core's errors, worded for Discord (see bot.client)
+
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
         self.reconciled = asyncio.Event()
@@ -208,8 +209,7 @@ class Articles(commands.Cog):
         require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
         target = DeliveryTarget(interaction.guild_id, where.id, None)
-        with worded(POST_WORDINGS):
-            await self.bot.dispatcher.post_now(target, url, self, progress=progress)
+        await self.bot.dispatcher.post_now(target, url, self, progress=progress)
         await finish_work(interaction, content=f"Posted in {where.mention}.")
 
 

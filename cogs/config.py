@@ -12,7 +12,6 @@ from bot.client import Precis
 from bot.services.guild_config import CONFIG_KEYS, ConfigKey, InvalidValue, UnknownSetting
 from cogs._cards import BudgetEmbed
 from cogs._checks import admin
-from cogs._wording import worded
 
 KEY_CHOICES = [app_commands.Choice(name=name, value=name) for name in CONFIG_KEYS]
 
@@ -35,6 +34,8 @@ def shown_value(key: ConfigKey, value: Any) -> str:
 
 
 class Config(commands.Cog):
+    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
 
@@ -68,8 +69,7 @@ class Config(commands.Cog):
     async def set_(self, ctx: commands.Context[Precis], key: str, *, value: str) -> None:
         """Change one of this server's settings."""
         assert ctx.guild is not None
-        with worded(WORDINGS):
-            new_value = await self.bot.guild_config.set(ctx.guild.id, key, value)
+        new_value = await self.bot.guild_config.set(ctx.guild.id, key, value)
         await self._confirm(ctx, key, new_value, "set to")
 
     @config.command(name="reset")
@@ -79,8 +79,7 @@ class Config(commands.Cog):
     async def reset(self, ctx: commands.Context[Precis], key: str) -> None:
         """Put one of this server's settings back to its default."""
         assert ctx.guild is not None
-        with worded(WORDINGS):
-            default = await self.bot.guild_config.reset(ctx.guild.id, key)
+        default = await self.bot.guild_config.reset(ctx.guild.id, key)
         await self._confirm(ctx, key, default, "reset to")
 
     async def _confirm(

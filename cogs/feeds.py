@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import Precis
+from bot.client import Precis, Wordings
 from bot.model import Feed
 from bot.services.feeds import AlreadyFollowing, FeedLimitReached, NotFollowing
 from cogs._cards import (
@@ -22,7 +22,6 @@ from cogs._cards import (
 from cogs._checks import admin
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._progress import finish_work, start_work
-from cogs._wording import Wordings, worded
 
 LIST_BUDGET = 3800
 PREVIEW_ENTRIES = 5
@@ -62,6 +61,8 @@ def feed_line(feed: Feed) -> str:
 
 
 class Feeds(commands.Cog):
+    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+
     feed = app_commands.Group(
         name="feed",
         description="The news feeds this server reads",
@@ -105,8 +106,7 @@ class Feeds(commands.Cog):
         assert interaction.guild_id is not None
         progress = await start_work(interaction, ephemeral=True)
         await progress("Reading the feed…")
-        with worded(WORDINGS):
-            added = await self.bot.feeds.follow(interaction.guild_id, url, interaction.user.id)
+        added = await self.bot.feeds.follow(interaction.guild_id, url, interaction.user.id)
         newest = [
             "• " + link(entry.title or entry.link, entry.link, ENTRY_BUDGET)
             for entry in added.entries[:PREVIEW_ENTRIES]
@@ -133,8 +133,7 @@ class Feeds(commands.Cog):
         """Stop following a feed."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        with worded(WORDINGS):
-            await self.bot.feeds.unfollow(interaction.guild_id, url)
+        await self.bot.feeds.unfollow(interaction.guild_id, url)
         await interaction.response.send_message(
             f"Stopped following {bare_link(url)}.", ephemeral=True
         )
@@ -161,8 +160,7 @@ class Feeds(commands.Cog):
         """Poll a paused feed again."""
         assert interaction.guild_id is not None
         url = await self._picked(interaction.guild_id, url)
-        with worded(WORDINGS):
-            feed = await self.bot.feeds.resume(interaction.guild_id, url)
+        feed = await self.bot.feeds.resume(interaction.guild_id, url)
         await interaction.response.send_message(
             f"**{shown(feed.title, 200)}** will be polled again now.", ephemeral=True
         )

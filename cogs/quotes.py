@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import Precis
+from bot.client import Precis, Wordings
 from bot.model import QuoteHit, SpeakerCount
 from bot.services.quotes import EmptyQuery, NoMatchingQuotes, UnknownSpeaker
 from cogs._cards import (
@@ -20,7 +20,6 @@ from cogs._cards import (
 )
 from cogs._pages import Pages
 from cogs._progress import start_work
-from cogs._wording import Wordings, worded
 
 PAGE_SIZE = 5
 # A page of five quotes stays under Discord's 6000 by construction: five fields of a name
@@ -78,6 +77,8 @@ WORDINGS: Wordings = {
 
 
 class Quotes(commands.Cog):
+    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+
     quote = app_commands.Group(
         name="quote",
         description="Look up what people said in this server's articles",
@@ -112,8 +113,7 @@ class Quotes(commands.Cog):
     ) -> None:
         """Search the quotes seen in this server."""
         assert interaction.guild_id is not None
-        with worded(WORDINGS):
-            found = await self.bot.quotes.search(interaction.guild_id, query, speaker)
+        found = await self.bot.quotes.search(interaction.guild_id, query, speaker)
         title = f"Quotes matching “{shown(query, 150)}”" + (
             f" by {shown(found.speaker.name, 80)}" if found.speaker else ""
         )
@@ -125,8 +125,7 @@ class Quotes(commands.Cog):
     async def speaker(self, interaction: discord.Interaction[Precis], name: str) -> None:
         """One person's quotes, newest first."""
         assert interaction.guild_id is not None
-        with worded(WORDINGS):
-            found = await self.bot.quotes.by_speaker(interaction.guild_id, name)
+        found = await self.bot.quotes.by_speaker(interaction.guild_id, name)
         await self._show(interaction, f"What {shown(found.speaker.name, 200)} said", found.hits)
 
     @quote.command(name="article")

@@ -6,13 +6,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import Precis
+from bot.client import Precis, Wordings
 from bot.services.subscriptions import AlreadyFollowed, Listed, NotFollowed
 from cogs._cards import BudgetEmbed, code, shorten
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
-from cogs._wording import Wordings, worded
 
 REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 WORDINGS: Wordings = {
@@ -45,6 +44,8 @@ def listing_line(listed: Listed) -> str:
 
 
 class Subscriptions(commands.Cog):
+    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
 
@@ -81,10 +82,9 @@ class Subscriptions(commands.Cog):
         where = target_channel(interaction, channel)
         self.bot.subscriptions.check_topic(topic)  # what is wrong with it, privately, first
         require_bot_can_post(where)
-        with worded(WORDINGS):
-            followed = await self.bot.subscriptions.follow(
-                interaction.guild_id, where.id, topic, interaction.user.id
-            )
+        followed = await self.bot.subscriptions.follow(
+            interaction.guild_id, where.id, topic, interaction.user.id
+        )
         message = f"{where.mention} now gets cards for {code(followed.topic)}."
         if followed.preview.matches_nothing:
             message += (
@@ -106,10 +106,9 @@ class Subscriptions(commands.Cog):
         """Stop a channel's cards for a topic."""
         assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
-        with worded(WORDINGS):
-            found = await self.bot.subscriptions.unfollow(
-                interaction.guild_id, where.id, topic, referenced_id(topic)
-            )
+        found = await self.bot.subscriptions.unfollow(
+            interaction.guild_id, where.id, topic, referenced_id(topic)
+        )
         await interaction.response.send_message(
             f"{where.mention} no longer gets cards for "
             f"{code(shorten(found.topic, REPLY_TOPIC_BUDGET))}.",

@@ -93,6 +93,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
+def poster() -> RecordingPoster:
+    return RecordingPoster()
+
+
+@pytest.fixture
 def open_room(settings: Settings, clock: Clock) -> OpenRoom:
     """Each call is a fresh process on the same database file: a restart."""
 
@@ -145,10 +150,17 @@ async def next_poll(room: Services, clock: Clock, poster: RecordingPoster) -> An
     return await room.poller.poll(poster)
 
 
+async def poll_stories(
+    room: Services, pages: PageServer, clock: Clock, poster: RecordingPoster, *items: Item
+) -> Any:
+    """Publish these stories in the feed `follow` serves, then poll."""
+    publish(pages, "/feed.xml", "News", list(items))
+    return await next_poll(room, clock, poster)
+
+
 async def test_new_entries_become_one_card_per_matching_channel(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge story", "bridge")])
     async with open_room() as room:
         added = await room.feeds.follow(GUILD, feed, user_id=5)
@@ -178,9 +190,8 @@ async def test_new_entries_become_one_card_per_matching_channel(
 
 
 async def test_backfill_posts_only_the_newest_entries(
-    open_room: OpenRoom, pages: PageServer
+    open_room: OpenRoom, pages: PageServer, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     items = [story(f"s{i}", f"Harbour story {i}", "harbour") for i in range(5)]
     feed = publish(pages, "/feed.xml", "Harbour", items)
     async with open_room() as room:
@@ -193,9 +204,8 @@ async def test_backfill_posts_only_the_newest_entries(
 
 
 async def test_same_story_with_a_new_date_or_from_a_second_feed_is_not_new(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     first = publish(pages, "/one.xml", "One", [])
     second = publish(pages, "/two.xml", "Two", [])
     async with open_room() as room:
@@ -219,9 +229,8 @@ async def test_same_story_with_a_new_date_or_from_a_second_feed_is_not_new(
 
 
 async def test_second_poll_with_nothing_new_is_a_conditional_get(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "Quiet", [story("a", "A story", "quiet")])
     async with open_room() as room:
         await room.feeds.follow(GUILD, feed, user_id=5)
@@ -232,9 +241,8 @@ async def test_second_poll_with_nothing_new_is_a_conditional_get(
 
 
 async def test_hourly_cap_holds_cards_for_the_next_hour(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "Busy")
         await room.guild_config.set(GUILD, "max_posts_per_hour", "2")
@@ -261,9 +269,8 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
 
 @pytest.mark.parametrize("crash", ["before", "after"])
 async def test_exactly_once_across_a_crash_while_posting(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, crash: str
+    open_room: OpenRoom, pages: PageServer, clock: Clock, crash: str, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "Crashy")
         publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
@@ -282,9 +289,8 @@ async def test_exactly_once_across_a_crash_while_posting(
 
 
 async def test_exactly_once_across_a_crash_between_recording_and_posting(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "Crashy")
         publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
@@ -297,9 +303,8 @@ async def test_exactly_once_across_a_crash_between_recording_and_posting(
 
 
 async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     feed = publish(pages, "/feed.xml", "Fragile", [])
     async with open_room() as room:
         await room.feeds.follow(GUILD, feed, user_id=5)
@@ -330,9 +335,8 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
 
 
 async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     poster.lost.add(NEWS)
     async with open_room() as room:
         await follow(room, pages, "News")
@@ -396,27 +400,27 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
 
 
 async def test_transient_post_failures_are_retried(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     poster.flaky = 2
     async with open_room() as room:
         await follow(room, pages, "News")
-        publish(pages, "/feed.xml", "News", [story("r", "Retry story", "retry")])
-        await next_poll(room, clock, poster)
+        await poll_stories(room, pages, clock, poster, story("r", "Retry story", "retry"))
         for _ in range(3):
             await room.dispatcher.deliver(poster)
     assert len(poster.posts) == 1
 
 
 async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "News")
-        publish(pages, "/feed.xml", "News", [story("r", "Busy story", "busy")])
-        await next_poll(room, clock, poster)
+        await poll_stories(room, pages, clock, poster, story("r", "Busy story", "busy"))
         summarize = room.desk.summarize
 
         async def busy_once(*args: Any, **kwargs: Any) -> Any:
@@ -431,9 +435,8 @@ async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
 
 
 async def test_bad_feeds_and_entries_never_stop_the_poll(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     good = publish(pages, "/good.xml", "Good", [])
     broken = publish(pages, "/broken.xml", "Broken", [])
     huge = publish(pages, "/huge.xml", "Huge", [])
@@ -462,9 +465,8 @@ async def test_bad_feeds_and_entries_never_stop_the_poll(
 
 
 async def test_post_now_records_so_the_poll_skips_it(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     item = story("p", "Posted by hand", "manual")
     async with open_room() as room:
         await follow(room, pages, "News")
@@ -478,9 +480,12 @@ async def test_post_now_records_so_the_poll_skips_it(
 
 
 async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the_rest(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "News")
         publish(
@@ -549,9 +554,12 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
 
 
 async def test_two_sender_passes_at_once_post_each_card_once(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "News")
         publish(
@@ -569,9 +577,12 @@ async def test_two_sender_passes_at_once_post_each_card_once(
 
 
 async def test_post_now_is_never_posted_by_the_sender_nor_taken_by_reconcile(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
 ) -> None:
-    poster = RecordingPoster()
     publish(pages, "/feed.xml", "News", [story("p", "Posted by hand", "manual")])
     async with open_room() as room:  # a fresh start: /post comes before the first reconcile
         started, release = hold_first_summary(room, monkeypatch)
@@ -591,14 +602,12 @@ async def test_post_now_is_never_posted_by_the_sender_nor_taken_by_reconcile(
 
 
 async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     async with open_room() as room:
         await follow(room, pages, "News")
         await subscribe(room, SPORT, "*")
-        publish(pages, "/feed.xml", "News", [story("x", "Story X", "x")])
-        await next_poll(room, clock, poster)
+        await poll_stories(room, pages, clock, poster, story("x", "Story X", "x"))
         news, sport = await room.storage.deliveries.in_state("pending")
         for delivery in (news, sport):  # both in flight when the process dies...
             await room.storage.deliveries.claim(delivery.id, room.dispatcher.clock.now())
@@ -666,9 +675,8 @@ async def test_a_server_lists_and_unfollows_its_feeds_through_the_feed_service(
 
 
 async def test_post_now_says_why_a_card_was_not_posted_with_typed_errors(
-    open_room: OpenRoom, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+    open_room: OpenRoom, pages: PageServer, monkeypatch: pytest.MonkeyPatch, poster: RecordingPoster
 ) -> None:
-    poster = RecordingPoster()
     publish(pages, "/feed.xml", "News", [story(slug, f"Story {slug}", "hand") for slug in "abcd"])
     async with open_room() as room:
         summarize = room.desk.summarize

@@ -10,14 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.client import Precis
-from bot.errors import UserError
+from bot.client import Precis, user_message
 from bot.model import Delivery, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock
 from bot.services.dispatcher import AlreadyPosted, NotPosted, PostRefused
 from bot.services.poster import AdminNotice, ChannelLost, FeedPaused
-from cogs._wording import worded
-from cogs.articles import POST_WORDINGS, admin_message
+from cogs.articles import Articles, admin_message
 from tests.cogs.test_feeds_e2e import articles_cog
 from tests.conftest import LaunchBot
 from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
@@ -190,6 +188,4 @@ def test_an_admin_notice_shows_page_text_escaped_and_within_a_message(
     ],
 )
 def test_post_refusals_mention_the_channel(refusal: PostRefused, worded_as: str) -> None:
-    with pytest.raises(UserError) as caught, worded(POST_WORDINGS):
-        raise refusal
-    assert str(caught.value) == worded_as
+    assert user_message(refusal, Articles.wordings) == worded_as
