@@ -204,11 +204,10 @@ class Articles(commands.Cog):
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Post an article's card now; the feeds won't post it in that channel again."""
-        assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
         require_bot_can_post(where)
         progress = await start_work(interaction, ephemeral=True)
-        target = DeliveryTarget(interaction.guild_id, where.id, None)
+        target = DeliveryTarget(where.guild.id, where.id, None)
         await self.bot.dispatcher.post_now(target, url, self, progress=progress)
         await finish_work(interaction, content=f"Posted in {where.mention}.")
 

@@ -78,12 +78,11 @@ class Subscriptions(commands.Cog):
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Get a card in a channel for each new article that matches a topic."""
-        assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
         self.bot.subscriptions.check_topic(topic)  # what is wrong with it, privately, first
         require_bot_can_post(where)
         followed = await self.bot.subscriptions.follow(
-            interaction.guild_id, where.id, topic, interaction.user.id
+            where.guild.id, where.id, topic, interaction.user.id
         )
         message = f"{where.mention} now gets cards for {code(followed.topic)}."
         if followed.preview.matches_nothing:
@@ -104,10 +103,9 @@ class Subscriptions(commands.Cog):
         channel: discord.TextChannel | None = None,
     ) -> None:
         """Stop a channel's cards for a topic."""
-        assert interaction.guild_id is not None
         where = target_channel(interaction, channel)
         found = await self.bot.subscriptions.unfollow(
-            interaction.guild_id, where.id, topic, referenced_id(topic)
+            where.guild.id, where.id, topic, referenced_id(topic)
         )
         await interaction.response.send_message(
             f"{where.mention} no longer gets cards for "

@@ -58,6 +58,16 @@ async def post_then_crash(bot: Precis, delivery: Delivery, *, reaches_discord: b
         await articles_cog(bot).post(channel_id, card)
 
 
+async def restart_and_deliver(launch: LaunchBot) -> Delivery:
+    """Start the bot again: reconcile, then one send pass; the one delivery then sent."""
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        await cog.reconciled.wait()
+        await bot.dispatcher.deliver(cog)
+        (found,) = await bot.storage.deliveries.in_state("sent")
+    return found
+
+
 async def states(bot: Precis) -> dict[int, str]:
     """Each channel's delivery state."""
     found = {}
@@ -65,6 +75,18 @@ async def states(bot: Precis) -> dict[int, str]:
         for delivery in await bot.storage.deliveries.in_state(state):
             found[delivery.channel_id] = state
     return found
+
+
+async def test_a_card_posted_before_a_crash_is_found_not_reposted(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("c", "Crash story", "crash")])
+    async with launch() as bot:
+        await post_then_crash(bot, await owe(bot, pages, "c", NEWS_CHANNEL_ID))
+    found = await restart_and_deliver(launch)
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
+    assert history_reads(fake, NEWS_CHANNEL_ID)
+    assert found.message_id == int(fake.bot_messages(NEWS_CHANNEL_ID)[0]["id"])
 
 
 async def test_a_card_in_a_busy_channel_is_found_not_reposted(
@@ -77,11 +99,7 @@ async def test_a_card_in_a_busy_channel_is_found_not_reposted(
         chatter(fake, NEWS_CHANNEL_ID, 120)  # while the card waits its turn (an hourly cap)
         await post_then_crash(bot, delivery)
         chatter(fake, NEWS_CHANNEL_ID, 120)
-    async with launch() as bot:
-        cog = articles_cog(bot)
-        await cog.reconciled.wait()
-        await bot.dispatcher.deliver(cog)
-        (found,) = await bot.storage.deliveries.in_state("sent")
+    found = await restart_and_deliver(launch)
     assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
     assert found.message_id == int(fake.bot_messages(NEWS_CHANNEL_ID)[0]["id"])
     # Read from when the card was claimed (not the hour-old chatter), until it was found.

@@ -6,7 +6,6 @@ from html import escape
 from typing import Any, cast
 
 from bot.client import Precis
-from bot.model import DeliveryTarget
 from cogs.articles import Articles
 from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits
@@ -164,33 +163,6 @@ async def test_a_forbidden_channel_is_paused_and_admins_told_once(
     ]
     assert len(notices) == 1
     assert "⏸️ paused" in listing["embeds"][0]["description"]
-
-
-async def test_a_card_posted_before_a_crash_is_found_not_reposted(
-    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
-) -> None:
-    publish(pages, "/feed.xml", "City News", [story("c", "Crash story", "crash")])
-    async with launch() as bot:
-        stored = await bot.desk.read_url(pages.url("/a/c"))
-        target = DeliveryTarget(GUILD_ID, NEWS_CHANNEL_ID, "crash")
-        delivery = await bot.storage.deliveries.create(target, stored.id)
-        assert delivery is not None
-        cog = articles_cog(bot)
-        card = await bot.dispatcher.card(delivery, await bot.guild_config.all(GUILD_ID))
-        assert card is not None
-        await bot.storage.deliveries.claim(delivery.id, bot.dispatcher.clock.now())
-        await cog.post(NEWS_CHANNEL_ID, card)  # the card is out; the bot dies before marking it
-    async with launch() as bot:
-        cog = articles_cog(bot)
-        await cog.reconciled.wait()
-        await bot.dispatcher.deliver(cog)
-        (found,) = await bot.storage.deliveries.in_state("sent")
-    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
-    assert any(
-        r.method == "GET" and r.path == f"/channels/{NEWS_CHANNEL_ID}/messages"
-        for r in fake.requests
-    )
-    assert found.message_id is not None
 
 
 async def test_feed_list_test_resume_remove_and_unsubscribe(
