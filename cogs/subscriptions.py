@@ -12,6 +12,7 @@ from cogs._cards import BudgetEmbed, code, shorten
 from cogs._checks import admin, require_bot_can_post, target_channel
 from cogs._choices import CHOICE_LIMIT, choice_value, referenced_id
 from cogs._pages import Pages, pack_lines
+from cogs._progress import finish_work, start_work
 
 REPLY_TOPIC_BUDGET = 1500  # of a reply's 2000
 WORDINGS: Wordings = {
@@ -81,6 +82,7 @@ class Subscriptions(commands.Cog):
         where = target_channel(interaction, channel)
         self.bot.subscriptions.check_topic(topic)  # what is wrong with it, privately, first
         require_bot_can_post(where)
+        await start_work(interaction, ephemeral=True)  # the preview may take seconds
         followed = await self.bot.subscriptions.follow(
             where.guild.id, where.id, topic, interaction.user.id
         )
@@ -90,7 +92,7 @@ class Subscriptions(commands.Cog):
                 f"\n⚠️ It matches none of the last {followed.preview.tried} articles I stored; "
                 "check the spelling, or widen it with `OR`."
             )
-        await interaction.response.send_message(message, ephemeral=True)
+        await finish_work(interaction, content=message)
 
     @app_commands.command(name="unsubscribe")
     @admin(in_channel=True, manage_channels=True)

@@ -128,14 +128,13 @@ async def test_a_channel_admin_command_checks_the_channel_it_acts_on(
             channel_data = {**fake.world.channels[target].payload(), "permissions": "0"}
             resolved = {"channels": {str(target): channel_data}}
             option = {"name": "channel", "type": 7, "value": str(target)}
-            interaction = await fake.slash(
+            answer = await fake.run(
                 "subscribe",
                 {"topic": "bridge", "channel": option},
                 resolved=resolved,
                 channel_id=where,
             )
-            (answer,) = await fake.wait_responses(interaction.token, 1)
-            answers.append(answer.json["data"]["content"])
+            answers.append(answer["content"])
         followed = await bot.storage.subscriptions.in_guild(GUILD_ID)
     assert answers[0] == "You need the Manage Channels permission to do that."
     assert answers[1].startswith(f"<#{GENERAL_CHANNEL_ID}> now gets cards for")

@@ -48,8 +48,7 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         added = await fake.run("feed", {"url": feed}, subcommand="add")
         assert added["embeds"][0]["title"] == "Following City News"
         assert "Old bridge news" in added["embeds"][0]["description"]
-        reply = await subscribe(fake, "bridge")
-        assert reply["flags"] == EPHEMERAL
+        reply = await subscribe(fake, "bridge")  # privately: see test_subscriptions_e2e
         assert reply["content"] == f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`."
         await bot.desk.read_url(pages.url("/a/old"))  # one stored article, about a bridge
         unlikely = await subscribe(fake, "zebra crossing", channel_id=GENERAL_CHANNEL_ID)

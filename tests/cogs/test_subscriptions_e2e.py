@@ -130,3 +130,16 @@ async def test_a_topic_followed_already_is_refused_naming_the_channel(
         again = await subscribe(fake, "BRIDGE")
     assert again["flags"] == EPHEMERAL
     assert again["content"] == f"<#{NEWS_CHANNEL_ID}> already follows `bridge`."
+
+
+async def test_subscribe_defers_before_trying_the_topic_on_recent_articles(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    # The preview stems up to 100 stored articles: that may take longer than the 3 s Discord
+    # gives a first answer, so the command defers (privately) before it.
+    async with launch():
+        interaction = await fake.slash("subscribe", {"topic": "bridge"}, channel_id=NEWS_CHANNEL_ID)
+        callback = await fake.callback(interaction.token)
+        reply = (await fake.final_answer(interaction.token)).json
+    assert callback == {"type": 5, "data": {"flags": EPHEMERAL}}
+    assert reply["content"] == f"<#{NEWS_CHANNEL_ID}> now gets cards for `bridge`."
