@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+import cogs._progress as progress_module
 import cogs.summarize as summarize_cog
 from tests.conftest import LaunchBot
 from tests.discord_limits import assert_within_limits
@@ -320,3 +323,23 @@ async def test_past_the_deadline_the_answer_is_one_line_and_the_work_goes_on(
     )
     assert card["embeds"][0]["title"] == TITLE
     assert pages.hits["/news/bridge"] == 1  # the second ask found the first one's fetch
+
+
+async def test_an_answer_after_fourteen_minutes_goes_as_a_plain_message(
+    fake: FakeDiscord, launch: LaunchBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An interaction's token lives 15 minutes: past 14, the placeholder is left as it is and
+    # the card is posted in the channel instead of an edit that Discord would refuse.
+    late = datetime.now(UTC) + timedelta(minutes=14, seconds=30)
+    monkeypatch.setattr(progress_module, "utcnow", lambda: late)
+    async with launch():
+        interaction = await fake.slash("summarize", {"text": PASTE})
+        posted = await fake.wait_for(
+            lambda r: (
+                r.method == "POST"
+                and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
+                and bool(r.json.get("embeds"))
+            )
+        )
+    assert posted.json["embeds"][0]["title"] == "Ferry fares to rise in spring"
+    assert [r.method for r in fake.responses(interaction.token)] == ["POST"]  # the deferral
