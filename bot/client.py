@@ -9,6 +9,7 @@ import logging
 import pkgutil
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -156,6 +157,7 @@ class Precis(commands.Bot):
         self.quotes = services.quotes
         self.stats = services.stats
         self.started_at = time.monotonic()
+        self.last_disconnect: datetime | None = None  # when the gateway last dropped (/about)
         self.failed_cogs: list[str] = []
         self._closing = asyncio.Event()
 
@@ -210,6 +212,14 @@ class Precis(commands.Bot):
             self.tree.copy_global_to(guild=guild)
         synced = await self.tree.sync(guild=guild)
         log.info("synced %d commands to %s", len(synced), target)
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """discord.py's dispatch, noting when the gateway connection dropped (discord.py
+        resumes it by itself). Not an `on_disconnect` handler: discord.py dispatches
+        `disconnect` after `close` too, when a handler can no longer be scheduled."""
+        if event_name == "disconnect":
+            self.last_disconnect = discord.utils.utcnow()
+        super().dispatch(event_name, *args, **kwargs)
 
     @property
     def uptime_seconds(self) -> float:

@@ -37,6 +37,11 @@ class Meta(commands.Cog):
         embed.add_field(name="Version", value=precis.__version__)
         embed.add_field(name="Uptime", value=format_duration(self.bot.uptime_seconds))
         embed.add_field(name="Servers", value=str(len(self.bot.guilds)))
+        dropped = self.bot.last_disconnect
+        embed.add_field(
+            name="Last disconnect",
+            value=discord.utils.format_dt(dropped, "R") if dropped else "never",
+        )
         for name, count in (await self.bot.stats.counts()).items():
             embed.add_field(name=name.capitalize(), value=f"{count:,}")
         await ctx.send(embed=embed)

@@ -128,6 +128,11 @@ class SQLiteStorage:
             "feeds": int(await self.db.fetch_value("SELECT COUNT(*) FROM feeds")),
             "subscriptions": int(await self.db.fetch_value("SELECT COUNT(*) FROM subscriptions")),
             "cards posted today": int(await self.db.fetch_value(posted_today)),
+            "cards waiting": int(
+                await self.db.fetch_value(
+                    "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')"
+                )
+            ),
             "articles": int(await self.db.fetch_value("SELECT COUNT(*) FROM articles")),
             "summaries": int(await self.db.fetch_value("SELECT COUNT(*) FROM summaries")),
             "quotes": int(await self.db.fetch_value("SELECT COUNT(*) FROM quotes")),

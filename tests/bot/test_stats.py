@@ -20,6 +20,7 @@ async def test_counts_name_what_precis_keeps_in_the_order_to_show_them(tmp_path:
         "feeds",
         "subscriptions",
         "cards posted today",
+        "cards waiting",
         "articles",
         "summaries",
         "quotes",

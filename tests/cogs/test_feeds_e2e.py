@@ -333,3 +333,29 @@ async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
     )
     assert [r.status for r in fake.cards_in(NEWS_CHANNEL_ID)] == [503, 200]
     assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1
+
+
+async def test_a_gateway_drop_during_delivery_loses_and_repeats_nothing(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    stories = [story(f"s{i}", f"Bridge story {i}", "bridge") for i in range(6)]
+    async with launch() as bot:
+        await fake.run("feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "bridge")
+        publish(pages, "/feed.xml", "City News", stories)
+        cog = articles_cog(bot)
+        await cog.poll_feeds()
+        await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
+        await fake.disconnect_gateway()  # while the rest of the cards go out
+
+        async def all_sent() -> bool:
+            return len(await bot.storage.deliveries.in_state("sent")) == len(stories)
+
+        await eventually(all_sent)
+        assert cog.send_cards.is_running() and cog.poll_feeds.is_running()
+        about = await fake.run("about", {})  # the bot answers after it resumed
+    posted = [card.json["embeds"][0]["url"] for card in fake.cards_in(NEWS_CHANNEL_ID)]
+    assert sorted(posted) == sorted(pages.url(f"/a/s{i}") for i in range(6))
+    assert about["embeds"][0]["title"] == "precis"
+    assert [p["op"] for p in fake.gateway_payloads].count(6) == 1  # one RESUME

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
 from bot import client
-from tests.conftest import LaunchBot
+from bot.model import DeliveryTarget
+from tests.conftest import LaunchBot, eventually
 from tests.fake_discord import (
     GENERAL_CHANNEL_ID,
     GUILD_ID,
@@ -87,3 +89,26 @@ async def test_unexpected_error_is_logged_and_answered_ephemerally(
     assert reply["content"] == client.UNEXPECTED_ERROR
     assert "disk on fire" in caplog.text
     assert f"guild {GUILD_ID}" in caplog.text
+
+
+async def test_about_shows_the_last_disconnect_and_the_cards_waiting(
+    fake: FakeDiscord, launch: LaunchBot
+) -> None:
+    async with launch() as bot:
+
+        async def disconnected() -> bool:
+            return bot.last_disconnect is not None
+
+        first = await fake.run("about")
+        await fake.disconnect_gateway()
+        await eventually(disconnected)
+        # A card owed: nothing wakes the sender (it waits 30 s between idle passes).
+        owed = await bot.desk.read_text("A story to post. It has two sentences.")
+        target = DeliveryTarget(GUILD_ID, GENERAL_CHANNEL_ID, "*")
+        await bot.storage.deliveries.create(target, owed.id)
+        after = await fake.run("about")
+    before_fields = {f["name"]: f["value"] for f in first["embeds"][0]["fields"]}
+    fields = {f["name"]: f["value"] for f in after["embeds"][0]["fields"]}
+    assert before_fields["Last disconnect"] == "never"
+    assert re.fullmatch(r"<t:\d+:R>", fields["Last disconnect"])
+    assert (before_fields["Cards waiting"], fields["Cards waiting"]) == ("0", "1")
