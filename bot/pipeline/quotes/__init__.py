@@ -1,7 +1,9 @@
 """Who said what: direct quotations in news text, with their speakers.
 
 `extract_quotes(text)` finds quoted spans (marks.py), attributes each to a speaker from the
-words around it (attribution.py), and resolves names and pronouns to people (people.py).
+words around it (the frame readers before.py and after.py, on tokens.py, words.py, phrases.py
+and verbs.py; context.py), and resolves names and pronouns to people (people.py). Every word
+list is in lexicon.py, every window in windows.py.
 `shown_speaker(quote)` is who a reader is shown as its speaker (shown.py).
 """
 
@@ -12,19 +14,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from bot.model import Article, FiledQuote, Quote
-from bot.pipeline.quotes.attribution import (
-    Attribution,
-    after_quote,
-    before_quote,
-    embedding_subject,
-    paragraph_subject,
-    previous_sentence,
-)
+from bot.pipeline.quotes.after import after_quote
+from bot.pipeline.quotes.before import before_quote, previous_sentence
+from bot.pipeline.quotes.context import embedding_subject, paragraph_subject
 from bot.pipeline.quotes.lexicon import word_set
 from bot.pipeline.quotes.marks import Span, find_spans, skip_blanks
 from bot.pipeline.quotes.people import People, speaker_key
 from bot.pipeline.quotes.ranking import key_quote, named_speaker
 from bot.pipeline.quotes.shown import shown_speaker
+from bot.pipeline.quotes.tokens import Attribution
 from bot.pipeline.sentences import sentence_spans
 
 __all__ = [

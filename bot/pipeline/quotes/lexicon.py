@@ -1,4 +1,5 @@
-"""Word lists for attribution: speech verbs, pronouns, honorifics and function words."""
+"""Every word list of the quotes package: speech verbs, pronouns, honorifics, function
+words, names, and the punctuation the rules read."""
 
 from __future__ import annotations
 
@@ -234,10 +235,13 @@ DETERMINERS = word_set(
     this that these those other"""
 )
 
-HONORIFICS = word_set(
-    """mr mrs ms miss mx dr prof sen senator rep representative gov governor pres president
-    sec secretary gen general lt col sgt capt adm cmdr maj rev fr sir dame lord lady hon judge
-    justice mayor speaker chairman chairwoman atty st"""
+# Honorifics written abbreviated before a name ("Sen. Warren", "Mrs Clinton"): the person
+# reader takes them as a name's honorific, and the tokenizer keeps their full stop.
+HONORIFIC_ABBREVIATIONS = word_set("Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Prof Rev Sgt Capt Adm")
+# Every honorific, lower-case and without its full stop, abbreviated or written out.
+HONORIFICS = frozenset(word.lower() for word in HONORIFIC_ABBREVIATIONS) | word_set(
+    """miss mx senator representative governor pres president sec secretary general cmdr
+    maj fr sir dame lord lady hon judge justice mayor speaker chairman chairwoman atty st"""
 )
 MALE_HONORIFICS = frozenset({"mr", "sir", "lord", "fr"})
 # Honorifics of courtesy, not a role: "Mr. Sullivan" is described by nothing.
@@ -283,3 +287,104 @@ FEMALE_NAMES = word_set(
     rachel rebecca rose ruth sally samantha sandra sara sarah sharon shirley sophia stephanie
     susan suzanne tammy teresa theresa tina valerie victoria virginia wendy"""
 )
+FIRST_NAMES = MALE_NAMES | FEMALE_NAMES
+
+# The plainest speech verbs: the only ones a capitalised word may be ("Said Smith"), and the
+# ones an inverted subject follows ("“...,” said Smith").
+SAYING_VERBS = word_set("said says say told tells added wrote asked")
+# Verbs of assent that attribute the quote after them: `Bystrom agreed. “...”`.
+AGREEING_VERBS = word_set("agreed agrees disagreed disagrees added adds noted")
+# Speech verbs after a name in running text, for the person reader ("Smith, a pollster, said").
+SPEECH_AFTER_NAME = word_set(
+    "said says told tells added adds wrote writes asked explained argued noted"
+)
+# Subjects a base-form speech verb follows ("they say", "to argue").
+BASE_SUBJECTS = word_set("i we you they who to")
+# Verbs whose passive makes the subject the one spoken to: `was asked`, `were told`.
+ASKING_VERBS = word_set("asked told pressed questioned challenged")
+TO_BE = word_set("is are was were be been being get gets got")
+# Irregular past forms and forms of "be": a lower-case word after a subject that is its verb.
+IRREGULAR_PAST = word_set(
+    """is was are were be began went took made gave came got led won lost ran saw spoke
+    sought struck stood held kept left brought bought sent spent became"""
+)
+
+# Relative pronouns of a thing: `the Washington Post, which hits liberals:`.
+THING_RELATIVES = word_set("which that")
+# `what lawmakers called “`: the object of the naming verb, said by its subject.
+OBJECT_RELATIVES = word_set("what which whom who that")
+# Relative pronouns that stand for the person named right before them.
+PERSON_RELATIVES = word_set("who whom")
+# Personal pronouns a speaker may be, with the gender of the person they stand for.
+PRONOUN_GENDERS = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+
+# Words that open a sentence before its subject: "But Smith said", "Later Smith".
+INTRO_WORDS = word_set("but and so yet then now still also later ever")
+# Prepositions that open a sentence-initial phrase: `In a Facebook message posted Friday,`.
+OPENING_PREPOSITIONS = word_set(
+    "in on at during after before following with from by under since despite amid among"
+)
+# Prepositions allowed inside a noun phrase that runs from a closing mark to its verb (`a
+# message on the website reads`): NP_PREPOSITIONS and three of place.
+NP_LINKS = NP_PREPOSITIONS | word_set("in on with")
+# Words that open a time phrase before a sentence's subject: `However,`, `Tuesday night,`.
+TIME_WORDS = word_set(
+    """however meanwhile instead indeed still later earlier yesterday today tonight now
+    monday tuesday wednesday thursday friday saturday sunday hours days weeks months years
+    minutes moments afterward afterwards separately similarly likewise ultimately"""
+)
+# Words anywhere in a short opening phrase that make it one of time: `Eight years ago,`.
+TIME_UNITS = word_set("ago week month year weeks months years days night morning evening")
+WEEKDAYS = word_set("monday tuesday wednesday thursday friday saturday sunday")
+IN_THE_WORDS_OF = ["in", "the", "words", "of"]
+
+# Capitalised words that open sentences rather than names ("Although Scott's niece"):
+# dropped from a name's edges.
+EDGE_WORDS = word_set(
+    """the a an in on at for and but or so if as by to of from with this that these those
+    he she it they we i you his her their our my its there here when while after before"""
+)
+# Words that make a capitalised run a date, place or organisation rather than a person.
+THING_WORDS = word_set(
+    """january february march april june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday
+    house senate congress party department university college school court committee
+    campaign news times post journal press network agency office council association
+    foundation institute center centre church city county state states street world
+    republican republicans democrat democrats democratic american americans united
+    white black north south east west new national federal international union company
+    group fox cnn nbc abc cbs msnbc gop isis god twitter facebook iowa day"""
+)
+# The particles that join capitalised words into one name where names are found in running
+# text: NAME_PARTICLES without "la" and "le".
+JOINING_PARTICLES = NAME_PARTICLES - {"la", "le"}
+
+# Small words a Title Case title writes in lower case: "Gone with the Wind".
+TITLE_SMALL_WORDS = word_set("a an the and or of in on at to for with by from as vs. is it")
+# Words that tell nothing of what a quote is about, left out when quotes are compared.
+STOP_WORDS = word_set(
+    """a an the and or but of to in on at for with by from as is are was were be been it its
+    this that these those he she they we i you his her their our my not no do does did have has
+    had will would can could should may might just so than then there here what which who"""
+)
+
+# Abbreviations besides the honorifics that keep their full stop as tokens ("Inc.",
+# "Sept."), so that a "." token always ends a sentence.
+ABBREVIATIONS = HONORIFIC_ABBREVIATIONS | word_set(
+    """Reps Sens Cmdr Maj Fr St Jr Sr Pres Sec Atty Supt Hon Del Mt Ft Inc Corp Co Ltd No Jan
+    Feb Aug Sept Oct Nov Dec vs etc"""
+)
+# US state abbreviations, which keep their full stop before a comma: "Allentown, Pa., said".
+STATE_ABBREVIATIONS = word_set(
+    """Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Ky La Md Mass Mich Minn Miss Mo
+    Mont Neb Nev Okla Ore Pa Tenn Tex Va Vt Wash Wis Wyo"""
+)
+
+# Punctuation, as tokens or characters.
+SENTENCE_END = frozenset(".!?")
+DASHES = frozenset("-—–―")
+QUOTE_MARKS = frozenset('"“”')
+# What may stand between a closing mark and its attribution ("'" is left of a "'''").
+FRAME_LEADING = DASHES | frozenset(",(!?'’")
+# What ends a description after an inverted subject: `said Smith, the adviser, ...`.
+DESCRIPTION_END = frozenset(",;.()—–")

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.pipeline.quotes.attribution import Attribution
 from bot.pipeline.quotes.lexicon import (
     CLAUSE_WORDS,
     COURTESY_TITLES,
@@ -34,6 +33,7 @@ from bot.pipeline.quotes.lexicon import (
     TITLE_WORDS,
     word_set,
 )
+from bot.pipeline.quotes.tokens import Attribution
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
