@@ -300,6 +300,8 @@ SPEECH_AFTER_NAME = word_set(
 )
 # Subjects a base-form speech verb follows ("they say", "to argue").
 BASE_SUBJECTS = word_set("i we you they who to")
+# "told the Washington Post": the forms of "tell" that take their addressee into the cue.
+TELL_FORMS = word_set("tell tells told telling")
 # Verbs whose passive makes the subject the one spoken to: `was asked`, `were told`.
 ASKING_VERBS = word_set("asked told pressed questioned challenged")
 TO_BE = word_set("is are was were be been being get gets got")

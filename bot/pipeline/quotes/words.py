@@ -37,6 +37,12 @@ from bot.pipeline.quotes.tokens import (
     is_possessive,
     is_word,
 )
+from bot.pipeline.quotes.windows import (
+    MAX_NAME_WORDS,
+    MAX_RELATIVE_REACH,
+    MAX_TIME_PHRASE,
+    MIN_NAME_WORDS,
+)
 
 
 def is_verb(tokens: list[Token], i: int) -> bool:
@@ -45,10 +51,15 @@ def is_verb(tokens: list[Token], i: int) -> bool:
     form = SPEECH_VERBS.get(token.lower)
     if form is None or (token.capitalized and token.lower not in SAYING_VERBS):
         return False
-    prev = tokens[i - 1].lower if i > 0 else ""
+    return _fits_form(form, tokens[i - 1] if i > 0 else None)
+
+
+def _fits_form(form: str, before: Token | None) -> bool:
+    """Whether a speech verb of this form may follow the token `before` (None at the start)."""
+    prev = before.lower if before is not None else ""
     if prev in DETERMINERS or prev == "of":
         return False
-    if form == PARTICIPLE and i > 0 and is_possessive(tokens[i - 1]):
+    if form == PARTICIPLE and before is not None and is_possessive(before):
         return False  # a gerund: `from Smith’s declaring an end to`
     if form == BASE:  # "they say", "will argue", "Democrats claim"; not "a claim"
         return prev in BASE_SUBJECTS or prev in AUXILIARIES or prev.endswith("s")
@@ -56,6 +67,7 @@ def is_verb(tokens: list[Token], i: int) -> bool:
 
 
 def is_adverb(token: Token) -> bool:
+    """A lower-case -ly word of five letters or more: `repeatedly`, not `rely` or `Italy`."""
     return token.text.endswith("ly") and token.text.islower() and len(token.text) > 4
 
 
@@ -76,13 +88,17 @@ def names_a_thing(tokens: list[Token], verb: int) -> bool:
     lower = tokens[verb].lower
     if lower in REFERRING_VERBS:
         return all(token.lower != "as" for token in tokens[verb + 1 :])
-    if lower not in NAMING_VERBS or verb == 0:
-        return False
+    return lower in NAMING_VERBS and verb > 0 and _gives_the_name(tokens, verb)
+
+
+def _gives_the_name(tokens: list[Token], verb: int) -> bool:
+    """Whether the naming verb at tokens[verb] is passive or follows the noun it names."""
     before = tokens[verb - 1]
     if before.lower in TO_BE or before.text.endswith(("'s", "’s")):
         return True  # passive: `it is called`, `what’s called`
     at_mark = [token.lower for token in tokens[verb + 1 :]] in ([], ["as"])
-    relative = any(token.lower in OBJECT_RELATIVES for token in tokens[max(0, verb - 6) : verb])
+    reach = tokens[max(0, verb - MAX_RELATIVE_REACH) : verb]
+    relative = any(token.lower in OBJECT_RELATIVES for token in reach)
     common_noun = before.text.isalpha() and before.text.islower()
     subject = before.lower in PERSONAL_PRONOUNS or before.lower in AUXILIARIES  # `he has dubbed`
     return at_mark and common_noun and not subject and not relative
@@ -101,7 +117,7 @@ def is_time_phrase(tokens: list[Token], start: int) -> bool:
     """`However,` / `Hours later,` / `Tuesday night,` / `Eight years ago,` opening a sentence
     before its subject."""
     k = start + 1
-    while k < len(tokens) and k - start <= 3 and tokens[k].text != ",":
+    while k < len(tokens) and k - start <= MAX_TIME_PHRASE and tokens[k].text != ",":
         k += 1
     if k >= len(tokens) or tokens[k].text != ",":
         return False
@@ -120,7 +136,7 @@ PARTY_TAG = re.compile(r"^[DRI]-[A-Z][A-Za-z.]*$")
 
 def is_bare_name(tokens: list[Token]) -> bool:
     """A short run of capitalised words (and initials) such as "James B. Comey"."""
-    if not 2 <= len(tokens) <= 5:
+    if not MIN_NAME_WORDS <= len(tokens) <= MAX_NAME_WORDS:
         return False
     if any(not (t.capitalized or t.lower in NAME_PARTICLES) for t in tokens):
         return False
@@ -146,15 +162,18 @@ def is_capitalized_description(tokens: list[Token], lo: int, hi: int) -> bool:
         return False
     if len(words) == 1 and PARTY_TAG.match(words[0].text):
         return True
+    return _describes_in_lower_case(words)
+
+
+def _describes_in_lower_case(words: list[Token]) -> bool:
+    """ "Democrat of Tennessee", "Mr. Obama's deputy adviser", "Sanders' campaign manager":
+    a preposition or a possessive by the first lower-case word; not a clause such as "Trump
+    returned the compliment"."""
     lower = [k for k, t in enumerate(words) if is_word(t) and not t.capitalized]
     if not lower:
         return False
-    # "Democrat of Tennessee", "Mr. Obama's deputy adviser", "Sanders' campaign manager";
-    # not a clause such as "Trump returned the compliment".
     first = lower[0]
-    possessive = any(
-        t.text.endswith(("'s", "’s")) or t.text in {"'", "’"} for t in words[: first + 1]
-    )
+    possessive = any(is_possessive(t) for t in words[: first + 1])
     return possessive or words[first].lower in NP_PREPOSITIONS
 
 
