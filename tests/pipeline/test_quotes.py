@@ -8,6 +8,7 @@ import pytest
 
 from bot.model import Article, Quote
 from bot.pipeline.quotes import extract_quotes, key_quote, quotes_of, shown_speaker, speaker_key
+from bot.pipeline.quotes.rules import RULEBOOK
 from tests.growth import growth
 
 
@@ -702,3 +703,18 @@ def test_quote_finding_grows_linearly_with_the_text(paragraphs: bool) -> None:
     # Eight times the text: about 8x the time when linear, 64x when quadratic. The bound leaves
     # room for a loaded machine (12 was passed once in a run beside other work).
     assert growth(extract_quotes, small, large) < 24
+
+
+def test_a_rule_left_out_by_name_reads_no_more() -> None:
+    text = "“We will win this race,” Smith said."
+    without = RULEBOOK.without("name_said")
+    assert "name_said" not in without.names()
+    assert extract_quotes(text, rules=without)[0].speaker is None
+    assert extract_quotes(text, rules=RULEBOOK)[0].speaker == "Smith"
+
+
+def test_every_rule_has_its_own_name() -> None:
+    names = RULEBOOK.names()
+    assert len(names) == len(set(names))
+    with pytest.raises(KeyError):
+        RULEBOOK.without("no_such_rule")

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
+from functools import cached_property
 
 from bot.pipeline.quotes.lexicon import (
     CLAUSE_WORDS,
@@ -24,59 +26,178 @@ from bot.pipeline.quotes.phrases import (
     skip_auxiliaries,
     subject_before,
 )
+from bot.pipeline.quotes.reading import NOBODY, Reading, Rule, first_reading
 from bot.pipeline.quotes.tokens import (
     Attribution,
     Token,
     frame_start,
+    is_named,
     is_word,
     make,
     tokenize,
+    tokens_after,
 )
 from bot.pipeline.quotes.verbs import (
     according_to,
     before_verb,
     inverted_subject,
 )
-from bot.pipeline.quotes.windows import MAX_DESCRIPTION, MAX_SUBJECT
+from bot.pipeline.quotes.windows import MAX_FRAME, MAX_SIGNED_NAME, MAX_UNLISTED_VERB
 from bot.pipeline.quotes.words import is_verb
 
 
-def after_quote(text: str, lo: int, hi: int) -> Attribution | None:
+class AfterFrame:
+    """The tokens after a closing mark, up to the next quote or the paragraph's end: the
+    dash that opens a signature apart, and the leading commas and brackets left out."""
+
+    def __init__(self, text: str, lo: int, hi: int) -> None:
+        tokens = tokenize(text, lo, hi)
+        lead = frame_start(tokens)
+        self.text = text
+        self.dash = tokens[lead - 1] if lead and tokens[lead - 1].text in DASHES else None
+        self.tokens = tokens[lead:]
+
+    @cached_property
+    def main_verb(self) -> tuple[int, Attribution | None] | None:
+        """The first speech verb of the frame's clause whose subject is not a relative
+        pronoun (`, Cruz, who has proposed ..., said`: read on to the main verb), with its
+        subject when that stands for the quote's speaker (`, Trump said`), else None."""
+        tokens = self.tokens
+        for i in range(1, min(len(tokens), MAX_FRAME)):
+            if tokens[i].text in SENTENCE_END or tokens[i].text in {";", ":"}:
+                return None
+            if not is_verb(tokens, i):
+                continue
+            found = self._subject(i)
+            if found is not None and self._speaks_here(i, found):
+                return i, found
+            if found is None or found.speaker.lower() not in RELATIVE_PRONOUNS:
+                return i, None
+        return None
+
+    def _subject(self, verb: int) -> Attribution | None:
+        """The subject of the verb at tokens[verb]; from the mark on when it is one noun
+        phrase (`a message on the website reads`)."""
+        found = before_verb(self.text, self.tokens, verb)
+        if found is not None and found.start != self.tokens[0].start:
+            found = _whole_phrase(self.text, self.tokens, verb) or found
+        return found
+
+    def _speaks_here(self, verb: int, found: Attribution) -> bool:
+        """The speaker must start the frame (`, Trump said`, `, as the memo put it`, not
+        `, and Trump vowed`) or end the sentence after a comma (`..., Trump said.`)."""
+        first = self.tokens[0]
+        return (
+            found.start == first.start
+            or (first.lower == "as" and found.start == self.tokens[1].start)
+            or self.text.startswith(found.description or "\0", first.start)
+            or _ends_sentence(self.tokens, verb, found)
+        )
+
+
+def signature(frame: AfterFrame) -> Reading:
+    """`“...” ― Maria Lopez, 34`: a name signed after a dash, ending the paragraph."""
+    if frame.dash is None:
+        return None
+    tokens = frame.tokens
+    end = 0
+    while end < len(tokens) and end < MAX_SIGNED_NAME and tokens[end].capitalized:
+        end += 1
+    rest = tokens[end:]
+    if end == 0 or (rest and rest[0].text not in {",", "."}):
+        return NOBODY
+    found = make(frame.text, tokens, (0, end), frame.dash.text)
+    return replace(found, description=description_after(frame.text, tokens, end))
+
+
+def clause_about_the_quote(frame: AfterFrame) -> Reading:
+    """`“...” that recognized`: a clause about the quote itself, which nobody speaks."""
+    return NOBODY if frame.tokens[0].lower in THING_RELATIVES else None
+
+
+def according_to_after(frame: AfterFrame) -> Reading:
+    """`“...,” according to the ministry`."""
+    if frame.tokens[0].lower != "according":
+        return None
+    return according_to(frame.text, frame.tokens, 0) or NOBODY
+
+
+def said_name(frame: AfterFrame) -> Reading:
+    """`“...,” said Jake Sullivan, the national security adviser`; not `, saying he trusted`."""
+    tokens = frame.tokens
+    if not is_verb(tokens, 0) or SPEECH_VERBS[tokens[0].lower] == PARTICIPLE:
+        return None
+    return inverted_subject(frame.text, tokens, 0, cue_at(frame.text, tokens, 0)) or NOBODY
+
+
+def name_said(frame: AfterFrame) -> Reading:
+    """`“...,” Trump said`, `“...,” as the memo put it`, `“...” in 2008, Trump said.`."""
+    verb = frame.main_verb
+    return verb[1] if verb is not None else None
+
+
+def late_said_name(frame: AfterFrame) -> Reading:
+    """`“...” in the 2008 primary, said Paul Beck.`: a quote inside the sentence, whose
+    speaker closes it."""
+    verb = frame.main_verb
+    if verb is None:
+        return None
+    return _late_inverted(frame.text, frame.tokens, verb[0]) or NOBODY
+
+
+def unlisted_verb_name(frame: AfterFrame) -> Reading:
+    """`“...” beamed Donald Hartley of Madison,`: a past-tense verb we do not list, then
+    a name."""
+    tokens = frame.tokens
+    first = tokens[0]
+    if first.capitalized or not _past_form(first):
+        return None
+    end = 1
+    while end < len(tokens) and end < MAX_SIGNED_NAME and tokens[end].capitalized:
+        end += 1
+    rest = tokens[end].text if end < len(tokens) else "."
+    if end > 2 and rest in {",", ".", "of"}:
+        return make(frame.text, tokens, (1, end), first.text)
+    return NOBODY
+
+
+def name_unlisted_verb(frame: AfterFrame) -> Reading:
+    """`“...,” Hannity pressed`: a name, then a past-tense verb we do not list."""
+    tokens = frame.tokens
+    for i in range(1, min(len(tokens), MAX_UNLISTED_VERB)):
+        token = tokens[i]
+        if not token.capitalized and _past_form(token):
+            span = subject_before(tokens, i)
+            if span == (0, i) and (i == 1 or all(t.capitalized for t in tokens[:i])):
+                return make(frame.text, tokens, span, token.text)
+            return None
+        if not (is_word(token) and token.capitalized):
+            return None
+    return None
+
+
+def _past_form(token: Token) -> bool:
+    return token.lower.endswith("ed") and len(token.text) > 3
+
+
+AFTER_RULES: tuple[Rule[AfterFrame], ...] = (
+    signature,
+    clause_about_the_quote,
+    according_to_after,
+    said_name,
+    name_said,
+    late_said_name,
+    unlisted_verb_name,
+    name_unlisted_verb,
+)
+
+
+def after_quote(
+    text: str, lo: int, hi: int, rules: Iterable[Rule[AfterFrame]] = AFTER_RULES
+) -> Attribution | None:
     """Attribution in the frame text[lo:hi] following a closing mark: `, he said`."""
-    tokens = tokenize(text, lo, hi)
-    lead = frame_start(tokens)
-    if lead and tokens[lead - 1].text in DASHES:
-        return _signature(text, tokens[lead - 1], tokens[lead:])
-    tokens = tokens[lead:]
-    if not tokens or tokens[0].lower in THING_RELATIVES:
-        return None  # `“...” that recognized`: a clause about the quote itself
-    if tokens[0].lower == "according":
-        return according_to(text, tokens, 0)
-    if is_verb(tokens, 0) and SPEECH_VERBS[tokens[0].lower] != PARTICIPLE:
-        return inverted_subject(
-            text, tokens, 0, cue_at(text, tokens, 0)
-        )  # not `, saying he trusted`
-    for i in range(1, min(len(tokens), MAX_SUBJECT + MAX_DESCRIPTION)):
-        if tokens[i].text in SENTENCE_END or tokens[i].text in {";", ":"}:
-            break
-        if is_verb(tokens, i):
-            found = before_verb(text, tokens, i)
-            if found is not None and found.start != tokens[0].start:
-                found = _whole_phrase(text, tokens, i) or found
-            # The speaker must start the frame (`, Trump said`, `, as the memo put it`, not
-            # `, and Trump vowed`) or end the sentence after a comma (`..., Trump said.`).
-            if found is not None and (
-                found.start == tokens[0].start
-                or (tokens[0].lower == "as" and found.start == tokens[1].start)
-                or text.startswith(found.description or "\0", tokens[0].start)
-                or _ends_sentence(tokens, i, found)
-            ):
-                return found
-            if found is not None and found.speaker.lower() in RELATIVE_PRONOUNS:
-                continue  # `, Cruz, who has proposed ..., said`: read on to the main verb
-            # `“...” in the 2008 primary, said Paul Beck.`: a quote inside the sentence.
-            return _late_inverted(text, tokens, i)
-    return _any_verb(text, tokens)
+    frame = AfterFrame(text, lo, hi)
+    return first_reading(rules, frame) if frame.tokens else None
 
 
 def _whole_phrase(text: str, tokens: list[Token], verb: int) -> Attribution | None:
@@ -98,11 +219,9 @@ def _late_inverted(text: str, tokens: list[Token], verb: int) -> Attribution | N
     if tokens[verb - 1].text != "," or tokens[verb].lower not in SAYING_VERBS:
         return None
     found = inverted_subject(text, tokens, verb, cue_at(text, tokens, verb))
-    if found is None or not any(
-        t.capitalized for t in tokens if found.start <= t.start < found.end
-    ):
+    if found is None or not is_named(tokens, found):
         return None
-    rest = [t for t in tokens if t.start >= found.end]
+    rest = tokens_after(tokens, found)
     return found if not rest or rest[0].text in {",", ".", ";"} else None
 
 
@@ -111,39 +230,3 @@ def _ends_sentence(tokens: list[Token], verb: int, found: Attribution) -> bool:
     rest = tokens[verb + 1 : verb + 4]
     closes = any(token.text in SENTENCE_END for token in rest) or len(rest) < 3
     return bool(starts) and starts[0] > 0 and tokens[starts[0] - 1].text == "," and closes
-
-
-def _signature(text: str, dash: Token, tokens: list[Token]) -> Attribution | None:
-    """`“...” ― Maria Lopez, 34`: a name signed after a dash, ending the paragraph."""
-    end = 0
-    while end < len(tokens) and end < 5 and tokens[end].capitalized:
-        end += 1
-    rest = tokens[end:]
-    if end == 0 or (rest and rest[0].text not in {",", "."}):
-        return None
-    found = make(text, tokens, (0, end), dash.text)
-    return replace(found, description=description_after(text, tokens, end))
-
-
-def _any_verb(text: str, tokens: list[Token]) -> Attribution | None:
-    """`, Hannity pressed`: a name and a past-tense verb we do not list, right after a quote."""
-    first = tokens[0]
-    if not first.capitalized and first.lower.endswith("ed") and len(first.text) > 3:
-        # `“...” beamed Donald Hartley of Madison,`: an inverted name after the verb.
-        end = 1
-        while end < len(tokens) and end < 5 and tokens[end].capitalized:
-            end += 1
-        rest = tokens[end].text if end < len(tokens) else "."
-        if end > 2 and rest in {",", ".", "of"}:
-            return make(text, tokens, (1, end), first.text)
-        return None
-    for i in range(1, min(len(tokens), 5)):
-        token = tokens[i]
-        if not token.capitalized and token.lower.endswith("ed") and len(token.text) > 3:
-            span = subject_before(tokens, i)
-            if span == (0, i) and (i == 1 or all(t.capitalized for t in tokens[:i])):
-                return make(text, tokens, span, token.text)
-            return None
-        if not (is_word(token) and token.capitalized):
-            return None
-    return None

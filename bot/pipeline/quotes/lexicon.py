@@ -311,6 +311,9 @@ IRREGULAR_PAST = word_set(
     sought struck stood held kept left brought bought sent spent became"""
 )
 
+# What stands before a second verb or a participle that shares the sentence's subject:
+# `Smith hit back, saying`, `and said`.
+SUBJECT_SHARING = frozenset({",", "and", "but", "then"})
 # Relative pronouns of a thing: `the Washington Post, which hits liberals:`.
 THING_RELATIVES = word_set("which that")
 # `what lawmakers called “`: the object of the naming verb, said by its subject.

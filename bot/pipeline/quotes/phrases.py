@@ -34,9 +34,9 @@ from bot.pipeline.quotes.windows import (
     MAX_ADDRESSEE,
     MAX_DATELINE,
     MAX_PARENTHESIS,
+    MAX_ROLE_WORDS,
     MAX_SENTENCE_SUBJECT,
     MAX_SUBJECT,
-    MAX_TITLE_WORDS,
 )
 from bot.pipeline.quotes.words import (
     is_adverb,
@@ -207,7 +207,7 @@ def title_before_name(tokens: list[Token], k: int) -> int:
     """Index of the name after a lower-case title run at tokens[k] ("presidential candidate
     Donald Trump"), or k when no capitalised name follows within three words."""
     j = k
-    while j < len(tokens) and j - k < MAX_TITLE_WORDS and _lower_case_word(tokens[j]):
+    while j < len(tokens) and j - k < MAX_ROLE_WORDS and _lower_case_word(tokens[j]):
         if not _title_word(tokens[j]):
             return k
         j += 1

@@ -79,6 +79,16 @@ def make(text: str, tokens: list[Token], span: tuple[int, int], cue: str) -> Att
     return Attribution(speaker, tokens[start].start, tokens[end - 1].end, cue)
 
 
+def tokens_after(tokens: list[Token], found: Attribution) -> list[Token]:
+    """The tokens that follow a speaker phrase."""
+    return [token for token in tokens if token.start >= found.end]
+
+
+def is_named(tokens: list[Token], found: Attribution) -> bool:
+    """Whether a speaker phrase holds a capitalised word."""
+    return any(token.capitalized for token in tokens if found.start <= token.start < found.end)
+
+
 def is_possessive(token: Token) -> bool:
     return token.text.endswith(("'s", "’s", "s'", "s’")) or token.text in {"'", "’"}
 

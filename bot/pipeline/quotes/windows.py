@@ -30,8 +30,8 @@ MAX_UNLISTED_VERB = 5
 MAX_COLON_NAME = 6
 # The subject at the start of a sentence: `The billionaire businessman`.
 MAX_SENTENCE_SUBJECT = 8
-# A lower-case title before a name: `presidential candidate Donald Trump`.
-MAX_TITLE_WORDS = 3
+# A lower-case title (a role) before a name: `presidential candidate Donald Trump`.
+MAX_ROLE_WORDS = 3
 # A time phrase opening a sentence: `Eight years ago,`, counted after its first word.
 MAX_TIME_PHRASE = 3
 # A dateline opening a sentence: `WASHINGTON, Dec. 8 (UPI) —`.
@@ -51,3 +51,7 @@ SENTENCE_END_REACH = 3
 # counts as quoted), so a "sentence" may run back far; past the limit it is read from there.
 SENTENCE_REACH = 400
 SENTENCE_REACH_MAX = 1600
+# A quoted span this short (in words) is a scare quote or a name, not a quotation.
+MIN_QUOTE_WORDS = 3
+# A Title Case span this long (in words) or shorter may be a title (a show, a book, a slogan).
+MAX_TITLE_CASE_WORDS = 10
