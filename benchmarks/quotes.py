@@ -3,10 +3,11 @@
     python -m benchmarks.quotes [--bench-dir ../shared/bench] [--split dev]
 
 Prints score.py's figures, milliseconds per article, the accuracy of `speaker_resolved` on two
-hand-labelled samples of he/she quotes from the train split, and PASS/FAIL lines for the
-targets. Exits 2 if the data is missing. The samples: pronoun_sample.jsonl, labelled while the
-resolver was being written (so its misses were seen), and pronoun_heldout.jsonl, labelled from
-other articles after it was frozen.
+hand-labelled samples of he/she quotes from the train split, PASS/FAIL lines for the targets,
+and each attribution rule's contribution: the target figures with that rule left out
+(`--no-contributions` skips it). Exits 2 if the data is missing. The samples:
+pronoun_sample.jsonl, labelled while the resolver was being written (so its misses were seen),
+and pronoun_heldout.jsonl, labelled from other articles after it was frozen.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from bot.model import Quote
 from bot.pipeline.quotes import extract_quotes, speaker_key
+from bot.pipeline.quotes.rules import RULEBOOK, Rulebook
 
 SAMPLES = (
     (
@@ -58,13 +60,13 @@ def _prediction(quote: Quote) -> dict[str, Any]:
     }
 
 
-def _predict(gold: Path, out: Path) -> list[float]:
+def _predict(gold: Path, out: Path, rules: Rulebook = RULEBOOK) -> list[float]:
     """Write predictions for every article; return milliseconds per article."""
     timings = []
     with out.open("w", encoding="utf-8") as sink:
         for article in _articles(gold):
             began = time.perf_counter()
-            quotes = extract_quotes(article["text"])
+            quotes = extract_quotes(article["text"], rules)
             timings.append(1000 * (time.perf_counter() - began))
             record = {"id": article["id"], "quotes": [_prediction(q) for q in quotes]}
             sink.write(json.dumps(record) + "\n")
@@ -90,7 +92,7 @@ def _same_person(resolved: str | None, person: str) -> bool:
     return set(speaker_key(person).split()) <= set(speaker_key(resolved).split())
 
 
-def pronoun_accuracy(train: Path, sample: Path) -> tuple[int, int]:
+def pronoun_accuracy(train: Path, sample: Path, rules: Rulebook = RULEBOOK) -> tuple[int, int]:
     """(right, total) for `speaker_resolved` on the hand-labelled pronoun quotes."""
     labels: dict[str, list[dict[str, Any]]] = {}
     for label in _articles(sample):
@@ -99,7 +101,7 @@ def pronoun_accuracy(train: Path, sample: Path) -> tuple[int, int]:
     for article in _articles(train):
         if article["id"] not in labels:
             continue
-        quotes = extract_quotes(article["text"])
+        quotes = extract_quotes(article["text"], rules)
         for label in labels[article["id"]]:
             total += 1
             found = [q for q in quotes if _overlaps(q, label["start"], label["end"])]
@@ -114,10 +116,43 @@ def _figure(result: dict[str, Any], path: tuple[str, ...]) -> float:
     return float(value)
 
 
+def _targets(score_py: Path, gold: Path, rules: Rulebook) -> list[float]:
+    """The target figures of the predictions made with `rules`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "pred.jsonl"
+        _predict(gold, pred, rules)
+        result = _score(score_py, gold, pred)
+    return [_figure(result, path) for _, path, _ in TARGETS]
+
+
+def print_contributions(score_py: Path, gold: Path, train: Path) -> None:
+    """Each rule's contribution: the target figures and the held-out pronoun accuracy with
+    the rule left out, and the change from all rules (a negative change: the rule helps)."""
+    sample = SAMPLES[1][1]
+    right, total = pronoun_accuracy(train, sample)
+    full = [*_targets(score_py, gold, RULEBOOK), 100 * right / total]
+    print("rule contributions (figures without the rule, change from all rules):")
+    print(f"{'rule':<24} {'end-to-end':>15} {'span':>15} {'named':>15} {'pronoun':>15}")
+    print(f"{'(all rules)':<24}" + "".join(f" {value:>15.1f}" for value in full))
+    for name in RULEBOOK.names():
+        rules = RULEBOOK.without(name)
+        right, total = pronoun_accuracy(train, sample, rules)
+        figures = [*_targets(score_py, gold, rules), 100 * right / total]
+        cells = (
+            f"{value:.1f} ({value - base:+.1f})" for value, base in zip(figures, full, strict=True)
+        )
+        print(f"{name:<24}" + "".join(f" {cell:>15}" for cell in cells))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench-dir", type=Path, default=Path("../shared/bench"))
     parser.add_argument("--split", default="dev")
+    parser.add_argument(
+        "--no-contributions",
+        action="store_true",
+        help="skip the figures with each attribution rule left out",
+    )
     args = parser.parse_args(argv)
     folder = args.bench_dir / "quotes"
     gold, train = folder / f"polnear_dq_{args.split}.jsonl", folder / "polnear_dq_train.jsonl"
@@ -140,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, path, target in TARGETS:
         value = _figure(result, path)
         print(f"{'PASS' if value >= target else 'FAIL'} {name}: {value:.1f} (target {target:.0f})")
+    if not args.no_contributions:
+        began = time.perf_counter()
+        print_contributions(score_py, gold, train)
+        print(f"contributions took {time.perf_counter() - began:.1f} s")
     return 0
 
 
