@@ -12,9 +12,12 @@ from bot.pipeline.quotes.lexicon import (
 from bot.pipeline.quotes.phrases import sentence_subject
 from bot.pipeline.quotes.tokens import (
     Attribution,
+    Token,
     last_sentence,
     tokenize,
+    tokens_after,
 )
+from bot.pipeline.quotes.windows import MAX_CONTEXT_NAME_WORDS
 from bot.pipeline.quotes.words import is_passive, names_a_thing
 
 
@@ -28,30 +31,30 @@ def paragraph_subject(text: str, lo: int, hi: int) -> Attribution | None:
     if not tokens or tokens[-1].text == ":" or any(t.text in QUOTE_MARKS for t in tokens):
         return None
     found = sentence_subject(text, tokens, "")
-    if found is None:
-        return None
-    lower = found.speaker.lower()
-    words = found.speaker.split()
-    named = all(w[:1].isupper() for w in words) and lower.split()[0] not in DETERMINERS
-    return found if lower in {"he", "she"} or (named and len(words) <= 4) else None
+    return found if found is not None and _names_a_person(found) else None
 
 
 def embedding_subject(text: str, line_start: int, open_at: int) -> Attribution | None:
     """`Cruz blamed the law on “knuckleheaded politicians.”`: the named subject of the
     sentence a partial quote stands in, when no speech verb frames it."""
     tokens = last_sentence(tokenize(text, line_start, open_at))
-    if len(tokens) < 3 or any(t.text in QUOTE_MARKS for t in tokens):
+    if len(tokens) < 3 or any(t.text in QUOTE_MARKS for t in tokens) or _not_said(tokens):
         return None
-    if any(is_passive(tokens, k) or names_a_thing(tokens, k) for k in range(len(tokens))):
-        return None  # `Smith was asked, “...”`: someone else speaks; `a show called “...”`
     found = sentence_subject(text, tokens, "")
-    if found is None:
+    if found is None or not _names_a_person(found):
         return None
-    after = next((k for k, t in enumerate(tokens) if t.start >= found.end), len(tokens))
-    verb = tokens[after] if after < len(tokens) else None
-    if verb is None or not (verb.text[:1].islower() or verb.text == ","):
-        return None
+    rest = tokens_after(tokens, found)
+    return found if rest and (rest[0].text[:1].islower() or rest[0].text == ",") else None
+
+
+def _not_said(tokens: list[Token]) -> bool:
+    """`Smith was asked, “...”`: someone else speaks; `a show called “...”`: a name."""
+    return any(is_passive(tokens, k) or names_a_thing(tokens, k) for k in range(len(tokens)))
+
+
+def _names_a_person(found: Attribution) -> bool:
+    """He or she, or a short name: `Ted Cruz`, not `The senator`."""
     lower = found.speaker.lower()
     words = found.speaker.split()
     named = all(w[:1].isupper() for w in words) and lower.split()[0] not in DETERMINERS
-    return found if lower in {"he", "she"} or (named and len(words) <= 4) else None
+    return lower in {"he", "she"} or (named and len(words) <= MAX_CONTEXT_NAME_WORDS)

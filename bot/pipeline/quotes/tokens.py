@@ -66,14 +66,17 @@ def tokenize(text: str, lo: int, hi: int) -> list[Token]:
 
 
 def phrase(text: str, tokens: list[Token], i: int, j: int) -> str:
+    """The text of tokens[i:j], as written."""
     return text[tokens[i].start : tokens[j - 1].end]
 
 
 def is_word(token: Token) -> bool:
+    """A word or number, not punctuation."""
     return token.text[:1].isalnum()
 
 
 def make(text: str, tokens: list[Token], span: tuple[int, int], cue: str) -> Attribution:
+    """The attribution of the speaker phrase tokens[start:end], with its cue."""
     start, end = span
     speaker = phrase(text, tokens, start, end)
     return Attribution(speaker, tokens[start].start, tokens[end - 1].end, cue)
@@ -90,10 +93,12 @@ def is_named(tokens: list[Token], found: Attribution) -> bool:
 
 
 def is_possessive(token: Token) -> bool:
+    """`Smith's`, or the apostrophe after `Sanders`."""
     return token.text.endswith(("'s", "’s", "s'", "s’")) or token.text in {"'", "’"}
 
 
 def frame_start(tokens: list[Token]) -> int:
+    """The index of the first token past the commas, dashes and brackets that open a frame."""
     lead = 0
     while lead < len(tokens) and tokens[lead].text in FRAME_LEADING:
         lead += 1
@@ -101,6 +106,7 @@ def frame_start(tokens: list[Token]) -> int:
 
 
 def last_sentence(tokens: list[Token]) -> list[Token]:
+    """The tokens after the last sentence end."""
     ends = [i for i, token in enumerate(tokens) if token.text in SENTENCE_END]
     return tokens[ends[-1] + 1 :] if ends else tokens
 
@@ -120,18 +126,28 @@ def sentence_before(text: str, paragraph_lo: int, hi: int) -> list[Token]:
     """
     reach = SENTENCE_REACH
     while True:
-        lo = paragraph_lo
-        if hi - reach > paragraph_lo:
-            blank = _BLANK.search(text, hi - reach, hi)
-            lo = blank.start() if blank else hi
+        lo = _window_start(text, paragraph_lo, hi, reach)
         tokens = unquoted(tokenize(text, lo, hi))
-        marks = [token.start for token in tokens if token.text in QUOTE_MARKS]
-        known_from = marks[0] if marks else lo
-        ends = [k for k, token in enumerate(tokens) if token.text in SENTENCE_END]
-        found = bool(ends) and tokens[ends[-1]].start >= known_from
-        if found or lo == paragraph_lo or reach >= SENTENCE_REACH_MAX:
-            return tokens[ends[-1] + 1 :] if ends else tokens
+        if lo == paragraph_lo or reach >= SENTENCE_REACH_MAX or _ends_a_sentence(tokens, lo):
+            return last_sentence(tokens)
         reach *= 4
+
+
+def _window_start(text: str, paragraph_lo: int, hi: int, reach: int) -> int:
+    """The first blank within `reach` characters before `hi`, or the paragraph's start."""
+    if hi - reach <= paragraph_lo:
+        return paragraph_lo
+    blank = _BLANK.search(text, hi - reach, hi)
+    return blank.start() if blank else hi
+
+
+def _ends_a_sentence(tokens: list[Token], lo: int) -> bool:
+    """Whether the window's tokens, read from `lo`, hold a sentence end known to be
+    unquoted: one after the window's first quote mark."""
+    marks = [token.start for token in tokens if token.text in QUOTE_MARKS]
+    known_from = marks[0] if marks else lo
+    ends = [k for k, token in enumerate(tokens) if token.text in SENTENCE_END]
+    return bool(ends) and tokens[ends[-1]].start >= known_from
 
 
 def unquoted(tokens: list[Token]) -> list[Token]:
