@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.pipeline.quotes.lexicon import SENTENCE_END
+
 _MARK = re.compile(r"“|”|„|``|''|\"")
 _OPENERS = frozenset({"“", "„", "``"})
 _CLOSERS = frozenset({"”"})
 # Characters after which an ambiguous mark opens rather than closes.
 _OPEN_CONTEXT = frozenset(" \t([{—–-/")
+# What a quotation ends with, right before its closing mark.
+_QUOTE_END = SENTENCE_END | {","}
 _INCH = re.compile(r"\d[\"”] ?[a-z]")
 _OPENING_AT_START = re.compile(r"\s*(“|„|``|''|\")")
 
@@ -49,7 +53,7 @@ def _is_opening(text: str, at: int, mark: str, inside: bool) -> bool:
 def _typo_closer(text: str, at: int) -> bool:
     """An opening mark right after `,.!?` and before a space closes the open quote."""
     after = text[at + 1 : at + 2]
-    return at > 0 and text[at - 1] in ",.!?" and (not after or after.isspace())
+    return at > 0 and text[at - 1] in _QUOTE_END and (not after or after.isspace())
 
 
 def _line_spans(text: str, lo: int, hi: int, line: int) -> tuple[list[Span], int | None]:
@@ -61,14 +65,7 @@ def _line_spans(text: str, lo: int, hi: int, line: int) -> tuple[list[Span], int
         at, mark = match.start(), match.group()
         if mark == '"' and at > 0 and _INCH.match(text, at - 1):
             continue
-        if mark in _OPENERS:
-            # A typo'd `“It's unusual,“ said Noble`: an opener that can only close.
-            opening = open_at is None or not _typo_closer(text, at)
-        elif mark in _CLOSERS:
-            opening = False
-        else:
-            opening = _is_opening(text, at, mark, open_at is not None)
-        if opening:
+        if _opens(text, at, mark, open_at is not None):
             open_at, open_len = at, len(mark)
         elif open_at is not None:
             spans.append(Span(open_at + open_len, at, open_at, match.end(), line, False, False))
@@ -80,14 +77,28 @@ def _line_spans(text: str, lo: int, hi: int, line: int) -> tuple[list[Span], int
     return spans, open_at
 
 
+def _opens(text: str, at: int, mark: str, inside: bool) -> bool:
+    """Whether the mark at `at` opens a quote; `inside` when one is open."""
+    if mark in _OPENERS:
+        # A typo'd `“It's unusual,“ said Noble`: an opener that can only close.
+        return not inside or not _typo_closer(text, at)
+    if mark in _CLOSERS:
+        return False
+    return _is_opening(text, at, mark, inside)
+
+
 def _reopened(text: str, previous: Span, close_at: int) -> int | None:
     """Where a quote starts whose opening mark was left out (`“...talks.” It is ...,” he
     said`): a closing mark like the previous quote's, after that quote ended a sentence,
     closing a capitalised sentence that ends in punctuation, as a quote does."""
     start = skip_blanks(text, previous.close_at)
     same_mark = text.startswith(text[previous.end : previous.close_at], close_at)
-    ends_sentence = text[previous.end - 1 : previous.end] in {".", "!", "?"}
-    if not (same_mark and ends_sentence) or start >= close_at or text[close_at - 1] not in ",.!?":
+    ends_sentence = text[previous.end - 1 : previous.end] in SENTENCE_END
+    if (
+        not (same_mark and ends_sentence)
+        or start >= close_at
+        or text[close_at - 1] not in _QUOTE_END
+    ):
         return None
     return start if text[start].isupper() else None
 
@@ -106,12 +117,27 @@ def _opening_mark(text: str, at: int) -> re.Match[str] | None:
 
 
 def _left_open(text: str, open_at: int, hi: int, line: int) -> Span:
+    """The span of a quote opened at `open_at` and left open at the line's end `hi`."""
     mark = _MARK.match(text, open_at)
     start = open_at + (len(mark.group()) if mark else 1)
     end = hi
     while end > start and text[end - 1].isspace():
         end -= 1
     return Span(start, end, open_at, end, line, True, False)
+
+
+def _next_line_opens(text: str, lines: list[tuple[int, int]], index: int) -> bool:
+    """Whether the line after lines[index] starts with an opening mark."""
+    return index + 1 < len(lines) and _opening_mark(text, lines[index + 1][0]) is not None
+
+
+def _continued(text: str, lo: int, span: Span) -> Span:
+    """The first span of a line after one left open: it continues that quote when its
+    opening mark starts the line."""
+    first = _opening_mark(text, lo)
+    if first is not None and span.open_at == first.start(1):
+        return replace(span, continues=True)
+    return span
 
 
 def find_spans(text: str) -> list[Span]:
@@ -121,13 +147,11 @@ def find_spans(text: str) -> list[Span]:
     continuing = False
     for index, (lo, hi) in enumerate(lines):
         found, open_at = _line_spans(text, lo, hi, index)
-        following = lines[index + 1][0] if index + 1 < len(lines) else None
-        next_opens = following is not None and _opening_mark(text, following) is not None
+        next_opens = _next_line_opens(text, lines, index)
         if open_at is not None and next_opens:
             found.append(_left_open(text, open_at, hi, index))
-        first = _opening_mark(text, lo)
-        if continuing and found and first is not None and found[0].open_at == first.start(1):
-            found[0] = replace(found[0], continues=True)
+        if continuing and found:
+            found[0] = _continued(text, lo, found[0])
         continuing = open_at is not None and next_opens
         spans.extend(span for span in found if span.end > span.start)
     return spans

@@ -23,66 +23,69 @@ from bot.pipeline.quotes.lexicon import (
     CLAUSE_WORDS,
     COURTESY_TITLES,
     DETERMINERS,
+    EDGE_WORDS,
     FEMALE_HONORIFICS,
     FEMALE_NAMES,
+    FIRST_NAMES,
+    HONORIFIC_ABBREVIATIONS,
     HONORIFICS,
+    JOINING_PARTICLES,
     MALE,
     MALE_HONORIFICS,
     MALE_NAMES,
+    PERSON_RELATIVES,
+    PRONOUN_GENDERS,
     SENTENCE_OPENERS,
+    SPEECH_AFTER_NAME,
+    THING_WORDS,
     TITLE_WORDS,
-    word_set,
 )
 from bot.pipeline.quotes.tokens import Attribution
+from bot.pipeline.quotes.windows import MAX_NAME_WORDS, PRONOUN_REACH
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
 _LOWER = "a-zß-öø-ÿ"
-# "Sullivan", "McCain", "O'Malley", "Kelleher-Vergantini", "J.J."; not a possessive 's.
-_WORD = (
+# A word of a name, capitalised: "Sullivan", "McCain", "O'Malley", "Kelleher-Vergantini",
+# "J.J."; not a possessive 's. (The other word patterns of the package read lower-case
+# words: `_LOWER_CASE_WORD` here, the tokens of tokens.py, the bag of words of ranking.py.)
+_NAME_WORD = (
     rf"(?:(?:[{_UPPER}]\.)+|[{_UPPER}](?:[{_LOWER}{_UPPER}]|['’\-](?=[{_UPPER}{_LOWER}]{{2}}))*)"
 )
-_HONORIFIC = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Prof|Rev|Sgt|Capt|Adm)\.?"
+_HONORIFIC = rf"(?:{'|'.join(sorted(HONORIFIC_ABBREVIATIONS))})\.?"
+_PARTICLE = rf"(?:{'|'.join(sorted(JOINING_PARTICLES))})\b"
 # A name stays on its line: "... in Images\n\nPaganini said" is two runs.
 _NAME = re.compile(
-    rf"(?:({_HONORIFIC})[^\S\n]+)?({_WORD}(?:[^\S\n]+(?:{_WORD}|(?:de|van|von|bin|da|del)\b))*)"
+    rf"(?:({_HONORIFIC})[^\S\n]+)?({_NAME_WORD}(?:[^\S\n]+(?:{_NAME_WORD}|{_PARTICLE}))*)"
 )
-_PRONOUN = re.compile(r"\b(he|she|his|her|him)\b", re.IGNORECASE)
+_PRONOUN = re.compile(rf"\b({'|'.join(PRONOUN_GENDERS)})\b", re.IGNORECASE)
 
-# Capitalised words that open sentences rather than names ("Although Scott's niece"):
-# dropped from a name's edges.
-_EDGE_WORDS = word_set(
-    """the a an in on at for and but or so if as by to of from with this that these those
-    he she it they we i you his her their our my its there here when while after before"""
-)
-_FUNCTION_WORDS = CLAUSE_WORDS | SENTENCE_OPENERS | _EDGE_WORDS
-# Words that make a capitalised run a date, place or organisation rather than a person.
-_THING_WORDS = word_set(
-    """january february march april june july august september october november december
-    monday tuesday wednesday thursday friday saturday sunday
-    house senate congress party department university college school court committee
-    campaign news times post journal press network agency office council association
-    foundation institute center centre church city county state states street world
-    republican republicans democrat democrats democratic american americans united
-    white black north south east west new national federal international union company
-    group fox cnn nbc abc cbs msnbc gop isis god twitter facebook iowa day"""
-)
-# "Julie A. Diaz Martinez"; a longer capitalised run is a headline.
-_MAX_NAME_WORDS = 5
-_FIRST_NAMES = MALE_NAMES | FEMALE_NAMES
+_FUNCTION_WORDS = CLAUSE_WORDS | SENTENCE_OPENERS | EDGE_WORDS
 _LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]*")
 # Where a speaker phrase's head noun phrase ends: "a spokesman| for the ministry".
 _HEAD_END = re.compile(r"\s*(?:$|[,(]|(?:of|for|at|from)\b)")
+# A speech verb after a name, past a short parenthetical: "Smith, a pollster, said".
 _SPEECH_AFTER = re.compile(
     r"(?:,[^,.]{0,120},)?\s+(?:\w+ly\s+|also\s+|has\s+|had\s+)?"
-    r"(?:said|says|told|tells|added|adds|wrote|writes|asked|explained|argued|noted)\b"
+    rf"(?:{'|'.join(sorted(SPEECH_AFTER_NAME))})\b"
 )
-# Pronouns that can be resolved to one person, with the gender they require.
-_PERSONAL = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
-_RELATIVE = frozenset({"who", "whom"})
-_WINDOW = 1500
+# A rough sentence end for weighing how far back a mention is: a full stop not after a
+# capital (an initial) nor after the seven most common honorifics, or a line break.
 _SENTENCE_BREAK = re.compile(
     r"(?<![A-Z])(?<!Mr|Ms|Dr)(?<!Mrs|Sen|Rep|Gov)[.!?][”\"']*\s+(?=[A-Z“\"])|\n+"
-)  # how far back (characters) a pronoun looks for its person
+)
+
+# Votes for a person's gender: an honorific says most, a known first name less, and each
+# he/she after a sentence that names them alone the least.
+_HONORIFIC_VOTE, _FIRST_NAME_VOTE, _PRONOUN_VOTE = 3, 2, 1
+# The cost of a candidate for a pronoun's person (lowest wins), beyond its rank among the
+# mentions before the pronoun, nearest first: each sentence end between them costs, and a
+# mention that is a sentence's subject, a speaker, or the previous quote's speaker gains;
+# a possessive ("Trump's support") costs.
+_SENTENCE_COST = 4
+_SUBJECT_GAIN = 3
+_SPEAKER_GAIN = 4
+_PREVIOUS_SPEAKER_GAIN = 4
+_POSSESSIVE_COST = 3
 
 
 def speaker_key(name: str) -> str:
@@ -126,7 +129,7 @@ def _common_word(word: str, common: frozenset[str]) -> bool:
     lower case ("Regular FIRE is"), or it is a lower-case compound ("Day-by-day Schiff")."""
     lower = word.lower()
     compound = "-" in word and word.split("-", 1)[1].islower()
-    return lower not in _FIRST_NAMES and (lower in common or compound)
+    return lower not in FIRST_NAMES and (lower in common or compound)
 
 
 def _split_title(words: list[str]) -> tuple[list[str], list[str]]:
@@ -136,7 +139,7 @@ def _split_title(words: list[str]) -> tuple[list[str], list[str]]:
     titled = [k for k, word in enumerate(words[:-1]) if _is_title(word)]
     if titled:
         return words[: titled[-1] + 1], words[titled[-1] + 1 :]
-    first = next((k for k, word in enumerate(words[:-1]) if word.lower() in _FIRST_NAMES), 0)
+    first = next((k for k, word in enumerate(words[:-1]) if word.lower() in FIRST_NAMES), 0)
     return [], words[first:]
 
 
@@ -148,10 +151,10 @@ def _personal(name: list[str]) -> bool:
     """Whether a run can name a person: short, not a title alone ("Former Secretary"), no
     date, place or organisation word, no acronym in capitals ("Regular FIRE"; "III" is
     a numeral)."""
-    if not 0 < len(name) <= _MAX_NAME_WORDS or _is_title(name[-1]):
+    if not 0 < len(name) <= MAX_NAME_WORDS or _is_title(name[-1]):
         return False
     acronym = any(_is_acronym(word) for word in name)
-    return not acronym and not any(word.lower() in _THING_WORDS for word in name)
+    return not acronym and not any(word.lower() in THING_WORDS for word in name)
 
 
 def _is_acronym(word: str) -> bool:
@@ -287,31 +290,44 @@ class People:
         return seen.longest[recent.split()[0]]
 
     def _genders(self, quoted: list[tuple[int, int]]) -> dict[str, str]:
-        votes: Counter[tuple[str, str]] = Counter()
-        for mention in self.mentions:
-            person = self.person(mention.name) or mention.name
-            if mention.honorific in MALE_HONORIFICS:
-                votes[(person, "m")] += 3
-            elif mention.honorific in FEMALE_HONORIFICS:
-                votes[(person, "f")] += 3
-            first = person.split()[0].lower()
-            if first in MALE_NAMES:
-                votes[(person, "m")] += 2
-            elif first in FEMALE_NAMES:
-                votes[(person, "f")] += 2
-        for match in _PRONOUN.finditer(self.text):
-            if _inside(match.start(), quoted):
-                continue
-            lone = self._lone_person_before(match.start())
-            if lone is not None:
-                gender = "m" if match.group(1).lower() in MALE else "f"
-                votes[(lone, gender)] += 1
+        """Each person's gender, where the votes for one outweigh those for the other."""
+        votes = self._name_votes()
+        votes.update(self._pronoun_votes(quoted))
         genders: dict[str, str] = {}
         for person in {person for person, _ in votes}:
             male, female = votes[(person, "m")], votes[(person, "f")]
             if male != female:
                 genders[person] = "m" if male > female else "f"
         return genders
+
+    def _name_votes(self) -> Counter[tuple[str, str]]:
+        """Votes for (person, gender) from honorifics ("Mrs.") and known first names."""
+        votes: Counter[tuple[str, str]] = Counter()
+        for mention in self.mentions:
+            person = self.person(mention.name) or mention.name
+            first = person.split()[0].lower()
+            for gender, vote in (
+                (
+                    _gender_of(mention.honorific, MALE_HONORIFICS, FEMALE_HONORIFICS),
+                    _HONORIFIC_VOTE,
+                ),
+                (_gender_of(first, MALE_NAMES, FEMALE_NAMES), _FIRST_NAME_VOTE),
+            ):
+                if gender is not None:
+                    votes[(person, gender)] += vote
+        return votes
+
+    def _pronoun_votes(self, quoted: list[tuple[int, int]]) -> Counter[tuple[str, str]]:
+        """Votes for (person, gender) from he/she after a sentence that names one person."""
+        votes: Counter[tuple[str, str]] = Counter()
+        for match in _PRONOUN.finditer(self.text):
+            if _inside(match.start(), quoted):
+                continue
+            lone = self._lone_person_before(match.start())
+            if lone is not None:
+                gender = "m" if match.group(1).lower() in MALE else "f"
+                votes[(lone, gender)] += _PRONOUN_VOTE
+        return votes
 
     def _before(self, offset: int) -> Iterator[Mention]:
         """The mentions before `offset`, nearest first, without copying the list."""
@@ -334,14 +350,23 @@ class People:
         person's name ("the People’s Daily", "The French foreign ministry") stays whole."""
         spoken = attribution.speaker
         lower = spoken.lower()
-        if lower in _PERSONAL or lower in _RELATIVE:
-            gender = _PERSONAL.get(lower)
-            person = self._antecedent(attribution.start, gender, previous if gender else None)
-            return Resolved(person, self.titles.get(person)) if person else Resolved(spoken, None)
+        if lower in PRONOUN_GENDERS or lower in PERSON_RELATIVES:
+            return self._resolve_pronoun(attribution, previous)
         found = self._name_in(spoken)
-        if found is None:
-            return Resolved(spoken, None)
-        name, at = found
+        return Resolved(spoken, None) if found is None else self._resolve_name(attribution, *found)
+
+    def _resolve_pronoun(self, attribution: Attribution, previous: str | None) -> Resolved:
+        """he/she/who: the person it most likely stands for, with their title."""
+        gender = PRONOUN_GENDERS.get(attribution.speaker.lower())
+        person = self._antecedent(attribution.start, gender, previous if gender else None)
+        if not person:
+            return Resolved(attribution.speaker, None)
+        return Resolved(person, self.titles.get(person))
+
+    def _resolve_name(self, attribution: Attribution, name: str, at: int) -> Resolved:
+        """The person named at `at` in a speaker phrase, unless the phrase is about
+        something of theirs or a thing described ("The French foreign ministry")."""
+        spoken = attribution.speaker
         full = self.person(name, attribution.start)
         if re.search(rf"{re.escape(name)}['’]", spoken):  # "Clinton's campaign" is not Clinton
             return Resolved(spoken.replace(name, full or name, 1), None)
@@ -355,7 +380,7 @@ class People:
 
     def known(self, attribution: Attribution) -> bool:
         """Whether a speaker phrase is he/she or names a person met in the article."""
-        if attribution.speaker.lower() in _PERSONAL:
+        if attribution.speaker.lower() in PRONOUN_GENDERS:
             return True
         found = self._name_in(attribution.speaker)
         return found is not None and self.person(found[0]) is not None
@@ -377,7 +402,7 @@ class People:
         spans a mention's first letter, and the breaks after a mention are those a reading
         from the mention itself would find.
         """
-        lo = max(0, offset - _WINDOW)
+        lo = max(0, offset - PRONOUN_REACH)
         return [match.start() for match in _SENTENCE_BREAK.finditer(self.text, lo, offset)]
 
     def _antecedent(self, offset: int, gender: str | None, previous: str | None) -> str | None:
@@ -385,24 +410,46 @@ class People:
         candidates = []
         breaks = self._sentence_breaks(offset)
         for rank, mention in enumerate(self._before(offset)):
-            if offset - mention.start > _WINDOW:
+            if offset - mention.start > PRONOUN_REACH:
                 break
-            person = self.person(mention.name, mention.start)
-            if person is None and not (mention.honorific or mention.speaks):
-                continue
-            person = person or mention.name
-            known = self.gender.get(person)
-            if gender is not None and known is not None and known != gender:
-                continue
-            score = (
-                rank
-                + 4 * (len(breaks) - bisect_left(breaks, mention.start))
-                - 3 * mention.subject
-                - 4 * mention.speaks
-                - 4 * (person == previous)
-                + 3 * mention.possessive
-            )
-            candidates.append((score, rank, person))
-        if gender is None:  # "who": the name right before it
-            return candidates[0][2] if candidates else None
-        return min(candidates)[2] if candidates else None
+            person = self._candidate(mention, gender)
+            if person is not None:
+                cost = rank + _cost(mention, breaks, person == previous)
+                candidates.append((cost, rank, person))
+        if not candidates:
+            return None
+        # "who": the name right before it
+        return candidates[0][2] if gender is None else min(candidates)[2]
+
+    def _candidate(self, mention: Mention, gender: str | None) -> str | None:
+        """The person a mention names, when it may be the pronoun's: one met in full or
+        with an honorific or a speech verb, and of no other gender."""
+        person = self.person(mention.name, mention.start)
+        if person is None and not (mention.honorific or mention.speaks):
+            return None
+        person = person or mention.name
+        known = self.gender.get(person)
+        if gender is not None and known is not None and known != gender:
+            return None
+        return person
+
+
+def _cost(mention: Mention, breaks: list[int], previous_speaker: bool) -> int:
+    """What a mention costs as a pronoun's person, beyond its rank: the sentence ends
+    between them, less its weight as a subject or a speaker."""
+    return (
+        _SENTENCE_COST * (len(breaks) - bisect_left(breaks, mention.start))
+        - _SUBJECT_GAIN * mention.subject
+        - _SPEAKER_GAIN * mention.speaks
+        - _PREVIOUS_SPEAKER_GAIN * previous_speaker
+        + _POSSESSIVE_COST * mention.possessive
+    )
+
+
+def _gender_of(word: str | None, male: frozenset[str], female: frozenset[str]) -> str | None:
+    """ "m" or "f" when `word` is in the list of male or female words, else None."""
+    if word is None:
+        return None
+    if word in male:
+        return "m"
+    return "f" if word in female else None

@@ -8,21 +8,24 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from bot.model import Quote
-from bot.pipeline.quotes.lexicon import word_set
+from bot.pipeline.quotes.lexicon import STOP_WORDS
 from bot.pipeline.quotes.shown import is_name, shown_speaker
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_STOP = word_set(
-    """a an the and or but of to in on at for with by from as is are was were be been it its
-    this that these those he she they we i you his her their our my not no do does did have has
-    had will would can could should may might just so than then there here what which who"""
-)
+# A word of the bag of words that quotes and summaries are compared by, lower-cased text:
+# letters and digits, with a clitic ("don't"); names need no capital here.
+_BAG_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # Quotes this long (in words) read best in a summary; shorter or longer ones are discounted.
 _IDEAL_WORDS = (8, 40)
+# Added to every quote's similarity to the summary, so that with no word in common the
+# speaker and the length still rank the quotes.
+_SIMILARITY_FLOOR = 0.1
+# How a quote's speaker weighs: a person by name, a description ("a spokesman"), a pronoun
+# left unresolved, nobody.
+_NAMED, _DESCRIBED, _PRONOUN, _NOBODY = 1.0, 0.8, 0.6, 0.3
 
 
 def _bag(text: str) -> Counter[str]:
-    return Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP)
+    return Counter(w for w in _BAG_WORD.findall(text.lower()) if w not in STOP_WORDS)
 
 
 def _cosine(a: Counter[str], b: Counter[str]) -> float:
@@ -48,10 +51,10 @@ def named_speaker(quote: Quote) -> str | None:
 def _speaker_factor(quote: Quote) -> float:
     """Named speakers first, then descriptions, then pronouns left unresolved, then nobody."""
     if named_speaker(quote):
-        return 1.0
+        return _NAMED
     if shown_speaker(quote):
-        return 0.8
-    return 0.6 if quote.speaker else 0.3
+        return _DESCRIBED
+    return _PRONOUN if quote.speaker else _NOBODY
 
 
 def key_quote(quotes: Sequence[Quote], summary_sentences: Iterable[str]) -> Quote | None:
@@ -61,7 +64,7 @@ def key_quote(quotes: Sequence[Quote], summary_sentences: Iterable[str]) -> Quot
     summary = _bag(" ".join(summary_sentences))
 
     def score(quote: Quote) -> float:
-        similarity = _cosine(_bag(quote.text), summary) + 0.1  # no overlap still ranks by kind
+        similarity = _cosine(_bag(quote.text), summary) + _SIMILARITY_FLOOR
         return similarity * _length_factor(len(quote.text.split())) * _speaker_factor(quote)
 
     return max(quotes, key=score)

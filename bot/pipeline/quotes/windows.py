@@ -55,3 +55,5 @@ SENTENCE_REACH_MAX = 1600
 MIN_QUOTE_WORDS = 3
 # A Title Case span this long (in words) or shorter may be a title (a show, a book, a slogan).
 MAX_TITLE_CASE_WORDS = 10
+# How far back (characters) a pronoun looks for its person.
+PRONOUN_REACH = 1500
