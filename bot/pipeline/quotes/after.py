@@ -42,7 +42,13 @@ from bot.pipeline.quotes.verbs import (
     before_verb,
     inverted_subject,
 )
-from bot.pipeline.quotes.windows import MAX_FRAME, MAX_SIGNED_NAME, MAX_UNLISTED_VERB
+from bot.pipeline.quotes.windows import (
+    MAX_FRAME,
+    MAX_SIGNED_NAME,
+    MAX_UNLISTED_VERB,
+    MIN_NAME_WORDS,
+    SENTENCE_END_REACH,
+)
 from bot.pipeline.quotes.words import is_verb
 
 
@@ -156,7 +162,7 @@ def unlisted_verb_name(frame: AfterFrame) -> Reading:
     while end < len(tokens) and end < MAX_SIGNED_NAME and tokens[end].capitalized:
         end += 1
     rest = tokens[end].text if end < len(tokens) else "."
-    if end > 2 and rest in {",", ".", "of"}:
+    if end - 1 >= MIN_NAME_WORDS and rest in {",", ".", "of"}:
         return make(frame.text, tokens, (1, end), first.text)
     return NOBODY
 
@@ -177,6 +183,7 @@ def name_unlisted_verb(frame: AfterFrame) -> Reading:
 
 
 def _past_form(token: Token) -> bool:
+    """An -ed word of four letters or more: `pressed`, `beamed`; not `led`."""
     return token.lower.endswith("ed") and len(token.text) > 3
 
 
@@ -226,7 +233,9 @@ def _late_inverted(text: str, tokens: list[Token], verb: int) -> Attribution | N
 
 
 def _ends_sentence(tokens: list[Token], verb: int, found: Attribution) -> bool:
+    """`..., Trump said.`: the speaker follows a comma and the sentence ends soon after
+    the verb."""
     starts = [k for k, token in enumerate(tokens) if token.start == found.start]
-    rest = tokens[verb + 1 : verb + 4]
-    closes = any(token.text in SENTENCE_END for token in rest) or len(rest) < 3
+    rest = tokens[verb + 1 : verb + 1 + SENTENCE_END_REACH]
+    closes = any(token.text in SENTENCE_END for token in rest) or len(rest) < SENTENCE_END_REACH
     return bool(starts) and starts[0] > 0 and tokens[starts[0] - 1].text == "," and closes

@@ -29,8 +29,7 @@ from bot.pipeline.quotes.verbs import at_verb
 from bot.pipeline.quotes.windows import (
     MAX_COLON_NAME,
     MAX_COLON_TAIL,
-    MAX_DESCRIPTION,
-    MAX_SUBJECT,
+    MAX_FRAME,
 )
 from bot.pipeline.quotes.words import is_verb
 
@@ -61,6 +60,7 @@ class BeforeFrame:
 
     @property
     def ends_in_colon(self) -> bool:
+        """`Sullivan on Tuesday:`"""
         return bool(self.tokens) and self.tokens[-1].text == ":"
 
 
@@ -119,6 +119,7 @@ def _name_start(tokens: list[Token], end: int) -> int:
 
 
 def _in_a_name_list(token: Token) -> bool:
+    """A capitalised word or "and": `Smith and Jones`."""
     return (token.capitalized and is_word(token)) or token.lower == "and"
 
 
@@ -169,7 +170,7 @@ def previous_sentence(text: str, lo: int, hi: int) -> Attribution | None:
     if len(tokens) < 2 or tokens[-1].text not in {".", ":"}:
         return None
     tokens = last_sentence(tokens[:-1])
-    if not tokens or len(tokens) > MAX_SUBJECT + MAX_DESCRIPTION:
+    if not tokens or len(tokens) > MAX_FRAME:
         return None
     verbs = [i for i in range(len(tokens)) if is_verb(tokens, i)]
     if not verbs or tokens[verbs[-1]].lower not in SAYING_VERBS | AGREEING_VERBS:

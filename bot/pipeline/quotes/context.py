@@ -17,7 +17,7 @@ from bot.pipeline.quotes.tokens import (
     tokenize,
     tokens_after,
 )
-from bot.pipeline.quotes.windows import MAX_CONTEXT_NAME_WORDS
+from bot.pipeline.quotes.windows import MAX_CONTEXT_NAME_WORDS, MIN_EMBEDDING_SENTENCE
 from bot.pipeline.quotes.words import is_passive, names_a_thing
 
 
@@ -38,7 +38,11 @@ def embedding_subject(text: str, line_start: int, open_at: int) -> Attribution |
     """`Cruz blamed the law on “knuckleheaded politicians.”`: the named subject of the
     sentence a partial quote stands in, when no speech verb frames it."""
     tokens = last_sentence(tokenize(text, line_start, open_at))
-    if len(tokens) < 3 or any(t.text in QUOTE_MARKS for t in tokens) or _not_said(tokens):
+    if (
+        len(tokens) < MIN_EMBEDDING_SENTENCE
+        or any(t.text in QUOTE_MARKS for t in tokens)
+        or _not_said(tokens)
+    ):
         return None
     found = sentence_subject(text, tokens, "")
     if found is None or not _names_a_person(found):

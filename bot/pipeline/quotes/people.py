@@ -40,7 +40,7 @@ from bot.pipeline.quotes.lexicon import (
     THING_WORDS,
     TITLE_WORDS,
 )
-from bot.pipeline.quotes.tokens import Attribution
+from bot.pipeline.quotes.tokens import Attribution, is_possessive_word
 from bot.pipeline.quotes.windows import MAX_NAME_WORDS, PRONOUN_REACH
 
 _UPPER = "A-ZÀ-ÖØ-Þ"
@@ -136,14 +136,15 @@ def _split_title(words: list[str]) -> tuple[list[str], list[str]]:
     """(title, name): "Foreign Secretary" and "Dominic Raab"; capitals before a known
     first name and a surname are no part of the name either ("Singer-guitarists Tom
     Johnston"), but "Amelize Joseph" is one name."""
-    titled = [k for k, word in enumerate(words[:-1]) if _is_title(word)]
+    titled = [k for k, word in enumerate(words[:-1]) if _is_title_word(word)]
     if titled:
         return words[: titled[-1] + 1], words[titled[-1] + 1 :]
     first = next((k for k, word in enumerate(words[:-1]) if word.lower() in FIRST_NAMES), 0)
     return [], words[first:]
 
 
-def _is_title(word: str) -> bool:
+def _is_title_word(word: str) -> bool:
+    """A title or role written before a name: "Secretary", "Sen.", "CEO"."""
     return word.lower().rstrip(".") in TITLE_WORDS
 
 
@@ -151,7 +152,7 @@ def _personal(name: list[str]) -> bool:
     """Whether a run can name a person: short, not a title alone ("Former Secretary"), no
     date, place or organisation word, no acronym in capitals ("Regular FIRE"; "III" is
     a numeral)."""
-    if not 0 < len(name) <= MAX_NAME_WORDS or _is_title(name[-1]):
+    if not 0 < len(name) <= MAX_NAME_WORDS or _is_title_word(name[-1]):
         return False
     acronym = any(_is_acronym(word) for word in name)
     return not acronym and not any(word.lower() in THING_WORDS for word in name)
@@ -220,14 +221,10 @@ def _role(prefix: str) -> str | None:
     words = prefix.split()
     while words and words[0].lower().rstrip(".") in COURTESY_TITLES:
         words = words[1:]
-    if not words or _possessive(words[-1]) or all(w.lower() in DETERMINERS for w in words):
+    if not words or is_possessive_word(words[-1]) or all(w.lower() in DETERMINERS for w in words):
         return None
     last = words[-1]
     return None if last.islower() and last.endswith("ed") else " ".join(words)
-
-
-def _possessive(word: str) -> bool:
-    return word.replace("’", "'").endswith(("'s", "s'"))
 
 
 class _Namesakes:
@@ -372,7 +369,7 @@ class People:
             return Resolved(spoken.replace(name, full or name, 1), None)
         prefix = spoken[:at]
         heads = _HEAD_END.match(spoken, at + len(name)) is not None
-        described = any(w.lower() in DETERMINERS or _possessive(w) for w in prefix.split())
+        described = any(w.lower() in DETERMINERS or is_possessive_word(w) for w in prefix.split())
         if described and not (heads and full):  # "The French foreign ministry"
             return Resolved(spoken, None)
         person = full or name

@@ -216,6 +216,7 @@ def title_before_name(tokens: list[Token], k: int) -> int:
 
 
 def _lower_case_word(token: Token) -> bool:
+    """A word that does not start with a capital."""
     return is_word(token) and not token.capitalized
 
 

@@ -80,9 +80,11 @@ class QuotedText:
 
     @property
     def text(self) -> str:
+        """The whole text."""
         return self.lines.text
 
     def paragraph_start(self, index: int) -> int:
+        """Where the paragraph holding spans[index] starts."""
         return self.lines.start(self.spans[index].open_at)
 
     def opens_paragraph(self, index: int) -> bool:
@@ -125,9 +127,11 @@ class QuoteFrame:
         return self.text[self.span.start : self.span.end].rstrip().endswith(".")
 
     def read_after(self, lo: int, hi: int) -> Attribution | None:
+        """The speaker in text[lo:hi] read as the frame after a quote."""
         return after_quote(self.text, lo, hi, self.book.after)
 
     def read_before(self, paragraph_lo: int, lo: int, hi: int) -> Attribution | None:
+        """The speaker in text[lo:hi] read as the frame before a quote."""
         return before_quote(self.text, paragraph_lo, lo, hi, self.book.before)
 
 
@@ -217,6 +221,7 @@ class NeighbourRule:
 
     @property
     def name(self) -> str:
+        """The rule's name, by which the benchmark leaves it out."""
         return self.read.__name__
 
 

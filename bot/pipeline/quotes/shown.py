@@ -11,6 +11,7 @@ from bot.pipeline.quotes.lexicon import (
     SENTENCE_OPENERS,
     STAND_INS,
 )
+from bot.pipeline.quotes.tokens import is_possessive_word
 
 
 def shown_speaker(quote: Quote) -> str | None:
@@ -52,7 +53,7 @@ def _is_a_clause(words: list[str]) -> bool:
 
 def _ends_possessive(words: list[str]) -> bool:
     """A possessive alone ("Bernie Sanders’s") owns something that is not said."""
-    return words[-1].replace("’", "'").endswith(("'s", "s'"))
+    return is_possessive_word(words[-1])
 
 
 def _opens_a_sentence(words: list[str]) -> bool:

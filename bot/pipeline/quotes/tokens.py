@@ -92,9 +92,14 @@ def is_named(tokens: list[Token], found: Attribution) -> bool:
     return any(token.capitalized for token in tokens if found.start <= token.start < found.end)
 
 
+def is_possessive_word(word: str) -> bool:
+    """`Smith's`, `Smith’s`, `Sanders'`."""
+    return word.replace("’", "'").endswith(("'s", "s'"))
+
+
 def is_possessive(token: Token) -> bool:
-    """`Smith's`, or the apostrophe after `Sanders`."""
-    return token.text.endswith(("'s", "’s", "s'", "s’")) or token.text in {"'", "’"}
+    """`Smith's`, or the apostrophe after `Sanders` (a token of its own)."""
+    return is_possessive_word(token.text) or token.text in {"'", "’"}
 
 
 def frame_start(tokens: list[Token]) -> int:

@@ -44,6 +44,8 @@ MAX_COLON_TAIL = 4
 MAX_SHORT_AFTER_WORDS = 4
 # A speaker read from the sentence around a quote is a short name: `Ted Cruz`, in words.
 MAX_CONTEXT_NAME_WORDS = 4
+# A sentence that a partial quote stands in: a subject, a verb and more, in tokens.
+MIN_EMBEDDING_SENTENCE = 3
 # Tokens after a verb within which the sentence must end for `..., Trump said.`.
 SENTENCE_END_REACH = 3
 # How far back (characters) the sentence before a mark is looked for: first, and at most.
