@@ -1,9 +1,10 @@
 """Who said what: direct quotations in news text, with their speakers.
 
 `extract_quotes(text)` finds quoted spans (marks.py), attributes each to a speaker from the
-words around it (the frame readers before.py and after.py, on tokens.py, words.py, phrases.py
-and verbs.py; context.py), and resolves names and pronouns to people (people.py). Every word
-list is in lexicon.py, every window in windows.py.
+words around it by ordered lists of small rules (rules.py, after.py, before.py, applied by
+reading.py; they read tokens.py, words.py, phrases.py, verbs.py and context.py), and resolves
+names and pronouns to people (people.py). Every word list is in lexicon.py, every window in
+windows.py.
 `shown_speaker(quote)` is who a reader is shown as its speaker (shown.py).
 """
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.pipeline.quotes.lexicon import (
     DETERMINERS,
+    PERSON_SUBJECTS,
     QUOTE_MARKS,
     SENTENCE_END,
 )
@@ -61,4 +62,4 @@ def _names_a_person(found: Attribution) -> bool:
     lower = found.speaker.lower()
     words = found.speaker.split()
     named = all(w[:1].isupper() for w in words) and lower.split()[0] not in DETERMINERS
-    return lower in {"he", "she"} or (named and len(words) <= MAX_CONTEXT_NAME_WORDS)
+    return lower in PERSON_SUBJECTS or (named and len(words) <= MAX_CONTEXT_NAME_WORDS)

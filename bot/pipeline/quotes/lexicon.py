@@ -318,6 +318,8 @@ SUBJECT_SHARING = frozenset({",", "and", "but", "then"})
 THING_RELATIVES = word_set("which that")
 # `what lawmakers called “`: the object of the naming verb, said by its subject.
 OBJECT_RELATIVES = word_set("what which whom who that")
+# Pronouns that stand for one person as a sentence's subject.
+PERSON_SUBJECTS = word_set("he she")
 # Relative pronouns that stand for the person named right before them.
 PERSON_RELATIVES = word_set("who whom")
 # Personal pronouns a speaker may be, with the gender of the person they stand for.

@@ -33,6 +33,7 @@ from bot.pipeline.quotes.lexicon import (
     MALE,
     MALE_HONORIFICS,
     MALE_NAMES,
+    NP_PREPOSITIONS,
     PERSON_RELATIVES,
     PRONOUN_GENDERS,
     SENTENCE_OPENERS,
@@ -62,7 +63,11 @@ _PRONOUN = re.compile(rf"\b({'|'.join(PRONOUN_GENDERS)})\b", re.IGNORECASE)
 _FUNCTION_WORDS = CLAUSE_WORDS | SENTENCE_OPENERS | EDGE_WORDS
 _LOWER_CASE_WORD = re.compile(r"\b[a-z][a-z'’-]*")
 # Where a speaker phrase's head noun phrase ends: "a spokesman| for the ministry".
-_HEAD_END = re.compile(r"\s*(?:$|[,(]|(?:of|for|at|from)\b)")
+_PREPOSITION = "|".join(sorted(NP_PREPOSITIONS))
+_HEAD_END = re.compile(rf"\s*(?:$|[,(]|(?:{_PREPOSITION})\b)")
+# What ends the head of a speaker phrase when looking for its name: `Smith, a spokesman`,
+# `a spokesman for Smith`.
+_HEAD_SPLIT = re.compile(rf",| (?:{_PREPOSITION}) ")
 # A speech verb after a name, past a short parenthetical: "Smith, a pollster, said".
 _SPEECH_AFTER = re.compile(
     r"(?:,[^,.]{0,120},)?\s+(?:\w+ly\s+|also\s+|has\s+|had\s+)?"
@@ -385,7 +390,7 @@ class People:
     def _name_in(self, phrase: str) -> tuple[str, int] | None:
         """The person's name in a speaker phrase, the last before "of"/"," in it, and
         where it starts."""
-        head = re.split(r",| of | for | at | from ", phrase)[0]
+        head = _HEAD_SPLIT.split(phrase)[0]
         names = _mentions(head, [])
         if not names:
             return None
