@@ -8,7 +8,9 @@ import pytest
 
 from bot.model import Article, Quote
 from bot.pipeline.quotes import extract_quotes, key_quote, quotes_of, shown_speaker, speaker_key
+from bot.pipeline.quotes.reading import NOBODY, Reading, first_reading
 from bot.pipeline.quotes.rules import RULEBOOK
+from bot.pipeline.quotes.tokens import Attribution
 from tests.growth import growth
 
 
@@ -718,3 +720,17 @@ def test_every_rule_has_its_own_name() -> None:
     assert len(names) == len(set(names))
     with pytest.raises(KeyError):
         RULEBOOK.without("no_such_rule")
+
+
+def test_the_first_rule_to_answer_decides_even_when_it_names_nobody() -> None:
+    smith = Attribution("Smith", 0, 5, "said")
+
+    def claims(frame: str) -> Reading:
+        return NOBODY if frame == "claimed" else None
+
+    def names(frame: str) -> Reading:
+        return smith
+
+    assert first_reading((claims, names), "free") == smith
+    assert first_reading((claims, names), "claimed") is None
+    assert first_reading((), "free") is None

@@ -158,7 +158,7 @@ def frame_before(frame: QuoteFrame) -> Reading:
     return frame.read_before(frame.line_start, *frame.before)
 
 
-def sentence_before(frame: QuoteFrame) -> Reading:
+def attributing_sentence(frame: QuoteFrame) -> Reading:
     """`Bystrom agreed. “...”`: a short attributing sentence before the quote."""
     return previous_sentence(frame.text, *frame.before)
 
@@ -201,7 +201,7 @@ QUOTE_RULES: tuple[Rule[QuoteFrame], ...] = (
     transcript,
     frame_after,
     frame_before,
-    sentence_before,
+    attributing_sentence,
     introduced,
     signed_below,
     short_after,
