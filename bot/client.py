@@ -67,6 +67,11 @@ def user_message(error: BaseException, wordings: Wordings | None = None) -> str 
     if isinstance(error, UserError):
         word = next((w for kind, w in (wordings or {}).items() if isinstance(error, kind)), str)
         return word(error)
+    return discord_py_message(error)
+
+
+def discord_py_message(error: BaseException) -> str | None:
+    """The message for an error discord.py raises about the command's use, or None."""
     if isinstance(error, commands.MissingPermissions | app_commands.MissingPermissions):
         needed = ", ".join(
             p.replace("_", " ").replace("guild", "server").title()
