@@ -22,6 +22,16 @@ def embed_of(message: dict[str, Any]) -> dict[str, Any]:
     return embed
 
 
+def fields_of(message: dict[str, Any]) -> dict[str, str]:
+    """An embed's fields, value by name."""
+    return {field["name"]: field["value"] for field in embed_of(message)["fields"]}
+
+
+async def config_show(fake: FakeDiscord) -> dict[str, str]:
+    """What `/config show` lists: each setting's line by its name."""
+    return fields_of(await fake.run("config", subcommand="show"))
+
+
 async def test_syncs_commands_to_the_configured_guild(fake: FakeDiscord, launch: LaunchBot) -> None:
     async with launch():
         put = await fake.wait_for(
@@ -63,8 +73,7 @@ async def test_config_set_then_show_survives_a_restart(
         assert "`5`" in reply["content"]
 
     async with launch():
-        reply = await fake.run("config", subcommand="show")
-    fields = {f["name"]: f["value"] for f in embed_of(reply)["fields"]}
+        fields = await config_show(fake)
     assert fields["summary_sentences (changed)"].startswith("`5`")
     assert fields["summary_method"].startswith("`precis`")
 
@@ -73,10 +82,8 @@ async def test_show_lists_every_setting_with_its_default(
     fake: FakeDiscord, launch: LaunchBot
 ) -> None:
     async with launch():
-        reply = await fake.run("config", subcommand="show")
-    shown = [f["name"] for f in embed_of(reply)["fields"]]
-    assert shown == [field.name for field in dataclasses.fields(GuildSettings)]
-    fields = {f["name"]: f["value"] for f in embed_of(reply)["fields"]}
+        fields = await config_show(fake)
+    assert list(fields) == [field.name for field in dataclasses.fields(GuildSettings)]
     assert fields["max_posts_per_hour"].startswith("`20`")
     assert fields["admin_channel"].startswith("`not set`")
 
@@ -121,7 +128,7 @@ async def test_prefix_and_mention_commands(fake: FakeDiscord, launch: LaunchBot)
                 and bool(r.json.get("embeds"))
             )
         )
-    fields = {f["name"]: f["value"] for f in shown.json["embeds"][0]["fields"]}
+    fields = fields_of(shown.json)
     assert fields["summary_sentences (changed)"].startswith("`4`")
 
 
@@ -144,8 +151,7 @@ async def test_a_channel_setting_is_shown_as_a_mention_not_as_code(
             subcommand="set",
         )
         assert reply["content"] == f"`admin_channel` set to <#{GENERAL_CHANNEL_ID}>."
-        shown = await fake.run("config", subcommand="show")
-    fields = {f["name"]: f["value"] for f in embed_of(shown)["fields"]}
+        fields = await config_show(fake)
     assert fields["admin_channel (changed)"].startswith(f"<#{GENERAL_CHANNEL_ID}> — ")
 
 
