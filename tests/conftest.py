@@ -14,6 +14,7 @@ import pytest
 from bot.client import Precis
 from bot.composition import open_services
 from bot.settings import Settings
+from bot.storage import SQLiteStorage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
 from tests.fixtures.pages import PageServer, page_server
 
@@ -28,6 +29,14 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{check.__name__} never held")
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
+    """A database of its own, opened (migrations applied) and closed after the test."""
+    store = await SQLiteStorage.open(tmp_path / "precis.db")
+    yield store
+    await store.close()
 
 
 @pytest.fixture

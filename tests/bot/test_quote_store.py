@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -35,13 +33,6 @@ BUDGET = Article(
         "“This budget keeps the bridge fund intact for another year,” Lopez said.",
     ),
 )
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
-    store = await SQLiteStorage.open(tmp_path / "precis.db")
-    yield store
-    await store.close()
 
 
 async def save(storage: SQLiteStorage, article: Article, guild_id: int) -> int:

@@ -98,109 +98,87 @@ async def test_failed_migration_leaves_the_database_as_it_was(
         )
 
 
-async def test_guild_config_round_trip_and_validation(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        config = GuildConfig(storage.guild_settings)
-        assert (await config.all(42)).summary_sentences == 3
-        assert await config.set(42, "Summary_Sentences", " 5 ") == 5
-        assert await config.get(42, "summary_sentences") == 5
-        assert await config.get(43, "summary_sentences") == 3  # other servers untouched
-        with pytest.raises(InvalidValue, match=r"11 is not .* a whole number from 1 to 10"):
-            await config.set(42, "summary_sentences", "11")
-        with pytest.raises(UnknownSetting, match="There is no setting colour"):
-            await config.set(42, "colour", "red")
-        assert await config.reset(42, "summary_sentences") == 3
-        assert await storage.guild_settings.get_all(42) == {}
-    finally:
-        await storage.close()
+async def test_guild_config_round_trip_and_validation(storage: SQLiteStorage) -> None:
+    config = GuildConfig(storage.guild_settings)
+    assert (await config.all(42)).summary_sentences == 3
+    assert await config.set(42, "Summary_Sentences", " 5 ") == 5
+    assert await config.get(42, "summary_sentences") == 5
+    assert await config.get(43, "summary_sentences") == 3  # other servers untouched
+    with pytest.raises(InvalidValue, match=r"11 is not .* a whole number from 1 to 10"):
+        await config.set(42, "summary_sentences", "11")
+    with pytest.raises(UnknownSetting, match="There is no setting colour"):
+        await config.set(42, "colour", "red")
+    assert await config.reset(42, "summary_sentences") == 3
+    assert await storage.guild_settings.get_all(42) == {}
 
 
-async def test_every_default_survives_being_stored(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        config = GuildConfig(storage.guild_settings)
-        for name, key in CONFIG_KEYS.items():  # a default its own parser rejects would be lost
-            typed = "none" if key.default is None else str(key.default)
-            assert await config.set(42, name, typed) == key.default
-        assert await config.all(42) == GuildSettings()
-        assert len(await storage.guild_settings.get_all(42)) == len(CONFIG_KEYS)
-    finally:
-        await storage.close()
+async def test_every_default_survives_being_stored(storage: SQLiteStorage) -> None:
+    config = GuildConfig(storage.guild_settings)
+    for name, key in CONFIG_KEYS.items():  # a default its own parser rejects would be lost
+        typed = "none" if key.default is None else str(key.default)
+        assert await config.set(42, name, typed) == key.default
+    assert await config.all(42) == GuildSettings()
+    assert len(await storage.guild_settings.get_all(42)) == len(CONFIG_KEYS)
 
 
-async def test_stored_value_no_longer_valid_falls_back_to_default(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        await storage.guild_settings.set(1, "summary_method", "retired-method")
-        assert await GuildConfig(storage.guild_settings).get(1, "summary_method") == "precis"
-    finally:
-        await storage.close()
+async def test_stored_value_no_longer_valid_falls_back_to_default(storage: SQLiteStorage) -> None:
+    await storage.guild_settings.set(1, "summary_method", "retired-method")
+    assert await GuildConfig(storage.guild_settings).get(1, "summary_method") == "precis"
 
 
 def story(title: str = "Bridge closes", *paragraphs: str, url: str | None = None) -> Article:
     return Article(title=title, paragraphs=paragraphs or ("The bridge closes on Monday.",), url=url)
 
 
-async def test_articles_are_found_by_every_url_and_by_content(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        articles = storage.articles
-        first = await articles.save(
-            story(url="https://news.test/bridge"), requested_url="https://t.co/x", guild_id=7
-        )
-        assert (await articles.by_url("https://t.co/x")) == first
-        assert (await articles.by_url("https://news.test/bridge")) == first
-        again = await articles.save(
-            story(url="https://mirror.test/bridge"), requested_url="https://m/1"
-        )
-        assert again.id == first.id  # the same content from a mirror is the same article
-        assert (await articles.by_url("https://m/1")).id == first.id  # type: ignore[union-attr]
-        assert await articles.by_url("https://elsewhere.test/") is None
-        assert (await storage.counts())["articles"] == 1
-    finally:
-        await storage.close()
+async def test_articles_are_found_by_every_url_and_by_content(storage: SQLiteStorage) -> None:
+    articles = storage.articles
+    first = await articles.save(
+        story(url="https://news.test/bridge"), requested_url="https://t.co/x", guild_id=7
+    )
+    assert (await articles.by_url("https://t.co/x")) == first
+    assert (await articles.by_url("https://news.test/bridge")) == first
+    again = await articles.save(
+        story(url="https://mirror.test/bridge"), requested_url="https://m/1"
+    )
+    assert again.id == first.id  # the same content from a mirror is the same article
+    assert (await articles.by_url("https://m/1")).id == first.id  # type: ignore[union-attr]
+    assert await articles.by_url("https://elsewhere.test/") is None
+    assert (await storage.counts())["articles"] == 1
 
 
-async def test_summaries_are_cached_and_dropped_when_the_story_changes(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        articles = storage.articles
-        stored = await articles.save(story(url="https://news.test/a"))
-        summary = Summary("precis", ("The bridge closes on Monday.",), 1)
-        await articles.save_summary(stored.id, 3, summary)
-        assert await articles.cached_summary(stored.id, "precis", 3) == summary
-        assert await articles.cached_summary(stored.id, "lead", 3) is None
-        updated = story("Bridge closes", "Now it closes on Tuesday.", url="https://news.test/a")
-        assert (await articles.save(updated)).id == stored.id
-        assert await articles.cached_summary(stored.id, "precis", 3) is None
-        assert (await articles.get(stored.id)).article.paragraphs == ("Now it closes on Tuesday.",)  # type: ignore[union-attr]
-    finally:
-        await storage.close()
+async def test_summaries_are_cached_and_dropped_when_the_story_changes(
+    storage: SQLiteStorage,
+) -> None:
+    articles = storage.articles
+    stored = await articles.save(story(url="https://news.test/a"))
+    summary = Summary("precis", ("The bridge closes on Monday.",), 1)
+    await articles.save_summary(stored.id, 3, summary)
+    assert await articles.cached_summary(stored.id, "precis", 3) == summary
+    assert await articles.cached_summary(stored.id, "lead", 3) is None
+    updated = story("Bridge closes", "Now it closes on Tuesday.", url="https://news.test/a")
+    assert (await articles.save(updated)).id == stored.id
+    assert await articles.cached_summary(stored.id, "precis", 3) is None
+    assert (await articles.get(stored.id)).article.paragraphs == ("Now it closes on Tuesday.",)  # type: ignore[union-attr]
 
 
-async def test_reads_never_see_another_tasks_uncommitted_writes(tmp_path: Path) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        await storage.guild_settings.set(1, "summary_sentences", "4")
-        written, read = asyncio.Event(), asyncio.Event()
+async def test_reads_never_see_another_tasks_uncommitted_writes(storage: SQLiteStorage) -> None:
+    await storage.guild_settings.set(1, "summary_sentences", "4")
+    written, read = asyncio.Event(), asyncio.Event()
 
-        async def write_then_roll_back() -> None:
-            with contextlib.suppress(RuntimeError):
-                async with storage.db.transaction() as conn:
-                    await conn.execute("UPDATE guild_settings SET value = '9' WHERE guild_id = 1")
-                    written.set()
-                    await read.wait()
-                    raise RuntimeError("rolled back")
+    async def write_then_roll_back() -> None:
+        with contextlib.suppress(RuntimeError):
+            async with storage.db.transaction() as conn:
+                await conn.execute("UPDATE guild_settings SET value = '9' WHERE guild_id = 1")
+                written.set()
+                await read.wait()
+                raise RuntimeError("rolled back")
 
-        writer = asyncio.create_task(write_then_roll_back())
-        await written.wait()
-        during = await storage.guild_settings.get_all(1)
-        read.set()
-        await writer
-        assert during == {"summary_sentences": "4"}  # the committed value, not the pending one
-        assert await storage.guild_settings.get_all(1) == {"summary_sentences": "4"}
-        await storage.guild_settings.set(1, "summary_sentences", "5")
-        assert await storage.guild_settings.get_all(1) == {"summary_sentences": "5"}
-    finally:
-        await storage.close()
+    writer = asyncio.create_task(write_then_roll_back())
+    await written.wait()
+    during = await storage.guild_settings.get_all(1)
+    read.set()
+    await writer
+    assert during == {"summary_sentences": "4"}  # the committed value, not the pending one
+    assert await storage.guild_settings.get_all(1) == {"summary_sentences": "4"}
+    await storage.guild_settings.set(1, "summary_sentences", "5")
+    assert await storage.guild_settings.get_all(1) == {"summary_sentences": "5"}
