@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -47,13 +46,9 @@ async def victim() -> AsyncIterator[PageServer]:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[NewsDesk]:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        async with create_session(allow_private=True) as session:
-            yield NewsDesk(storage, session, fetch_timeout=5)
-    finally:
-        await storage.close()
+async def desk(storage: SQLiteStorage) -> AsyncIterator[NewsDesk]:
+    async with create_session(allow_private=True) as session:
+        yield NewsDesk(storage, session, fetch_timeout=5)
 
 
 def fake_page(victim_url: str) -> str:

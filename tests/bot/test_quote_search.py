@@ -4,7 +4,6 @@ member means; its errors carry data and a plain message, which the cog words."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -26,18 +25,14 @@ GUILD = 1
 
 
 @pytest.fixture
-async def search(tmp_path: Path) -> AsyncIterator[QuoteSearch]:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        async with create_session(allow_private=True) as session:
-            search = QuoteSearch(storage, NewsDesk(storage, session, fetch_timeout=5))
-            for article in (HARBOUR, BUDGET):
-                await storage.articles.save(
-                    article, quotes=filed_quotes(quotes_of(article)), guild_id=GUILD
-                )
-            yield search
-    finally:
-        await storage.close()
+async def search(storage: SQLiteStorage) -> AsyncIterator[QuoteSearch]:
+    async with create_session(allow_private=True) as session:
+        search = QuoteSearch(storage, NewsDesk(storage, session, fetch_timeout=5))
+        for article in (HARBOUR, BUDGET):
+            await storage.articles.save(
+                article, quotes=filed_quotes(quotes_of(article)), guild_id=GUILD
+            )
+        yield search
 
 
 async def test_search_by_words_and_by_a_misspelt_speaker(search: QuoteSearch) -> None:

@@ -3,9 +3,6 @@ errors carry data and a plain message, which the cog words."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.model import Article
@@ -19,13 +16,6 @@ BRIDGE = Article(
     url="https://news.test/bridge",
     paragraphs=("The harbour bridge closes on Tuesday for repairs.",),
 )
-
-
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
-    store = await SQLiteStorage.open(tmp_path / "precis.db")
-    yield store
-    await store.close()
 
 
 @pytest.fixture

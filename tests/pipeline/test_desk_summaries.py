@@ -7,7 +7,6 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -32,13 +31,9 @@ def article(title: str, characters: int) -> Article:
 
 
 @pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[NewsDesk]:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        async with create_session() as session:
-            yield NewsDesk(storage, session)
-    finally:
-        await storage.close()
+async def desk(storage: SQLiteStorage) -> AsyncIterator[NewsDesk]:
+    async with create_session() as session:
+        yield NewsDesk(storage, session)
 
 
 async def stored(desk: NewsDesk, title: str, characters: int) -> StoredArticle:
