@@ -56,7 +56,7 @@ def admin_message(notice: AdminNotice) -> str:
 
 
 class Articles(commands.Cog):
-    wordings = POST_WORDINGS  # the core's errors, worded for Discord (see bot.client)
+    wordings = POST_WORDINGS
 
     def __init__(self, bot: Precis) -> None:
         self.bot = bot

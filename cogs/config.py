@@ -34,7 +34,7 @@ def shown_value(key: ConfigKey, value: Any) -> str:
 
 
 class Config(commands.Cog):
-    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+    wordings = WORDINGS
 
     def __init__(self, bot: Precis) -> None:
         self.bot = bot

@@ -61,7 +61,7 @@ def feed_line(feed: Feed) -> str:
 
 
 class Feeds(commands.Cog):
-    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+    wordings = WORDINGS
 
     feed = app_commands.Group(
         name="feed",

@@ -77,7 +77,7 @@ WORDINGS: Wordings = {
 
 
 class Quotes(commands.Cog):
-    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+    wordings = WORDINGS
 
     quote = app_commands.Group(
         name="quote",

@@ -45,7 +45,7 @@ def listing_line(listed: Listed) -> str:
 
 
 class Subscriptions(commands.Cog):
-    wordings = WORDINGS  # the core's errors, worded for Discord (see bot.client)
+    wordings = WORDINGS
 
     def __init__(self, bot: Precis) -> None:
         self.bot = bot
