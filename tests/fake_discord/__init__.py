@@ -5,7 +5,8 @@ Start it with `fake_discord()` (it also points discord.py at it), connect a bot 
 and read what the bot sent (`requests`, `wait_for`, `responses`, `run`, `cards_in`...).
 
 Modules: `world` (guilds, members, channels, messages), `gateway` (the zlib-stream
-websocket), `rest` (the recorded REST API) and `driver` (`FakeDiscord`, what tests use).
+websocket), `rest` (the recorded REST API), `limits` (Discord's rate limits, ban and
+deadlines, off until a test turns them on) and `driver` (`FakeDiscord`, what tests use).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from tests.fake_discord.driver import (
 )
 from tests.fake_discord.gateway import HEARTBEAT_INTERVAL_MS
 from tests.fake_discord.gateway import PATH as GATEWAY_PATH
+from tests.fake_discord.limits import Limits, Window
 from tests.fake_discord.rest import API_PREFIX, RecordedRequest
 from tests.fake_discord.world import (
     ADMIN_ID,
@@ -92,7 +94,9 @@ __all__ = [
     "FakeMember",
     "FakeRole",
     "FakeUser",
+    "Limits",
     "RecordedRequest",
+    "Window",
     "fake_discord",
     "is_card",
     "is_final",
@@ -104,9 +108,10 @@ ClientT = TypeVar("ClientT", bound=discord.Client)
 
 
 @contextlib.asynccontextmanager
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A started fake with discord.py pointed at it; stopped and un-pointed afterwards."""
-    fake = FakeDiscord()
+async def fake_discord(limits: Limits | None = None) -> AsyncIterator[FakeDiscord]:
+    """A started fake with discord.py pointed at it; stopped and un-pointed afterwards.
+    `limits` turns Discord's limits on (none by default; `Limits.real()` for all)."""
+    fake = FakeDiscord(limits)
     await fake.start()
     try:
         with fake.patched():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,8 @@ from discord.enums import (
 
 from tests.fake_discord import gateway
 from tests.fake_discord.gateway import Gateway
-from tests.fake_discord.rest import API_PREFIX, Fault, RecordedRequest, RestApi
+from tests.fake_discord.limits import Clock, Limits, RateLimiter
+from tests.fake_discord.rest import API_PREFIX, Fault, FaultKind, RecordedRequest, RestApi
 from tests.fake_discord.world import (
     ADMIN_ID,
     BOT_ID,
@@ -55,11 +57,12 @@ class FakeDiscord:
     """Discord as a test sees it: the world, the REST server and gateway serving it, and the
     recorded requests."""
 
-    def __init__(self) -> None:
-        self.world = World()
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.clock = Clock()
+        self.world = World(self.clock)
         self._changed = asyncio.Condition()
         self.gateway = Gateway(self.world, self._changed, WAIT_TIMEOUT)
-        self.rest = RestApi(self.world, self.gateway, self._changed)
+        self.rest = RestApi(self.world, self.gateway, self._changed, limits or Limits(), self.clock)
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -103,6 +106,47 @@ class FakeDiscord:
         ids = self.world.interactions[token].message_ids
         return [m for m in map(self.world.find_message, ids) if m is not None]
 
+    async def set_permissions(
+        self,
+        channel_id: int,
+        target_id: int,
+        *,
+        allow: discord.Permissions | None = None,
+        deny: discord.Permissions | None = None,
+    ) -> None:
+        """Overwrite a role's or member's permissions in a channel (neither: remove the
+        overwrite), and tell the connected bot with CHANNEL_UPDATE, as Discord does. The REST
+        API enforces overwrites on the bot once `limits.permissions` is on."""
+        channel = self.world.set_overwrite(
+            channel_id,
+            target_id,
+            allow=allow.value if allow else 0,
+            deny=deny.value if deny else 0,
+        )
+        await self.gateway.broadcast("CHANNEL_UPDATE", channel.payload())
+
+    # --- Discord's limits ----------------------------------------------------------------
+
+    @property
+    def limits(self) -> Limits:
+        """The limits in force (none by default); change them with `enforce`."""
+        return self.rest.limits
+
+    def enforce(self, limits: Limits) -> None:
+        """Put `limits` in force from now on (with fresh buckets), e.g. `Limits.real()`."""
+        self.rest.limits = self.rest.invalid.limits = limits
+        self.rest.rate_limiter = RateLimiter(limits, self.clock)
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake's clock forward (interaction deadlines, the invalid requests' window
+        and ban); rate limit windows also follow it."""
+        self.clock.advance(seconds)
+
+    def invalid_requests(self) -> int:
+        """The 401, 403 and 429 answers of the last 10 minutes, as Discord counts them for its
+        ban (shared-scope 429s left out)."""
+        return self.rest.invalid.count()
+
     # --- failure injection ---------------------------------------------------------------
 
     def fail_channel(self, channel_id: int, error: ChannelError = "forbidden") -> None:
@@ -135,6 +179,23 @@ class FakeDiscord:
         """The next `count` matching requests never answer (until `release_hung` or `stop`)."""
         self.rest.faults.append(Fault("hang", count, 0, method, path))
 
+    def fail_randomly(
+        self,
+        rate: float,
+        *,
+        kind: FaultKind = "status",
+        status: int = 500,
+        seed: int = 0,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """From now on, each matching request fails with chance `rate` (drawn from a random
+        seeded with `seed`, so a test replays the same failures): a `status` answer, a
+        dropped connection or a request that hangs. Call again to mix kinds or statuses."""
+        self.rest.faults.append(
+            Fault(kind, None, status, method, path, rate=rate, rng=random.Random(seed))
+        )
+
     def release_hung(self) -> None:
         """Let hung requests finish (their connections are then dropped)."""
         self.rest.release_hung.set()
@@ -156,6 +217,22 @@ class FakeDiscord:
         found = find()
         assert found is not None
         return found
+
+    async def wait_gateway_ops(
+        self,
+        op: int,
+        count: int = 1,
+        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
+    ) -> list[JSON]:
+        """The first `count` payloads with opcode `op` the bot sent on the gateway (e.g.
+        `discord.gateway.DiscordWebSocket.RESUME`), waiting for them if needed."""
+
+        def found() -> list[JSON]:
+            return [p for p in self.gateway_payloads if p["op"] == op]
+
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(found()) >= count)
+        return found()[:count]
 
     def responses(self, token: str) -> list[RecordedRequest]:
         """The callback, follow-ups, edits and deletes for an interaction, in order."""
@@ -272,9 +349,17 @@ class FakeDiscord:
         """Send a DISPATCH to every identified gateway session, waiting for one."""
         await self.gateway.dispatch(event, data)
 
-    async def disconnect_gateway(self, code: int = 4000) -> None:
-        """Close the gateway connections; with a resumable code discord.py RESUMEs."""
-        await self.gateway.disconnect(code)
+    async def disconnect_gateway(self, code: int = 4000, *, abrupt: bool = False) -> None:
+        """Close the gateway connections with `code` (or, `abrupt`, drop them without a close
+        frame). The sessions stay: what is dispatched meanwhile is replayed when discord.py
+        RESUMEs (it does after 4000 or a drop at once; after 1000 once its backoff is over),
+        unless `gateway.resumable` is False, when the RESUME gets INVALID_SESSION and the bot
+        IDENTIFYs anew."""
+        await self.gateway.disconnect(code, abrupt=abrupt)
+
+    async def request_reconnect(self) -> None:
+        """Send op 7 RECONNECT, as Discord does before it moves a session."""
+        await self.gateway.request_reconnect()
 
     async def send_message(
         self,

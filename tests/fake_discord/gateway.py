@@ -1,12 +1,13 @@
 """The fake's gateway: a zlib-stream websocket that says HELLO, answers heartbeats, sends
-READY and a GUILD_CREATE per guild on IDENTIFY, RESUMEs, and dispatches events."""
+READY and a GUILD_CREATE per guild on IDENTIFY, dispatches events, and drops connections
+on demand, replaying what a session missed when the bot RESUMEs."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yarl
@@ -20,11 +21,13 @@ HEARTBEAT_INTERVAL_MS = 41_250
 
 
 @dataclass(eq=False)
-class Session:
+class Connection:
+    """One websocket, zlib-stream compressed if asked, and the session it carries."""
+
     ws: web.WebSocketResponse
     compressor: Any  # zlib.compressobj() for zlib-stream, else None
-    sequence: int = 0
-    identified: bool = False
+    transport: asyncio.BaseTransport | None
+    session: Session | None = None
 
     async def send(self, payload: JSON) -> None:
         if self.ws.closed:
@@ -37,38 +40,72 @@ class Session:
         data = self.compressor.compress(raw.encode()) + self.compressor.flush(zlib.Z_SYNC_FLUSH)
         await self.ws.send_bytes(data)
 
+
+@dataclass(eq=False)
+class Session:
+    """A gateway session, from IDENTIFY until the bot closes it (1000, 1001) or a RESUME is
+    refused. It outlives its connection: while none carries it, dispatches wait in `sent`
+    for the RESUME that replays them."""
+
+    id: str
+    connection: Connection | None
+    sequence: int = 0
+    sent: list[JSON] = field(default_factory=list)
+
     async def dispatch(self, event: str, data: JSON) -> None:
         self.sequence += 1
-        await self.send({"op": Op.DISPATCH, "t": event, "s": self.sequence, "d": data})
+        payload = {"op": Op.DISPATCH, "t": event, "s": self.sequence, "d": data}
+        self.sent.append(payload)
+        if self.connection is not None:
+            await self.connection.send(payload)
 
 
 class Gateway:
-    """The websocket side; `changed` is notified when a session becomes identified."""
+    """The websocket side; `changed` is notified of each op the bot sends and when a session
+    is identified or resumed.
+    With `resumable` False, a RESUME is answered INVALID_SESSION and the bot IDENTIFYs again."""
 
     def __init__(self, world: World, changed: asyncio.Condition, timeout: float) -> None:
         self.world = world
         self.payloads: list[JSON] = []  # every op the client sent
         self.url = yarl.URL()  # set once the server listens
+        self.resumable = True
         self._changed = changed
         self._timeout = timeout
-        self._sessions: set[Session] = set()
+        self._connections: set[Connection] = set()
+        self._sessions: dict[str, Session] = {}
 
     async def dispatch(self, event: str, data: JSON) -> None:
-        """Send a DISPATCH to every identified session, waiting for one."""
+        """Send a DISPATCH to every session, waiting for one; a session between connections
+        gets it when it resumes."""
         async with asyncio.timeout(self._timeout), self._changed:
-            await self._changed.wait_for(lambda: any(s.identified for s in self._sessions))
-        for session in [s for s in self._sessions if s.identified]:
+            await self._changed.wait_for(lambda: bool(self._sessions))
+        await self.broadcast(event, data)
+
+    async def broadcast(self, event: str, data: JSON) -> None:
+        """Send a DISPATCH to every session there is, if any."""
+        for session in list(self._sessions.values()):
             await session.dispatch(event, data)
 
-    async def disconnect(self, code: int = 4000) -> None:
-        """Close every connection; with a resumable code discord.py RESUMEs."""
-        for session in list(self._sessions):
-            session.identified = False  # dispatches wait for the reconnected session
-            await session.ws.close(code=code)
+    async def disconnect(self, code: int = 4000, *, abrupt: bool = False) -> None:
+        """Close every connection with `code` (or, `abrupt`, drop it with no close frame);
+        the sessions stay, for the bot to RESUME."""
+        for connection in list(self._connections):
+            if connection.session is not None:
+                connection.session.connection = None
+            if abrupt and connection.transport is not None:
+                connection.transport.close()
+            else:
+                await connection.ws.close(code=code)
+
+    async def request_reconnect(self) -> None:
+        """Ask every connection to reconnect (op 7 RECONNECT), as Discord does at times."""
+        for connection in list(self._connections):
+            await connection.send({"op": Op.RECONNECT, "d": None})
 
     async def close(self) -> None:
-        for session in list(self._sessions):
-            await session.ws.close()
+        for connection in list(self._connections):
+            await connection.ws.close()
 
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()
@@ -77,36 +114,49 @@ class Gateway:
         if compress not in (None, "zlib-stream"):
             await ws.close(code=4000, message=b"the fake speaks zlib-stream only")
             return ws
-        session = Session(ws, zlib.compressobj() if compress else None)
-        self._sessions.add(session)
+        connection = Connection(ws, zlib.compressobj() if compress else None, request.transport)
+        self._connections.add(connection)
         try:
-            await session.send({"op": Op.HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}})
+            await connection.send(
+                {"op": Op.HELLO, "d": {"heartbeat_interval": HEARTBEAT_INTERVAL_MS}}
+            )
             async for msg in ws:
                 if msg.type is WSMsgType.TEXT:
-                    await self._on_op(session, json.loads(msg.data))
+                    await self._on_op(connection, json.loads(msg.data))
         finally:
-            self._sessions.discard(session)
+            self._connections.discard(connection)
+            self._detach(connection)
         return ws
 
-    async def _on_op(self, session: Session, payload: JSON) -> None:
-        self.payloads.append(payload)
+    def _detach(self, connection: Connection) -> None:
+        session = connection.session
+        if session is None or session.connection is not connection:
+            return  # the fake dropped it: the session waits for a RESUME
+        session.connection = None
+        if connection.ws.close_code in (1000, 1001):  # the bot closed: Discord ends the session
+            self._sessions.pop(session.id, None)
+
+    async def _on_op(self, connection: Connection, payload: JSON) -> None:
+        async with self._changed:
+            self.payloads.append(payload)
+            self._changed.notify_all()
         op = payload["op"]
         if op == Op.HEARTBEAT:
-            await session.send({"op": Op.HEARTBEAT_ACK})
+            await connection.send({"op": Op.HEARTBEAT_ACK})
         elif op == Op.IDENTIFY:
             self.world.intents = payload["d"].get("intents")
-            await self._identify(session)
+            await self._identify(connection)
         elif op == Op.RESUME:
-            await self._mark_identified(session)
-            session.sequence = payload["d"]["seq"] or 0
-            await self.dispatch("RESUMED", {})
+            await self._resume(connection, payload["d"]["session_id"], payload["d"]["seq"] or 0)
 
-    async def _identify(self, session: Session) -> None:
+    async def _identify(self, connection: Connection) -> None:
         world = self.world
+        session = Session(f"fake-session-{world.snowflake()}", connection)
+        connection.session = session
         ready = {
             "v": 10,
             "user": world.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "session_id": f"fake-session-{world.snowflake()}",
+            "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": str(self.url),
             "application": {"id": str(APPLICATION_ID), "flags": 0},
@@ -120,9 +170,27 @@ class Gateway:
         await session.dispatch("READY", ready)
         for guild in world.guilds.values():
             await session.dispatch("GUILD_CREATE", guild.payload())
-        await self._mark_identified(session)
+        await self._add_session(session)
 
-    async def _mark_identified(self, session: Session) -> None:
+    async def _resume(self, connection: Connection, session_id: str, seq: int) -> None:
+        """Replay what the session missed since `seq`, then RESUMED; or INVALID_SESSION
+        (not resumable) if the session is gone or resuming is switched off."""
+        session = self._sessions.get(session_id)
+        if session is None or not self.resumable:
+            self._sessions.pop(session_id, None)
+            await connection.send({"op": Op.INVALIDATE_SESSION, "d": False})
+            return
+        connection.session = session
+        # Catch up until nothing new came in meanwhile, then let dispatches through live.
+        while missed := [p for p in session.sent if p["s"] > seq]:
+            for payload in missed:
+                await connection.send(payload)
+            seq = missed[-1]["s"]
+        session.connection = connection
+        await session.dispatch("RESUMED", {})
+        await self._add_session(session)
+
+    async def _add_session(self, session: Session) -> None:
         async with self._changed:
-            session.identified = True
+            self._sessions[session.id] = session
             self._changed.notify_all()

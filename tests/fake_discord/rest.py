@@ -5,14 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import discord
 from aiohttp import BodyPartReader, web
 from discord.enums import AppCommandType, InteractionResponseType, MessageType
 
 from tests.fake_discord import gateway
+from tests.fake_discord.limits import (
+    CALLBACK_DEADLINE,
+    TOKEN_LIFETIME,
+    Clock,
+    InvalidRequests,
+    Limits,
+    RateLimiter,
+    Refusal,
+    Route,
+)
 from tests.fake_discord.world import (
     APPLICATION_ID,
     BOT_ID,
@@ -24,13 +37,16 @@ from tests.fake_discord.world import (
     InteractionState,
     Upload,
     World,
+    pings_everyone,
 )
 
 API_PREFIX = "/api/v10"
-_ERRORS: dict[ChannelError, tuple[int, int, str]] = {
+_ERRORS: dict[ChannelError | Literal["missing_access"], tuple[int, int, str]] = {
     "forbidden": (403, 50013, "Missing Permissions"),
     "unknown_channel": (404, 10003, "Unknown Channel"),
+    "missing_access": (403, 50001, "Missing Access"),
 }
+_EXPIRED_TOKEN = (401, 50027, "Invalid Webhook Token")
 _SENDS = (
     InteractionResponseType.channel_message,
     InteractionResponseType.deferred_channel_message,
@@ -52,6 +68,7 @@ class RecordedRequest:
     files: list[tuple[str, bytes]]  # (filename, content) of multipart uploads
     headers: dict[str, str]
     status: int | None = None  # what the fake answered; None if it dropped or hung
+    answer_headers: dict[str, str] = field(default_factory=dict)  # e.g. X-RateLimit-*
 
     def upload(self) -> Upload:
         return Upload(self.json or {}, self.files)
@@ -60,15 +77,33 @@ class RecordedRequest:
 _RECORD = web.RequestKey("record", RecordedRequest)
 
 
+FaultKind = Literal["status", "drop", "hang"]
+
+
 @dataclass
 class Fault:
-    kind: Literal["status", "drop", "hang"]
-    remaining: int
+    """A failure for the requests matching `method` and `path` (a prefix): the next
+    `remaining` of them (None: no end), each with a chance of `rate` drawn from `rng`."""
+
+    kind: FaultKind
+    remaining: int | None
     status: int
     method: str | None
     path: str | None
+    rate: float = 1.0
+    rng: random.Random | None = None
 
-    def matches(self, record: RecordedRequest) -> bool:
+    def strikes(self, record: RecordedRequest) -> bool:
+        """Whether this fault takes the request (and counts it)."""
+        if self.remaining == 0 or not self._matches(record):
+            return False
+        if self.rng is not None and self.rng.random() >= self.rate:
+            return False
+        if self.remaining is not None:
+            self.remaining -= 1
+        return True
+
+    def _matches(self, record: RecordedRequest) -> bool:
         return (self.method is None or record.method == self.method) and (
             self.path is None or record.path.startswith(self.path)
         )
@@ -89,16 +124,52 @@ def _no_content() -> web.Response:
     return web.Response(status=204)
 
 
+def _rate_limited(refusal: Refusal) -> web.Response:
+    response = _json(refusal.body(), 429)
+    response.headers.update(refusal.all_headers())
+    return response
+
+
+def _banned(seconds_left: float) -> web.Response:
+    # Cloudflare's ban: a text body and no `Via` header, which discord.py does not retry.
+    return web.Response(
+        text="error code: 1015", status=429, headers={"Retry-After": str(math.ceil(seconds_left))}
+    )
+
+
+def _route(request: web.Request) -> Route:
+    """The request's route template and major parameters, as Discord's buckets key them."""
+    info = request.match_info
+    resource = info.route.resource
+    template = request.path if resource is None else resource.canonical
+    majors = [info[k] for k in ("cid", "guild") if k in info]
+    if "token" in info:  # a webhook or an interaction: its id and token
+        majors += [info.get("app") or info["iid"], info["token"]]
+    channel_id = int(info["cid"]) if "cid" in info else None
+    return Route(request.method, template.removeprefix(API_PREFIX), tuple(majors), channel_id)
+
+
 class RestApi:
     """The routes and their handlers; `changed` is notified of each recorded request."""
 
-    def __init__(self, world: World, gateway: gateway.Gateway, changed: asyncio.Condition) -> None:
+    def __init__(
+        self,
+        world: World,
+        gateway: gateway.Gateway,
+        changed: asyncio.Condition,
+        limits: Limits,
+        clock: Clock,
+    ) -> None:
         self.world = world
         self.gateway = gateway
         self.requests: list[RecordedRequest] = []
         self.channel_errors: dict[int, ChannelError] = {}
         self.faults: list[Fault] = []
         self.release_hung = asyncio.Event()
+        self.limits = limits
+        self.clock = clock
+        self.rate_limiter = RateLimiter(limits, clock)
+        self.invalid = InvalidRequests(limits, clock)
         self._changed = changed
 
     def add_routes(self, router: web.UrlDispatcher) -> None:
@@ -143,12 +214,26 @@ class RestApi:
             return response
         record = await _record(request)
         request[_RECORD] = record
-        fault = next((f for f in self.faults if f.remaining and f.matches(record)), None)
+        if self.limits.latency:
+            await asyncio.sleep(self.limits.latency)
+        if self.invalid.banned():
+            return await self._answer(record, _banned(self.invalid.ban_left()))
+        fault = next((f for f in self.faults if f.strikes(record)), None)
         if fault is not None:
-            fault.remaining -= 1
             return await self._apply_fault(fault, request, record)
+        headers, refusal = self.rate_limiter.admit(_route(request))
+        if refusal is not None:
+            return await self._answer(record, _rate_limited(refusal), refusal.scope)
         response = await handler(request)
+        response.headers.update(headers)
+        return await self._answer(record, response)
+
+    async def _answer(
+        self, record: RecordedRequest, response: web.StreamResponse, scope: str | None = None
+    ) -> web.StreamResponse:
         record.status = response.status
+        record.answer_headers = dict(response.headers)
+        self.invalid.note(response.status, scope)
         await self._add_record(record)
         return response
 
@@ -161,9 +246,9 @@ class RestApi:
         self, fault: Fault, request: web.Request, record: RecordedRequest
     ) -> web.StreamResponse:
         if fault.kind == "status":
-            record.status = fault.status
-            await self._add_record(record)
-            return _error(fault.status, 0, f"{fault.status}: injected failure")
+            return await self._answer(
+                record, _error(fault.status, 0, f"{fault.status}: injected failure")
+            )
         await self._add_record(record)
         if fault.kind == "hang":
             await self.release_hung.wait()
@@ -171,13 +256,35 @@ class RestApi:
             request.transport.close()
         raise asyncio.CancelledError  # aiohttp's way to abandon a request without an answer
 
-    def _channel_or_error(self, request: web.Request) -> FakeChannel | web.Response:
+    def _channel_or_error(self, request: web.Request, *needed: str) -> FakeChannel | web.Response:
+        """The request's channel, or the error Discord answers: the channel is unknown or
+        failed by the test, or (with permissions enforced) the bot lacks View Channel or
+        one of the `needed` permissions (discord.Permissions flag names)."""
         channel_id = int(request.match_info["cid"])
         if channel_id in self.channel_errors:
             return _error(*_ERRORS[self.channel_errors[channel_id]])
         if channel_id not in self.world.channels:
             return _error(*_ERRORS["unknown_channel"])
-        return self.world.channels[channel_id]
+        channel = self.world.channels[channel_id]
+        if not self.limits.permissions or channel.guild_id is None:
+            return channel
+        granted = self._bot_permissions(channel)
+        if not granted.view_channel:
+            return _error(*_ERRORS["missing_access"])
+        if not all(getattr(granted, name) for name in needed):
+            return _error(*_ERRORS["forbidden"])
+        return channel
+
+    def _bot_permissions(self, channel: FakeChannel) -> discord.Permissions:
+        if channel.guild_id is None:
+            return discord.Permissions.all_channel()
+        guild = self.world.guilds[channel.guild_id]
+        return discord.Permissions(guild.channel_permissions(BOT_ID, channel))
+
+    def _late(self, state: InteractionState, deadline: float) -> bool:
+        """Whether an interaction is older than `deadline`, when deadlines are enforced."""
+        age = self.clock.now() - state.opened_at
+        return self.limits.interaction_deadlines and age > deadline
 
     # --- users, application, gateway, commands -------------------------------------------
 
@@ -253,7 +360,11 @@ class RestApi:
 
     async def _callback(self, request: web.Request) -> web.Response:
         state = self._interaction(request)
-        if state is None or request.match_info["iid"] != str(state.id):
+        if (
+            state is None
+            or request.match_info["iid"] != str(state.id)
+            or (not state.acknowledged and self._late(state, CALLBACK_DEADLINE))
+        ):
             return _error(404, 10062, "Unknown interaction")
         if state.acknowledged:
             return _error(400, 40060, "Interaction has already been acknowledged.")
@@ -306,6 +417,8 @@ class RestApi:
         state = self._interaction(request)
         if state is None or not state.acknowledged:
             return _error(404, 10015, "Unknown Webhook")
+        if self._late(state, TOKEN_LIFETIME):
+            return _error(*_EXPIRED_TOKEN)
         record: RecordedRequest = request[_RECORD]
         if state.loading:
             # After a "thinking" defer, Discord turns the first follow-up into the original.
@@ -330,6 +443,8 @@ class RestApi:
         state = self._interaction(request)
         if state is None:
             return _error(404, 10015, "Unknown Webhook")
+        if self._late(state, TOKEN_LIFETIME):
+            return _error(*_EXPIRED_TOKEN)
         mid = request.match_info["mid"]
         message_id = state.original_id if mid == "@original" else int(mid)
         message = None if message_id is None else self.world.find_message(message_id)
@@ -368,13 +483,15 @@ class RestApi:
         return channel if isinstance(channel, web.Response) else _json(channel.payload())
 
     async def _typing(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request)
+        channel = self._channel_or_error(request, "send_messages")
         return channel if isinstance(channel, web.Response) else _no_content()
 
     async def _get_messages(self, request: web.Request) -> web.Response:
         channel = self._channel_or_error(request)
         if isinstance(channel, web.Response):
             return channel
+        if self.limits.permissions and not self._bot_permissions(channel).read_message_history:
+            return _json([])  # Discord returns no messages rather than an error
         query = request.query
         limit = min(int(query.get("limit", 50)), 100)
         ids = self.world.history(channel.id)
@@ -387,14 +504,31 @@ class RestApi:
         return _json([self.world.visible(self.world.message(i)) for i in page])
 
     async def _post_message(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request)
+        upload: Upload = request[_RECORD].upload()
+        needed = ["send_messages"]
+        if upload.files:
+            needed.append("attach_files")
+        if upload.json.get("message_reference"):
+            needed.append("read_message_history")
+        channel = self._channel_or_error(request, *needed)
         if isinstance(channel, web.Response):
             return channel
-        upload = request[_RECORD].upload()
-        return _json(self.world.bot_message(channel.id, upload, in_channel=True))
+        granted = self._bot_permissions(channel)
+        if self.limits.permissions and not granted.embed_links and upload.json.get("embeds"):
+            # Discord drops the embeds, and refuses a message that was nothing but embeds.
+            upload = Upload(upload.json | {"embeds": []}, upload.files)
+            if not (upload.json.get("content") or upload.files or upload.json.get("components")):
+                return _error(*_ERRORS["forbidden"])
+        message = self.world.bot_message(channel.id, upload, in_channel=True)
+        message["mention_everyone"] = (
+            channel.guild_id is not None
+            and pings_everyone(upload.json)
+            and granted.mention_everyone
+        )
+        return _json(message)
 
-    def _channel_message(self, request: web.Request) -> JSON | web.Response:
-        channel = self._channel_or_error(request)
+    def _channel_message(self, request: web.Request, *needed: str) -> JSON | web.Response:
+        channel = self._channel_or_error(request, *needed)
         if isinstance(channel, web.Response):
             return channel
         message = self.world.find_message(int(request.match_info["mid"]))
@@ -403,7 +537,7 @@ class RestApi:
         return message
 
     async def _get_message(self, request: web.Request) -> web.Response:
-        message = self._channel_message(request)
+        message = self._channel_message(request, "read_message_history")
         if isinstance(message, web.Response):
             return message
         return _json(self.world.visible(message))
@@ -420,6 +554,10 @@ class RestApi:
         message = self._channel_message(request)
         if isinstance(message, web.Response):
             return message
+        if message["author"]["id"] != str(BOT_ID) and self.limits.permissions:
+            channel = self.world.channels[int(message["channel_id"])]
+            if not self._bot_permissions(channel).manage_messages:
+                return _error(*_ERRORS["forbidden"])
         self.world.delete(int(message["id"]))
         return _no_content()
 

@@ -14,6 +14,8 @@ from typing import Any, Literal
 import discord
 from discord.enums import AppCommandType, ChannelType, InteractionType, MessageType
 
+from tests.fake_discord.limits import Clock
+
 JSON = dict[str, Any]
 
 # Default world: the application's bot user has the application's id, as on real Discord.
@@ -54,11 +56,26 @@ LOADING = discord.MessageFlags(loading=True).value
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 
 _MENTION = re.compile(r"<@!?(\d+)>")
+_EVERYONE = re.compile(r"@(everyone|here)\b")
 ChannelError = Literal["forbidden", "unknown_channel"]
+# Without Send Messages these go too, and without View Channel every channel permission goes
+# (Discord's implicit permissions, as discord.py's `permissions_for` applies them).
+_NEEDS_SEND = discord.Permissions(
+    send_tts_messages=True, mention_everyone=True, embed_links=True, attach_files=True
+).value
+_CHANNEL_PERMISSIONS = discord.Permissions.all_channel().value
 
 
 def now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+def pings_everyone(body: JSON) -> bool:
+    """Whether a message body asks to ping @everyone or @here (content and allowed
+    mentions); Discord pings only if the author may Mention Everyone in the channel."""
+    allowed = body.get("allowed_mentions")
+    permitted = allowed is None or "everyone" in (allowed.get("parse") or [])
+    return permitted and bool(_EVERYONE.search(body.get("content") or ""))
 
 
 @dataclass
@@ -133,6 +150,31 @@ class FakeMember:
 
 
 @dataclass
+class Overwrite:
+    """A channel's permission overwrite for a role or a member: bits allowed and denied."""
+
+    id: int
+    type: Literal[0, 1]  # 0 a role, 1 a member
+    allow: int = 0
+    deny: int = 0
+
+    def payload(self) -> JSON:
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
+
+    def apply(self, value: int) -> int:
+        return (value & ~self.deny) | self.allow
+
+
+ROLE_OVERWRITE: Literal[0] = 0
+MEMBER_OVERWRITE: Literal[1] = 1
+
+
+@dataclass
 class FakeChannel:
     id: int
     name: str
@@ -141,6 +183,7 @@ class FakeChannel:
     position: int = 0
     topic: str | None = None
     recipient: FakeUser | None = None  # the other side of a DM
+    overwrites: dict[int, Overwrite] = field(default_factory=dict)  # by role or member id
 
     def payload(self) -> JSON:
         if self.guild_id is None:
@@ -157,7 +200,7 @@ class FakeChannel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": [o.payload() for o in self.overwrites.values()],
             "parent_id": None,
             "nsfw": False,
             "flags": 0,
@@ -187,6 +230,29 @@ class FakeGuild:
             value |= self.roles[role_id].permissions
         if value & ADMINISTRATOR:
             return ALL_PERMISSIONS
+        return value
+
+    def channel_permissions(self, user_id: int, channel: FakeChannel) -> int:
+        """Permissions in a channel, as Discord computes them: the guild's, then the
+        @everyone overwrite, the member's roles' overwrites together, the member's own, and
+        the implicit denials."""
+        value = self.permissions_of(user_id)
+        if value & ADMINISTRATOR:
+            return value
+        overwrites = channel.overwrites
+        if self.id in overwrites:
+            value = overwrites[self.id].apply(value)
+        roles = [overwrites[r] for r in self.members[user_id].role_ids if r in overwrites]
+        allow = deny = 0
+        for role in roles:
+            allow, deny = allow | role.allow, deny | role.deny
+        value = (value & ~deny) | allow
+        if user_id in overwrites:
+            value = overwrites[user_id].apply(value)
+        if not value & discord.Permissions(send_messages=True).value:
+            value &= ~_NEEDS_SEND
+        if not value & discord.Permissions(view_channel=True).value:
+            value &= ~_CHANNEL_PERMISSIONS
         return value
 
     def payload(self) -> JSON:
@@ -250,6 +316,7 @@ class InteractionState:
     loading: bool = False  # deferred with "thinking": the first follow-up replaces the original
     ephemeral: bool = False
     message_ids: list[int] = field(default_factory=list)
+    opened_at: float = 0.0  # on the world's clock, for the answer deadlines
 
 
 @dataclass
@@ -264,7 +331,8 @@ class World:
     """Everything Discord knows: the default guild (owner, admin, member, #general, #news),
     the synced commands, messages by channel, and the interactions in flight."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock = clock or Clock()
         self.bot_user = FakeUser(BOT_ID, "precis", bot=True)
         self.users: dict[int, FakeUser] = {self.bot_user.id: self.bot_user}
         self.owner = self.add_user(OWNER_ID, "owner")
@@ -357,10 +425,25 @@ class World:
         return channel
 
     def member_permissions(self, user_id: int, channel_id: int, override: int | None) -> int:
-        guild_id = self.channels[channel_id].guild_id
-        if override is not None or guild_id is None:
+        """A user's permissions in a channel (0 in a DM), or `override` if given."""
+        channel = self.channels[channel_id]
+        if override is not None or channel.guild_id is None:
             return override or 0
-        return self.guilds[guild_id].permissions_of(user_id)
+        return self.guilds[channel.guild_id].channel_permissions(user_id, channel)
+
+    def set_overwrite(
+        self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
+    ) -> FakeChannel:
+        """Overwrite a role's or a member's permissions in a guild channel (both 0: remove)."""
+        channel = self.channels[channel_id]
+        assert channel.guild_id is not None, "DMs have no overwrites"
+        is_role = target_id in self.guilds[channel.guild_id].roles
+        kind = ROLE_OVERWRITE if is_role else MEMBER_OVERWRITE
+        if allow or deny:
+            channel.overwrites[target_id] = Overwrite(target_id, kind, allow, deny)
+        else:
+            channel.overwrites.pop(target_id, None)
+        return channel
 
     def _add_default_guild(self) -> None:
         guild = self.add_guild("Precis Test Guild", guild_id=GUILD_ID, bot_role_id=BOT_ROLE_ID)
@@ -413,7 +496,7 @@ class World:
         if channel.guild_id is None:
             payload |= self._dm_context(user_id)
         else:
-            payload |= self._guild_context(channel.guild_id, user_id, member_perms)
+            payload |= self._guild_context(channel, user_id, member_perms)
         if message is not None:
             payload["message"] = message
         state = InteractionState(
@@ -422,11 +505,14 @@ class World:
             channel.id,
             channel.guild_id,
             None if message is None else int(message["id"]),
+            opened_at=self.clock.now(),
         )
         self.interactions[token] = state
         return state, payload
 
-    def _guild_context(self, guild_id: int, user_id: int, member_perms: int) -> JSON:
+    def _guild_context(self, channel: FakeChannel, user_id: int, member_perms: int) -> JSON:
+        assert channel.guild_id is not None
+        guild_id = channel.guild_id
         guild = self.guilds[guild_id]
         member = guild.members[user_id].payload() | {"permissions": str(member_perms)}
         return {
@@ -434,7 +520,7 @@ class World:
             "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
             "guild_locale": "en-US",
             "member": member,
-            "app_permissions": str(guild.permissions_of(BOT_ID)),
+            "app_permissions": str(guild.channel_permissions(BOT_ID, channel)),
             "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0,  # a guild
         }
