@@ -205,6 +205,18 @@ async def test_invalid_requests_are_counted_over_ten_minutes(
     assert fake.invalid_requests() == 0
 
 
+async def test_a_wrong_token_is_unauthorized(fake: FakeDiscord) -> None:
+    fake.require_token("the-right-token")
+    bot = make_bot()
+    try:
+        with pytest.raises(discord.LoginFailure):
+            await bot.login("a-wrong-token")
+    finally:
+        await bot.close()
+    assert [r.status for r in fake.requests] == [401]
+    assert fake.invalid_requests() == 1
+
+
 async def test_too_many_invalid_requests_earn_a_ban(fake: FakeDiscord, bot: commands.Bot) -> None:
     fake.enforce(Limits(ban_after=3, ban_seconds=60))
     fake.fail_channel(NEWS_CHANNEL_ID)
@@ -258,6 +270,44 @@ async def test_overwrites_are_in_guild_create(fake: FakeDiscord) -> None:
         assert not mine.create_public_threads and not mine.send_messages_in_threads
         general = text_channel(client, GENERAL_CHANNEL_ID)
         assert general.permissions_for(channel.guild.me).send_messages_in_threads
+
+
+async def test_threads_need_their_permissions(fake: FakeDiscord, bot: commands.Bot) -> None:
+    fake.enforce(Limits(permissions=True))
+    channel = text_channel(bot)
+    public = discord.ChannelType.public_thread
+    with pytest.raises(discord.Forbidden):  # the bot's roles lack Create Public Threads
+        await channel.create_thread(name="talk", type=public)
+    await fake.set_permissions(
+        NEWS_CHANNEL_ID, BOT_ROLE_ID, allow=discord.Permissions(create_public_threads=True)
+    )
+    thread = await channel.create_thread(name="talk", type=public)
+    await thread.send("in the thread")  # Send Messages in Threads, from the bot's role
+    await asyncio.sleep(0.05)  # the THREAD_CREATE on its way
+    assert isinstance(bot.get_channel(thread.id), discord.Thread)
+    # In a thread, Send Messages in Threads counts, not Send Messages.
+    await fake.set_permissions(
+        NEWS_CHANNEL_ID,
+        BOT_ROLE_ID,
+        allow=discord.Permissions(create_public_threads=True, send_messages=True),
+        deny=discord.Permissions(send_messages_in_threads=True),
+    )
+    with pytest.raises(discord.Forbidden) as raised:
+        await thread.send("denied")
+    assert raised.value.code == 50013
+    assert [m["content"] for m in fake.bot_messages(thread.id)] == ["in the thread"]
+
+
+async def test_webhooks_need_manage_webhooks(fake: FakeDiscord, bot: commands.Bot) -> None:
+    fake.enforce(Limits(permissions=True))
+    channel = text_channel(bot)
+    with pytest.raises(discord.Forbidden):
+        await channel.create_webhook(name="relay")
+    await fake.set_permissions(
+        NEWS_CHANNEL_ID, BOT_ROLE_ID, allow=discord.Permissions(manage_webhooks=True)
+    )
+    webhook = await channel.create_webhook(name="relay")
+    assert [w.id for w in await channel.webhooks()] == [webhook.id]
 
 
 async def test_without_view_channel_it_is_missing_access(

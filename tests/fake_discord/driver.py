@@ -137,6 +137,10 @@ class FakeDiscord:
         self.rest.limits = self.rest.invalid.limits = limits
         self.rest.rate_limiter = RateLimiter(limits, self.clock)
 
+    def require_token(self, token: str) -> None:
+        """Answer 401 Unauthorized to requests made with any other bot token."""
+        self.rest.token = token
+
     def advance(self, seconds: float) -> None:
         """Move the fake's clock forward (interaction deadlines, the invalid requests' window
         and ban); rate limit windows also follow it."""

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import discord
 from aiohttp import BodyPartReader, web
-from discord.enums import AppCommandType, InteractionResponseType, MessageType
+from discord.enums import AppCommandType, ChannelType, InteractionResponseType, MessageType
 
 from tests.fake_discord import gateway
 from tests.fake_discord.limits import (
@@ -168,6 +168,7 @@ class RestApi:
         self.release_hung = asyncio.Event()
         self.limits = limits
         self.clock = clock
+        self.token: str | None = None  # when set, a request with another token gets 401
         self.rate_limiter = RateLimiter(limits, clock)
         self.invalid = InvalidRequests(limits, clock)
         self._changed = changed
@@ -194,6 +195,10 @@ class RestApi:
         router.add_patch(hook_message, self._edit_hook_message)
         router.add_delete(hook_message, self._delete_hook_message)
         router.add_get(f"{api}/channels/{{cid}}", self._get_channel)
+        router.add_post(f"{api}/channels/{{cid}}/threads", self._start_thread)
+        router.add_post(f"{api}/channels/{{cid}}/messages/{{mid}}/threads", self._start_thread)
+        router.add_get(f"{api}/channels/{{cid}}/webhooks", self._get_webhooks)
+        router.add_post(f"{api}/channels/{{cid}}/webhooks", self._create_webhook)
         router.add_post(f"{api}/channels/{{cid}}/typing", self._typing)
         router.add_get(f"{api}/channels/{{cid}}/messages", self._get_messages)
         router.add_post(f"{api}/channels/{{cid}}/messages", self._post_message)
@@ -218,6 +223,8 @@ class RestApi:
             await asyncio.sleep(self.limits.latency)
         if self.invalid.banned():
             return await self._answer(record, _banned(self.invalid.ban_left()))
+        if not self._authorized(record):
+            return await self._answer(record, _error(401, 0, "401: Unauthorized"))
         fault = next((f for f in self.faults if f.strikes(record)), None)
         if fault is not None:
             return await self._apply_fault(fault, request, record)
@@ -236,6 +243,11 @@ class RestApi:
         self.invalid.note(response.status, scope)
         await self._add_record(record)
         return response
+
+    def _authorized(self, record: RecordedRequest) -> bool:
+        # Interaction answers carry no Authorization: their token is in the path.
+        given = record.headers.get("Authorization")
+        return self.token is None or given is None or given == f"Bot {self.token}"
 
     async def _add_record(self, record: RecordedRequest) -> None:
         async with self._changed:
@@ -271,6 +283,10 @@ class RestApi:
         granted = self._bot_permissions(channel)
         if not granted.view_channel:
             return _error(*_ERRORS["missing_access"])
+        if channel.is_thread:  # in a thread, Send Messages in Threads takes its place
+            needed = tuple(
+                "send_messages_in_threads" if n == "send_messages" else n for n in needed
+            )
         if not all(getattr(granted, name) for name in needed):
             return _error(*_ERRORS["forbidden"])
         return channel
@@ -481,6 +497,35 @@ class RestApi:
     async def _get_channel(self, request: web.Request) -> web.Response:
         channel = self._channel_or_error(request)
         return channel if isinstance(channel, web.Response) else _json(channel.payload())
+
+    async def _start_thread(self, request: web.Request) -> web.Response:
+        """A thread, on a message (always public) or not (public or private, by "type")."""
+        body = request[_RECORD].json or {}
+        on_message = "mid" in request.match_info
+        public = ChannelType.public_thread
+        kind = public if on_message else ChannelType(body.get("type", public.value))
+        needed = "create_public_threads" if kind is public else "create_private_threads"
+        channel = self._channel_or_error(request, needed)
+        if isinstance(channel, web.Response):
+            return channel
+        if on_message and self.world.find_message(int(request.match_info["mid"])) is None:
+            return _error(404, 10008, "Unknown Message")
+        thread = self.world.add_thread(channel.id, body["name"], type=kind)
+        await self.gateway.broadcast("THREAD_CREATE", thread.payload() | {"newly_created": True})
+        return _json(thread.payload())
+
+    async def _get_webhooks(self, request: web.Request) -> web.Response:
+        channel = self._channel_or_error(request, "manage_webhooks")
+        if isinstance(channel, web.Response):
+            return channel
+        hooks = self.world.webhooks.values()
+        return _json([h for h in hooks if h["channel_id"] == str(channel.id)])
+
+    async def _create_webhook(self, request: web.Request) -> web.Response:
+        channel = self._channel_or_error(request, "manage_webhooks")
+        if isinstance(channel, web.Response):
+            return channel
+        return _json(self.world.add_webhook(channel.id, request[_RECORD].json["name"]))
 
     async def _typing(self, request: web.Request) -> web.Response:
         channel = self._channel_or_error(request, "send_messages")

@@ -184,8 +184,16 @@ class FakeChannel:
     topic: str | None = None
     recipient: FakeUser | None = None  # the other side of a DM
     overwrites: dict[int, Overwrite] = field(default_factory=dict)  # by role or member id
+    parent_id: int | None = None  # a thread's channel
+    owner_id: int | None = None  # who started a thread
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in (ChannelType.public_thread, ChannelType.private_thread)
 
     def payload(self) -> JSON:
+        if self.is_thread:
+            return self._thread_payload()
         if self.guild_id is None:
             assert self.recipient is not None
             return {
@@ -211,6 +219,28 @@ class FakeChannel:
             data |= {"topic": self.topic, "last_message_id": None, "rate_limit_per_user": 0}
         return data
 
+    def _thread_payload(self) -> JSON:
+        return {
+            "id": str(self.id),
+            "type": self.type.value,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.parent_id),
+            "owner_id": str(self.owner_id),
+            "name": self.name,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": now(),
+                "locked": False,
+                "create_timestamp": now(),
+            },
+        }
+
 
 @dataclass
 class FakeGuild:
@@ -219,6 +249,7 @@ class FakeGuild:
     owner_id: int
     roles: dict[int, FakeRole] = field(default_factory=dict)
     channels: dict[int, FakeChannel] = field(default_factory=dict)
+    threads: dict[int, FakeChannel] = field(default_factory=dict)
     members: dict[int, FakeMember] = field(default_factory=dict)
 
     def permissions_of(self, user_id: int) -> int:
@@ -239,7 +270,9 @@ class FakeGuild:
         value = self.permissions_of(user_id)
         if value & ADMINISTRATOR:
             return value
-        overwrites = channel.overwrites
+        # A thread has its channel's overwrites (only threads have a parent here).
+        source = channel if channel.parent_id is None else self.channels[channel.parent_id]
+        overwrites = source.overwrites
         if self.id in overwrites:
             value = overwrites[self.id].apply(value)
         roles = [overwrites[r] for r in self.members[user_id].role_ids if r in overwrites]
@@ -294,7 +327,7 @@ class FakeGuild:
             "voice_states": [],
             "members": [m.payload() for m in self.members.values()],
             "channels": [c.payload() for c in self.channels.values()],
-            "threads": [],
+            "threads": [t.payload() for t in self.threads.values()],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -341,6 +374,7 @@ class World:
         self.commands: dict[int | None, list[JSON]] = {}  # guild id (None: global) -> commands
         self.intents: int | None = None  # from the bot's last IDENTIFY
         self.interactions: dict[str, InteractionState] = {}
+        self.webhooks: dict[int, JSON] = {}
         self.attachment_base = ""  # the server's URL, once it listens
         self._messages: dict[int, JSON] = {}
         self._channel_log: dict[int, list[int]] = {}
@@ -412,6 +446,42 @@ class World:
         guild.channels[channel.id] = channel
         self.channels[channel.id] = channel
         return channel
+
+    def add_thread(
+        self,
+        parent_id: int,
+        name: str,
+        *,
+        owner_id: int = BOT_ID,
+        type: ChannelType = ChannelType.public_thread,
+    ) -> FakeChannel:
+        """A thread in a guild channel; it has the channel's permission overwrites."""
+        parent = self.channels[parent_id]
+        assert parent.guild_id is not None, "DMs have no threads"
+        thread = FakeChannel(
+            self.snowflake(), name, parent.guild_id, type, parent_id=parent_id, owner_id=owner_id
+        )
+        self.guilds[parent.guild_id].threads[thread.id] = thread
+        self.channels[thread.id] = thread
+        return thread
+
+    def add_webhook(self, channel_id: int, name: str) -> JSON:
+        """A channel webhook the bot made (made only: the fake does not execute them)."""
+        channel = self.channels[channel_id]
+        webhook_id = self.snowflake()
+        webhook: JSON = {
+            "id": str(webhook_id),
+            "type": 1,  # incoming
+            "guild_id": str(channel.guild_id),
+            "channel_id": str(channel_id),
+            "name": name,
+            "avatar": None,
+            "token": f"fake-webhook-token-{webhook_id}",
+            "application_id": str(APPLICATION_ID),
+            "user": self.bot_user.payload(),
+        }
+        self.webhooks[webhook_id] = webhook
+        return webhook
 
     def dm_channel(self, user_id: int) -> FakeChannel:
         """The DM channel between the bot and a user, made on first use."""
