@@ -155,15 +155,15 @@ class Refusal:
         }
 
     def all_headers(self) -> dict[str, str]:
-        return (
-            self.headers
-            | {
-                "Retry-After": str(math.ceil(self.retry_after)),
-                "X-RateLimit-Scope": self.scope,
-                "Via": VIA,
-            }
-            | ({"X-RateLimit-Global": "true"} if self.scope == "global" else {})
-        )
+        """The route's headers (if any) and the 429's own; Retry-After in whole seconds."""
+        headers = self.headers | {
+            "Retry-After": str(math.ceil(self.retry_after)),
+            "X-RateLimit-Scope": self.scope,
+            "Via": VIA,
+        }
+        if self.scope == "global":
+            headers["X-RateLimit-Global"] = "true"
+        return headers
 
 
 class RateLimiter:
@@ -228,7 +228,8 @@ class InvalidRequests:
             self._times.popleft()
         return len(self._times)
 
-    def note(self, status: int, scope: str | None) -> None:
+    def note(self, status: int, scope: Scope | None) -> None:
+        """Count an answer if it is invalid; ban once there are too many."""
         if status not in INVALID_STATUSES or scope == "shared":
             return
         self._times.append(self.clock.now())

@@ -25,6 +25,7 @@ from tests.fake_discord.limits import (
     RateLimiter,
     Refusal,
     Route,
+    Scope,
 )
 from tests.fake_discord.world import (
     APPLICATION_ID,
@@ -236,7 +237,7 @@ class RestApi:
         return await self._answer(record, response)
 
     async def _answer(
-        self, record: RecordedRequest, response: web.StreamResponse, scope: str | None = None
+        self, record: RecordedRequest, response: web.StreamResponse, scope: Scope | None = None
     ) -> web.StreamResponse:
         record.status = response.status
         record.answer_headers = dict(response.headers)

@@ -149,12 +149,16 @@ class FakeMember:
         return data
 
 
+ROLE_OVERWRITE: Literal[0] = 0  # the overwrite types of Discord's permission_overwrites
+MEMBER_OVERWRITE: Literal[1] = 1
+
+
 @dataclass
 class Overwrite:
     """A channel's permission overwrite for a role or a member: bits allowed and denied."""
 
     id: int
-    type: Literal[0, 1]  # 0 a role, 1 a member
+    type: Literal[0, 1]  # ROLE_OVERWRITE or MEMBER_OVERWRITE
     allow: int = 0
     deny: int = 0
 
@@ -168,10 +172,6 @@ class Overwrite:
 
     def apply(self, value: int) -> int:
         return (value & ~self.deny) | self.allow
-
-
-ROLE_OVERWRITE: Literal[0] = 0
-MEMBER_OVERWRITE: Literal[1] = 1
 
 
 @dataclass
