@@ -3,6 +3,8 @@
 Start it with `fake_discord()` (it also points discord.py at it), connect a bot with
 `running_bot()`, act as Discord's users with the driver (`slash`, `click`, `send_message`...)
 and read what the bot sent (`requests`, `wait_for`, `responses`, `run`, `cards_in`...).
+The fake answers at once and without limits unless a test turns Discord's on:
+`fake_discord(Limits(route=Window(5, 1.0)))`, `fake.enforce(Limits.real())` for all.
 
 Modules: `world` (guilds, members, channels, messages), `gateway` (the zlib-stream
 websocket), `rest` (the recorded REST API), `limits` (Discord's rate limits, ban and

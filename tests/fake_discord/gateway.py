@@ -62,8 +62,8 @@ class Session:
 
 class Gateway:
     """The websocket side; `changed` is notified of each op the bot sends and when a session
-    is identified or resumed.
-    With `resumable` False, a RESUME is answered INVALID_SESSION and the bot IDENTIFYs again."""
+    is identified or resumed. With `resumable` False, a RESUME is answered INVALID_SESSION
+    and the bot IDENTIFYs again."""
 
     def __init__(self, world: World, changed: asyncio.Condition, timeout: float) -> None:
         self.world = world
