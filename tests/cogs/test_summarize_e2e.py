@@ -8,7 +8,7 @@ import pytest
 
 import cogs._progress as progress_module
 import cogs.summarize as summarize_cog
-from tests.conftest import LaunchBot
+from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
     EPHEMERAL,
@@ -16,6 +16,7 @@ from tests.fake_discord import (
     GUILD_ID,
     MEMBER_ID,
     FakeDiscord,
+    Limits,
     RecordedRequest,
     is_card,
     last_card,
@@ -325,15 +326,39 @@ async def test_past_the_deadline_the_answer_is_one_line_and_the_work_goes_on(
     assert pages.hits["/news/bridge"] == 1  # the second ask found the first one's fetch
 
 
+async def test_a_slow_page_still_gets_its_card_under_discord_s_deadlines(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    # The first answer must come within 3 s: the command defers before it fetches, and the
+    # card is an edit, which the token allows for 15 minutes.
+    fake.enforce(Limits(interaction_deadlines=True))
+    url = pages.add("/news/slow", article_html())
+    pages.delay = 0.5
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": url})
+
+        async def fetching() -> bool:
+            return pages.hits["/news/slow"] > 0
+
+        await eventually(fetching)
+        fake.advance(10)  # the page takes 10 s: an answer not given before now is too late
+        card = await fake.final_card(interaction.token)
+    assert card["embeds"][0]["title"] == TITLE
+    assert fake.invalid_requests() == 0
+
+
 async def test_an_answer_after_fourteen_minutes_goes_as_a_plain_message(
     fake: FakeDiscord, launch: LaunchBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An interaction's token lives 15 minutes: past 14, the placeholder is left as it is and
     # the card is posted in the channel instead of an edit that Discord would refuse.
+    fake.enforce(Limits(interaction_deadlines=True))
     late = datetime.now(UTC) + timedelta(minutes=14, seconds=30)
     monkeypatch.setattr(progress_module, "utcnow", lambda: late)
     async with launch():
         interaction = await fake.slash("summarize", {"text": PASTE})
+        await fake.wait_responses(interaction.token, 1)  # the deferral
+        fake.advance(14.5 * 60)
         posted = await fake.wait_for(
             lambda r: (
                 r.method == "POST"
@@ -343,3 +368,4 @@ async def test_an_answer_after_fourteen_minutes_goes_as_a_plain_message(
         )
     assert posted.json["embeds"][0]["title"] == "Ferry fares to rise in spring"
     assert [r.method for r in fake.responses(interaction.token)] == ["POST"]  # the deferral
+    assert fake.invalid_requests() == 0
