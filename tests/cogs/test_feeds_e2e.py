@@ -16,6 +16,7 @@ from tests.fake_discord import (
     MEMBER_ID,
     NEWS_CHANNEL_ID,
     FakeDiscord,
+    Limits,
 )
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.loop_lag import loop_lag
@@ -344,10 +345,12 @@ async def test_a_gateway_drop_during_delivery_loses_and_repeats_nothing(
         await fake.run("feed", {"url": feed}, subcommand="add")
         await subscribe(fake, "bridge")
         publish(pages, "/feed.xml", "City News", stories)
+        fake.enforce(Limits(latency=0.05))  # each card takes a moment: the drop is mid-delivery
         cog = articles_cog(bot)
         await cog.poll_feeds()
         await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
-        await fake.disconnect_gateway()  # while the rest of the cards go out
+        await fake.disconnect_gateway(abrupt=True)
+        assert len(fake.cards_in(NEWS_CHANNEL_ID)) < len(stories)
 
         async def all_sent() -> bool:
             return len(await bot.storage.deliveries.in_state("sent")) == len(stories)
