@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import multiprocessing
 import random
 import signal
@@ -30,12 +31,15 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from discord.gateway import DiscordWebSocket
+
 from benchmarks.feeds import ENTRIES, FeedServer, follow
 from bot.composition import open_services
 from bot.model import DeliveryState
 from bot.pipeline.topics import parse_topic
 from bot.settings import Settings, load_settings
 from bot.storage import SQLiteStorage
+from cogs.articles import SENDER_IDLE_SECONDS
 from tests.crash.precis_process import run_precis
 from tests.fake_discord import ADMIN_ID, GUILD_ID, FakeDiscord, RecordedRequest, fake_discord
 
@@ -47,8 +51,10 @@ HOSTS = 4
 MAX_NEW_PER_RUN = 4
 DELAY_S = 1.0  # kills by delay fall within this long after the start
 MOMENT_TIMEOUT_S = 2.0  # a page or a card that never comes (nothing left to do): kill anyway
-FINISH_TIMEOUT_S = 60.0
+START_TIMEOUT_S = 30.0  # from its start to its connection to the gateway
+STALL_S = SENDER_IDLE_SECONDS + 10  # the last run: a card at least this often, or it failed
 TICK_S = 0.002
+IDENTIFY = DiscordWebSocket.IDENTIFY
 
 Limits = Callable[[FakeDiscord], None]
 Entry = tuple[int, int]  # (feed, index): the article at /a/{feed}/{index}
@@ -84,12 +90,13 @@ class Moment:
     count: float
 
     @staticmethod
-    def draw(rng: random.Random, new_entries: int) -> Moment:
+    def draw(rng: random.Random, new_entries: int, cards_owed: int) -> Moment:
+        """A page moment needs new entries, a card moment cards owed; else a delay."""
         kind = rng.choice(("delay", "page", "card"))
         if kind == "page" and new_entries:
             return Moment("page", rng.randint(1, new_entries))
-        if kind == "card":
-            return Moment("card", rng.randint(1, 6))
+        if kind == "card" and cards_owed:
+            return Moment("card", rng.randint(1, min(cards_owed, 6)))
         return Moment("delay", round(rng.uniform(0, DELAY_S), 3))
 
 
@@ -183,17 +190,24 @@ class Newsroom:
             await asyncio.to_thread(process.join)
 
     async def run_and_kill(self, moment: Moment, tally: Tally) -> None:
+        """Start the bot and SIGKILL it at `moment`. A page or a card that has not come
+        MOMENT_TIMEOUT_S after the bot connected (nothing left to read or post) kills it then:
+        counted from the connection, so that a slow machine still reaches the work."""
         pages, requests = self.server.counts["pages"], len(self.fake.requests)
+        identified = self.identifies()
         reached = {
             "delay": lambda: False,
             "page": lambda: self.server.counts["pages"] - pages >= moment.count,
             "card": lambda: self.card_posts(requests) >= moment.count,
         }[moment.kind]
-        wait = moment.count if moment.kind == "delay" else MOMENT_TIMEOUT_S
         async with self.bot_process() as process:
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline and not reached():
+            began = time.monotonic()
+            deadline = began + moment.count if moment.kind == "delay" else math.inf
+            while not reached() and time.monotonic() < deadline:
                 assert process.exitcode is None, self.log_tail()
+                assert time.monotonic() - began < START_TIMEOUT_S, "the bot never connected"
+                if deadline == math.inf and self.identifies() > identified:
+                    deadline = time.monotonic() + MOMENT_TIMEOUT_S
                 await asyncio.sleep(TICK_S)
             process.kill()
             await asyncio.to_thread(process.join)
@@ -202,20 +216,32 @@ class Newsroom:
 
     async def run_to_the_end(self) -> None:
         """Start the bot once more, wait until every owed card is out and recorded as sent,
-        then stop it as SIGTERM does."""
+        then stop it as SIGTERM does. It fails when no card comes for STALL_S (however long
+        the fake's rate limits make the whole take)."""
         async with self.bot_process() as process:
-            deadline = time.monotonic() + FINISH_TIMEOUT_S
-            while not self.owed().keys() <= self.posted().keys():
+            posts, progressed = -1, time.monotonic()
+            while self.missing():
                 assert process.exitcode is None, self.log_tail()
-                assert time.monotonic() < deadline, "cards still missing at the end"
+                if self.card_posts() != posts:
+                    posts, progressed = self.card_posts(), time.monotonic()
+                stalled = time.monotonic() - progressed
+                assert stalled < STALL_S, f"no card for {STALL_S} s; missing: {self.missing()}"
                 await asyncio.sleep(0.05)
             async with stored(self.database) as storage:
                 while await open_deliveries(storage):
-                    assert time.monotonic() < deadline, "deliveries still open at the end"
+                    assert time.monotonic() - progressed < STALL_S, "deliveries left open"
                     await asyncio.sleep(0.05)
             process.terminate()
             await asyncio.to_thread(process.join)
         assert process.exitcode == 0, self.log_tail()
+
+    def missing(self) -> Counter[tuple[int, str]]:
+        """The owed cards not in their channel yet."""
+        return self.owed() - self.posted()
+
+    def identifies(self) -> int:
+        """How many times a bot has identified on the gateway."""
+        return sum(1 for payload in self.fake.gateway_payloads if payload["op"] == IDENTIFY)
 
     def log_tail(self) -> str:
         log = self.folder / f"run-{self.runs:02}.log"
@@ -289,7 +315,8 @@ async def crash_and_restart(
             for new in killed:
                 newsroom.publish(new)
                 await newsroom.all_due()
-                await newsroom.run_and_kill(Moment.draw(rng, len(new)), tally)
+                moment = Moment.draw(rng, len(new), newsroom.missing().total())
+                await newsroom.run_and_kill(moment, tally)
             newsroom.publish(last)
             await newsroom.all_due()
             await newsroom.run_to_the_end()
