@@ -286,7 +286,9 @@ def forkserver() -> multiprocessing.context.ForkServerContext:
 
 def publishing(rng: random.Random, runs: int) -> list[list[int]]:
     """The feeds that publish an entry before each run: a few at a time until every feed has
-    published NEW_PER_FEED; the last run gets what is left, one entry at least."""
+    published NEW_PER_FEED; the last run gets what is left, one entry at least, so that its
+    poll wakes the sender at once (cards a kill left pending otherwise wait for the sender's
+    idle tick, SENDER_IDLE_SECONDS)."""
     queue = [feed for feed in range(FEEDS) for _ in range(NEW_PER_FEED)]
     rng.shuffle(queue)
     plan = [
