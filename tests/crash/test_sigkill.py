@@ -109,7 +109,7 @@ class Tally:
     card_requests: int = 0  # card POSTs the fake recorded: duplicates and retries included
 
 
-class Newsroom:
+class CrashWorld:
     """The world the bot runs in: the fake Discord, the feed server, the channels, the entries
     published so far, and the database the bot's runs share."""
 
@@ -316,33 +316,33 @@ async def crash_and_restart(
         async with fake_discord() as fake:
             if limits is not None:
                 limits(fake)
-            newsroom = Newsroom(fake, server, folder)
-            await newsroom.set_up()
+            world = CrashWorld(fake, server, folder)
+            await world.set_up()
             *killed, last = publishing(rng, kills + 1)
             for new in killed:
-                newsroom.publish(new)
-                await newsroom.all_due()
-                moment = Moment.draw(rng, len(new), newsroom.missing().total())
-                await newsroom.run_and_kill(moment, tally)
-            newsroom.publish(last)
-            await newsroom.all_due()
-            await newsroom.run_to_the_end()
+                world.publish(new)
+                await world.all_due()
+                moment = Moment.draw(rng, len(new), world.missing().total())
+                await world.run_and_kill(moment, tally)
+            world.publish(last)
+            await world.all_due()
+            await world.run_to_the_end()
     finally:
         await server.stop()
-    await assert_exactly_once(newsroom)
-    tally.cards_owed, tally.card_requests = newsroom.owed().total(), newsroom.card_posts()
+    await assert_exactly_once(world)
+    tally.cards_owed, tally.card_requests = world.owed().total(), world.card_posts()
     return tally
 
 
-async def assert_exactly_once(newsroom: Newsroom) -> None:
+async def assert_exactly_once(world: CrashWorld) -> None:
     """Every owed card in its channel once, every delivery sent, and a sound database."""
-    owed, posted = newsroom.owed(), newsroom.posted()
+    owed, posted = world.owed(), world.posted()
     assert posted - owed == Counter(), f"cards posted more than once or not owed: {posted - owed}"
     assert owed - posted == Counter(), f"cards owed and never posted: {owed - posted}"
-    async with stored(newsroom.database) as storage:
+    async with stored(world.database) as storage:
         assert await open_deliveries(storage) == []
         assert await storage.deliveries.in_state(DeliveryState.FAILED) == []
-    assert integrity(newsroom.database) == ["ok"]
+    assert integrity(world.database) == ["ok"]
 
 
 async def test_every_owed_card_is_posted_once_across_50_sigkills(tmp_path: Path) -> None:
