@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench-summarization bench-extraction bench-quotes bench-feeds bench-cards
+.PHONY: run test lint bench-summarization bench-extraction bench-quotes bench-feeds bench-cards \
+	bench-delivery
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,9 @@ bench-quotes: $(INSTALLED)
 
 bench-feeds: $(INSTALLED)
 	$(BIN)/python -m benchmarks.feeds
+
+bench-delivery: $(INSTALLED)
+	$(BIN)/python -m benchmarks.delivery
 
 bench-cards: $(INSTALLED)
 	$(BIN)/python -m benchmarks.cards

@@ -484,26 +484,32 @@ async def measure_cycle(
     return figures
 
 
+def bench_settings(folder: Path) -> Any:
+    """The bot's settings for a benchmark: a database in `folder`, pages on loopback."""
+    from bot.settings import Settings
+
+    return Settings(
+        token="fake-token",
+        database=folder / "precis.db",
+        prefix="!",
+        sync_on_start="",
+        log_level="WARNING",
+        allow_private_urls=True,  # the feed server is on loopback
+        poll_seconds=POLL_SECONDS,
+        message_content=False,
+    )
+
+
 async def run_scale(
     feeds: int, new_per_feed: int, *, trace: bool = False, hosts: int = HOSTS
 ) -> list[CycleFigures]:
     from bot.client import Precis
     from bot.composition import open_services
-    from bot.settings import Settings
     from tests.fake_discord import GUILD_ID, fake_discord, running_bot
 
     channel_count = feeds * SUBSCRIPTIONS_PER_FEED // SUBSCRIPTIONS_PER_CHANNEL
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(
-            token="fake-token",
-            database=Path(folder) / "precis.db",
-            prefix="!",
-            sync_on_start="",
-            log_level="WARNING",
-            allow_private_urls=True,  # the feed server is on loopback
-            poll_seconds=POLL_SECONDS,
-            message_content=False,
-        )
+        settings = bench_settings(Path(folder))
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
