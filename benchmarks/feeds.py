@@ -1,6 +1,7 @@
 """Feed polling benchmark: one poll-and-deliver cycle of the real bot at 100 and 1,000 feeds.
 
-    python -m benchmarks.feeds [--feeds 100,1000] [--new-per-feed 1] [--tracemalloc]
+    python -m benchmarks.feeds [--feeds 100,1000] [--new-per-feed 1] [--posts-per-second 45]
+                               [--tracemalloc]
 
 A local server (a child process, on loopback addresses 127.0.0.1-8) serves generated RSS
 feeds of 20 entries with ETags (304 on If-None-Match) and their article pages, and counts what
@@ -484,8 +485,9 @@ async def measure_cycle(
     return figures
 
 
-def bench_settings(folder: Path) -> Any:
-    """The bot's settings for a benchmark: a database in `folder`, pages on loopback."""
+def bench_settings(folder: Path, posts_per_second: float | None = None) -> Any:
+    """The bot's settings for a benchmark: a database in `folder`, pages on loopback, cards
+    paced at `posts_per_second` (default: the setting's)."""
     from bot.settings import Settings
 
     return Settings(
@@ -497,11 +499,17 @@ def bench_settings(folder: Path) -> Any:
         allow_private_urls=True,  # the feed server is on loopback
         poll_seconds=POLL_SECONDS,
         message_content=False,
+        posts_per_second=posts_per_second or default_posts_per_second(),
     )
 
 
 async def run_scale(
-    feeds: int, new_per_feed: int, *, trace: bool = False, hosts: int = HOSTS
+    feeds: int,
+    new_per_feed: int,
+    *,
+    trace: bool = False,
+    hosts: int = HOSTS,
+    posts_per_second: float | None = None,
 ) -> list[CycleFigures]:
     from bot.client import Precis
     from bot.composition import open_services
@@ -509,7 +517,7 @@ async def run_scale(
 
     channel_count = feeds * SUBSCRIPTIONS_PER_FEED // SUBSCRIPTIONS_PER_CHANNEL
     with tempfile.TemporaryDirectory() as folder:
-        settings = bench_settings(Path(folder))
+        settings = bench_settings(Path(folder), posts_per_second)
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
@@ -633,7 +641,16 @@ def growth(rows: Sequence[CycleFigures]) -> list[str]:
     return lines
 
 
-def run_child(feeds: int, new_per_feed: int, trace: bool) -> list[CycleFigures]:
+def default_posts_per_second() -> float:
+    """The pacer's rate when PRECIS_POSTS_PER_SECOND is not set."""
+    from bot.settings import load_settings
+
+    return load_settings({"DISCORD_TOKEN": "-"}, env_file=None).posts_per_second
+
+
+def run_child(
+    feeds: int, new_per_feed: int, trace: bool, posts_per_second: float
+) -> list[CycleFigures]:
     """One scale in a fresh interpreter: its own caches and its own peak RSS."""
     command = [
         sys.executable,
@@ -643,6 +660,8 @@ def run_child(feeds: int, new_per_feed: int, trace: bool) -> list[CycleFigures]:
         str(feeds),
         "--new-per-feed",
         str(new_per_feed),
+        "--posts-per-second",
+        str(posts_per_second),
     ]
     if trace:
         command.append("--tracemalloc")
@@ -654,10 +673,11 @@ def run_child(feeds: int, new_per_feed: int, trace: bool) -> list[CycleFigures]:
     return [CycleFigures(**row) for row in json.loads(last)]
 
 
-def scale_rows(feeds: int, new_per_feed: int, trace: bool) -> list[CycleFigures]:
-    rows = run_child(feeds, new_per_feed, trace=False)
-    if trace:
-        for row, traced in zip(rows, run_child(feeds, new_per_feed, trace=True), strict=True):
+def scale_rows(args: argparse.Namespace, feeds: int) -> list[CycleFigures]:
+    rows = run_child(feeds, args.new_per_feed, False, args.posts_per_second)
+    if args.tracemalloc:
+        traced_rows = run_child(feeds, args.new_per_feed, True, args.posts_per_second)
+        for row, traced in zip(rows, traced_rows, strict=True):
             row.tracemalloc_peak_mb = traced.tracemalloc_peak_mb
     return rows
 
@@ -670,6 +690,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=_scales, default=[100, 1000], help="e.g. 100,1000")
     parser.add_argument("--new-per-feed", type=int, default=1, help="new entries per feed")
+    parser.add_argument(
+        "--posts-per-second",
+        type=float,
+        default=default_posts_per_second(),
+        help="the pacer's rate (PRECIS_POSTS_PER_SECOND); set it high for the bot's own cost",
+    )
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
@@ -698,17 +724,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.one is not None:
         rows = asyncio.run(
-            run_scale(args.one, args.new_per_feed, trace=args.tracemalloc, hosts=args.hosts)
+            run_scale(
+                args.one,
+                args.new_per_feed,
+                trace=args.tracemalloc,
+                hosts=args.hosts,
+                posts_per_second=args.posts_per_second,
+            )
         )
         print(json.dumps([dataclasses.asdict(row) for row in rows]))
         return 0
     rows = []
     for feeds in args.feeds:
-        rows.extend(scale_rows(feeds, args.new_per_feed, args.tracemalloc))
+        rows.extend(scale_rows(args, feeds))
     print(
         f"Feeds of {ENTRIES} entries, {args.new_per_feed} new per feed in cycle 1; "
         f"{SUBSCRIPTIONS_PER_FEED} subscriptions per feed, {SUBSCRIPTIONS_PER_CHANNEL} per "
-        "channel, one guild. Times and RSS from an untraced run"
+        f"channel, one guild; cards paced at {args.posts_per_second:g} requests/s. Times and RSS "
+        "from an untraced run"
         + ("; traced peak from a second run under tracemalloc.\n" if args.tracemalloc else ".\n")
     )
     print("\n".join(table(rows)))

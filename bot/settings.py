@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -108,6 +109,16 @@ def _poll_seconds(raw: str) -> int:
     return seconds
 
 
+def _posts_per_second(raw: str) -> float:
+    try:
+        rate = float(raw.strip())
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate < math.inf:  # also refuses "nan"
+        raise BadValue(f"must be a number above 0, not {raw!r}.")
+    return rate
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The process settings, in the order `.env.example` and the README list them."""
@@ -151,6 +162,13 @@ class Settings:
         "false",
         _boolean,
         "ask for the privileged Message Content intent, so the bare prefix works in servers",
+    )
+    posts_per_second: float = setting(
+        "PRECIS_POSTS_PER_SECOND",
+        "45",
+        _posts_per_second,
+        "requests a second, at most, that delivering cards makes to Discord, whose budget is 50 "
+        "a second per bot",
     )
 
     @property

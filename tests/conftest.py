@@ -50,6 +50,7 @@ def settings(tmp_path: Path) -> Settings:
         allow_private_urls=True,  # the test web servers live on loopback
         poll_seconds=600,
         message_content=True,
+        posts_per_second=45,
     )
 
 

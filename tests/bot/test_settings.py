@@ -15,6 +15,7 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.allow_private_urls is False
     assert settings.poll_seconds == 600
     assert settings.message_content is False
+    assert settings.posts_per_second == 45
 
 
 def test_missing_token_says_how_to_set_it() -> None:
@@ -27,7 +28,10 @@ def test_missing_token_says_how_to_set_it() -> None:
 def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("DISCORD_TOKEN=from-file\nPRECIS_PREFIX=?\nPRECIS_POLL_SECONDS=120\n")
-    settings = load_settings({"PRECIS_PREFIX": "$"}, env_file=env_file)
+    settings = load_settings(
+        {"PRECIS_PREFIX": "$", "PRECIS_POSTS_PER_SECOND": "2.5"}, env_file=env_file
+    )
+    assert settings.posts_per_second == 2.5
     assert settings.token == "from-file"
     assert settings.prefix == "$"
     assert settings.poll_seconds == 120
@@ -43,6 +47,9 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("PRECIS_POLL_SECONDS", "ten"),
         ("PRECIS_PREFIX", "   "),
         ("PRECIS_MESSAGE_CONTENT", "2"),
+        ("PRECIS_POSTS_PER_SECOND", "0"),
+        ("PRECIS_POSTS_PER_SECOND", "fast"),
+        ("PRECIS_POSTS_PER_SECOND", "nan"),
     ],
 )
 def test_bad_value_names_the_setting(name: str, value: str) -> None:
