@@ -17,6 +17,7 @@ from bot.services.dispatcher import Dispatcher
 from bot.services.feed_reader import FeedReader
 from bot.services.feeds import FeedService
 from bot.services.guild_config import GuildConfig
+from bot.services.pacer import Pacer
 from bot.services.poller import Poller
 from bot.services.quotes import QuoteSearch
 from bot.services.stats import Stats
@@ -59,7 +60,13 @@ async def open_services(
             desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
             # One clock, and one reader so that /feed add and the poller share its limits.
             services_clock, reader = Clock(clock), FeedReader(session)
-            dispatcher = Dispatcher(storage, desk, guild_config, clock=services_clock)
+            dispatcher = Dispatcher(
+                storage,
+                desk,
+                guild_config,
+                clock=services_clock,
+                pacer=Pacer(settings.posts_per_second),
+            )
             poller = Poller(
                 storage,
                 desk,

@@ -1,14 +1,22 @@
-"""The dispatcher: posts the cards the poller and /post owe, exactly once.
+"""The dispatcher: posts the cards the poller and /post owe, exactly once, as fast as
+Discord allows.
 
 Plain async Python: Discord is behind the `Poster` protocol (`bot.services.poster`), which the
 articles cog implements.
 
 Exactly once: an entry is marked seen in the same transaction that records the cards it owes
 (`deliveries`, one per channel and article, ever; see `bot.services.poller`). Only whoever
-claims a card posts it: the sender claims a pending one (marks it `sending`, if it is still
-pending) before posting it, and /post records its card already claimed; it is marked `sent`
-after the post. After a crash, `reconcile` looks in each channel for the cards left
-`sending`: found ones are marked sent, the others are posted again.
+claims a card posts it: a send pass claims the pending cards it will post (marks them
+`sending`, those still pending, in one transaction) before posting any, and /post records its
+card already claimed; cards are marked `sent` after their posts, many in one transaction.
+After a crash, `reconcile` looks in each channel for the cards left `sending`: found ones are
+marked sent, the others are posted again.
+
+Pace: each channel's cards go out in order, one queue per channel, and the channels are
+served at once; every request goes through one `Pacer`, under Discord's global budget. A card
+Discord cannot take just now (a 5xx, or a 429 after discord.py's own waits) goes back to
+pending and its channel rests, longer each time; one Discord refuses (another 4xx) fails at
+once; a channel the bot can't post in is paused.
 """
 
 from __future__ import annotations
@@ -21,17 +29,30 @@ from enum import StrEnum
 from bot.errors import UserError
 from bot.model import Delivery, DeliveryState, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock, backoff_seconds
-from bot.services.desk import Busy, NewsDesk, Progress
+from bot.services.desk import LONG_WAITING, Busy, NewsDesk, Progress
 from bot.services.guild_config import GuildConfig, GuildSettings
-from bot.services.poster import Card, ChannelLost, ChannelUnavailable, DiscordUnavailable, Poster
-from bot.storage import Storage
+from bot.services.pacer import Pacer
+from bot.services.poster import (
+    Card,
+    CardRefused,
+    ChannelLost,
+    ChannelUnavailable,
+    DiscordUnavailable,
+    Poster,
+)
+from bot.storage import DeliveryRepository, Storage
 
 log = logging.getLogger(__name__)
 
 MAX_POST_ATTEMPTS = 5
 RECONCILE_RETRY_SECONDS = 30  # a channel whose history could not be read is read again after
 RECONCILE_MAX_WAIT = 3600  # ...30 s, 1 min, 2 min... at most an hour
+RETRY_REST_SECONDS = 30  # a channel whose card Discord could not take rests 30 s, 1 min...
+RETRY_MAX_REST = 600  # ...at most 10 min, until the card's attempts run out
 DELIVERY_BATCH = 1000
+SENT_BATCH = 100  # cards marked sent in one transaction (after a crash, reconcile finds them)
+# Cards made at once, under the desk's queue for long texts: the sender alone never fills it.
+CARDS_MADE_AT_ONCE = LONG_WAITING // 2
 HOUR = 3600
 
 
@@ -77,7 +98,7 @@ class DeliveryReport:
     """What one `deliver` pass did, in counts."""
 
     sent: int = 0
-    waiting: int = 0  # held back by a channel's hourly cap
+    waiting: int = 0  # held back by a channel's hourly cap, or while its channel rests
     failed: int = 0
     more: bool = False  # the batch was full: more cards are owed than one pass takes
 
@@ -109,21 +130,52 @@ class _LeftSending:
     next_try: int = 0
 
 
+class SentMarks:
+    """Cards posted and not yet marked sent: marked in one transaction every SENT_BATCH cards
+    and when the pass ends. A crash in between leaves them `sending`: `reconcile` finds them."""
+
+    def __init__(self, deliveries: DeliveryRepository, clock: Clock) -> None:
+        self._deliveries = deliveries
+        self._clock = clock
+        self._marks: list[tuple[int, int]] = []
+
+    async def add(self, delivery_id: int, message_id: int) -> None:
+        """Note a card posted as this message; mark the batch sent once it is full."""
+        self._marks.append((delivery_id, message_id))
+        if len(self._marks) >= SENT_BATCH:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Mark the cards noted so far sent."""
+        marks, self._marks = self._marks, []  # swapped first: others note more meanwhile
+        if marks:
+            await self._deliveries.sent(marks, self._clock.now())
+
+
 class Dispatcher:
-    """Cards out: makes each owed card, posts it within its channel's hourly cap, and posts it
-    exactly once (see the module's docstring), also across a crash (`reconcile`) and for
-    /post (`post_now`). One per bot; the articles cog runs `deliver` and `reconcile` in its
-    loops, woken by `cards_owed`. Errors a user caused are `UserError`s that carry their
-    data, with a plain message that the cog may word for Discord."""
+    """Cards out: makes each owed card, posts it within its channel's hourly cap and at the
+    pacer's rate, and posts it exactly once (see the module's docstring), also across a crash
+    (`reconcile`) and for /post (`post_now`). One per bot; the articles cog runs `deliver` and
+    `reconcile` in its loops, woken by `cards_owed`. Errors a user caused are `UserError`s
+    that carry their data, with a plain message that the cog may word for Discord."""
 
     def __init__(
-        self, storage: Storage, desk: NewsDesk, config: GuildConfig, *, clock: Clock
+        self,
+        storage: Storage,
+        desk: NewsDesk,
+        config: GuildConfig,
+        *,
+        clock: Clock,
+        pacer: Pacer,
     ) -> None:
         self.storage = storage
         self.desk = desk
         self.config = config
         self.clock = clock
+        self.pacer = pacer
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
+        self._resting: dict[int, int] = {}  # channel -> when it may be posted in again
+        self._making = asyncio.Semaphore(CARDS_MADE_AT_ONCE)
         self._left_sending: dict[int, _LeftSending] | None = None  # read once, see `reconcile`
         self._reading_left = asyncio.Lock()
         self._reconciling = asyncio.Lock()
@@ -139,68 +191,129 @@ class Dispatcher:
         return Card(stored, summary, count, quote, delivery.topic)
 
     async def deliver(self, poster: Poster) -> DeliveryReport:
-        """Post the cards owed, oldest first, within each channel's hourly cap."""
+        """Post the cards owed, oldest first, within each channel's hourly cap: each
+        channel's in order, the channels at once."""
         await self._cards_left_sending()  # read before this run claims any
         report = DeliveryReport()
-        since = self.clock.now() - HOUR
-        sent_this_hour: dict[int, int] = {}
-        lost: set[int] = set()
-        settings_of: dict[int, GuildSettings] = {}  # each server's settings, read once a pass
         batch = await self.storage.deliveries.in_state(DeliveryState.PENDING, DELIVERY_BATCH)
         report.more = len(batch) == DELIVERY_BATCH
+        chosen, settings_of = await self._within_caps(batch, report)
+        # Claimed only if still pending: /post, or another pass, may have taken some since
+        # the batch was read.
+        claimed = await self.storage.deliveries.claim(chosen, self.clock.now())
+        queues: dict[int, list[Delivery]] = {}
+        for delivery in claimed:
+            queues.setdefault(delivery.channel_id, []).append(delivery)
+        marks = SentMarks(self.storage.deliveries, self.clock)
+        senders = [
+            asyncio.create_task(
+                self._send_queue(queue, poster, settings_of[queue[0].guild_id], marks, report)
+            )
+            for queue in queues.values()
+        ]
+        try:
+            await asyncio.gather(*senders)
+        finally:
+            for sender in senders:  # one raised (a crash): the others stop with it
+                sender.cancel()
+        await marks.flush()
+        return report
+
+    async def _within_caps(
+        self, batch: list[Delivery], report: DeliveryReport
+    ) -> tuple[list[int], dict[int, GuildSettings]]:
+        """The ids of the cards of `batch` this pass may post: within their channel's hourly
+        cap, in a channel not resting; and each server's settings, read once a pass."""
+        now = self.clock.now()
+        room_left: dict[int, int] = {}  # channel -> posts its cap still allows this hour
+        settings_of: dict[int, GuildSettings] = {}
+        chosen = []
         for delivery in batch:
             channel = delivery.channel_id
-            if channel in lost:
+            if self._resting.get(channel, 0) > now:
+                report.waiting += 1
                 continue
             if delivery.guild_id not in settings_of:
                 settings_of[delivery.guild_id] = await self.config.all(delivery.guild_id)
-            settings = settings_of[delivery.guild_id]
-            if channel not in sent_this_hour:
-                sent_this_hour[channel] = await self.storage.deliveries.sent_since(channel, since)
-            if sent_this_hour[channel] >= settings.max_posts_per_hour:
+            if channel not in room_left:
+                sent = await self.storage.deliveries.sent_since(channel, now - HOUR)
+                room_left[channel] = settings_of[delivery.guild_id].max_posts_per_hour - sent
+            if room_left[channel] <= 0:
                 report.waiting += 1  # not dropped: it is still pending next hour
                 continue
-            # Claimed only if still pending: /post, or another pass, may have taken it since
-            # the batch was read.
-            claimed = await self.storage.deliveries.claim(delivery.id, self.clock.now())
-            if claimed is None:
-                continue
-            outcome = await self._post(claimed, poster, settings)
+            room_left[channel] -= 1
+            chosen.append(delivery.id)
+        return chosen, settings_of
+
+    async def _send_queue(
+        self,
+        queue: list[Delivery],
+        poster: Poster,
+        settings: GuildSettings,
+        marks: SentMarks,
+        report: DeliveryReport,
+    ) -> None:
+        """Post one channel's claimed cards, in order. When one must wait, the rest wait
+        behind it (given back untried); when the channel is lost, they failed with it."""
+        for position, delivery in enumerate(queue):
+            outcome = await self._post(delivery, poster, settings, marks)
             if outcome is PostOutcome.SENT:
                 report.sent += 1
-                sent_this_hour[channel] += 1
-            elif outcome is not PostOutcome.RETRY:
+            elif outcome is PostOutcome.RETRY:
+                behind = [waiting.id for waiting in queue[position + 1 :]]
+                if behind:
+                    await self.storage.deliveries.retry(
+                        behind, "an earlier card in its channel waits", tried=False
+                    )
+                return
+            else:
                 report.failed += 1
                 if outcome is PostOutcome.LOST:
-                    lost.add(channel)
-        return report
+                    return
 
     async def _post(
-        self, delivery: Delivery, poster: Poster, settings: GuildSettings
+        self, delivery: Delivery, poster: Poster, settings: GuildSettings, marks: SentMarks
     ) -> PostOutcome:
-        """Post a card this run claimed."""
+        """Post a card this run claimed; once posted, it is noted in `marks`."""
         deliveries = self.storage.deliveries
         try:
-            card = await self.card(delivery, settings)
+            async with self._making:
+                card = await self.card(delivery, settings)
             if card is None:
                 await deliveries.give_up("the article is gone", delivery_id=delivery.id)
                 return PostOutcome.FAILED
+            await self.pacer.wait()
             message_id = await poster.post(delivery.channel_id, card)
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
             return PostOutcome.LOST
-        except (DiscordUnavailable, Busy) as error:  # for a moment: the card waits its turn
-            if delivery.attempts >= MAX_POST_ATTEMPTS:
-                await deliveries.give_up(str(error), delivery_id=delivery.id)
-                return PostOutcome.FAILED
-            await deliveries.retry(delivery.id, str(error))
-            return PostOutcome.RETRY
+        except DiscordUnavailable as error:  # discord.py waited and retried already: rest
+            self._rest(delivery)
+            return await self._retry_later(delivery, str(error))
+        except Busy as error:  # our desk, not Discord: the card waits its turn
+            return await self._retry_later(delivery, str(error))
+        except CardRefused as error:  # it would be refused again: never retried
+            await deliveries.give_up(str(error), delivery_id=delivery.id)
+            return PostOutcome.FAILED
         except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
             log.exception("delivery %d failed", delivery.id)
             await deliveries.give_up(repr(error), delivery_id=delivery.id)
             return PostOutcome.FAILED
-        await deliveries.sent(delivery.id, message_id, self.clock.now())
+        await marks.add(delivery.id, message_id)
         return PostOutcome.SENT
+
+    def _rest(self, delivery: Delivery) -> None:
+        """Post nothing more in the card's channel for a while, longer after each attempt."""
+        wait = backoff_seconds(RETRY_REST_SECONDS, delivery.attempts - 1, RETRY_MAX_REST)
+        self._resting[delivery.channel_id] = self.clock.now() + wait
+
+    async def _retry_later(self, delivery: Delivery, error: str) -> PostOutcome:
+        """The card goes back to pending, or fails once its attempts are spent."""
+        if delivery.attempts >= MAX_POST_ATTEMPTS:
+            await self.storage.deliveries.give_up(error, delivery_id=delivery.id)
+            return PostOutcome.FAILED
+        await self.storage.deliveries.retry([delivery.id], error)
+        return PostOutcome.RETRY
 
     async def _channel_lost(self, delivery: Delivery, error: str, poster: Poster) -> None:
         """Pause a channel's subscriptions and tell the admins once, instead of retrying."""
@@ -208,6 +321,7 @@ class Dispatcher:
         paused = await self.storage.subscriptions.pause_channel(channel)
         await self.storage.deliveries.give_up(error, channel_id=channel)
         if paused:
+            await self.pacer.wait()
             await poster.notify_admins(delivery.guild_id, ChannelLost(channel, error, paused))
 
     async def _cards_left_sending(self) -> dict[int, _LeftSending]:
@@ -261,7 +375,10 @@ class Dispatcher:
         url = stored.article.url if stored else None
         since = delivery.sending_at or delivery.created_at
         try:
-            message_id = await poster.find_card(delivery.channel_id, url, since) if url else None
+            message_id = None
+            if url:
+                await self.pacer.wait()
+                message_id = await poster.find_card(delivery.channel_id, url, since)
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
             return Reconciled.LOST
@@ -275,9 +392,9 @@ class Dispatcher:
             )
             return Reconciled.HELD
         if message_id is None:
-            await self.storage.deliveries.retry(delivery.id, "not found after a restart")
+            await self.storage.deliveries.retry([delivery.id], "not found after a restart")
             return Reconciled.REPOSTED
-        await self.storage.deliveries.sent(delivery.id, message_id, self.clock.now())
+        await self.storage.deliveries.sent([(delivery.id, message_id)], self.clock.now())
         return Reconciled.FOUND
 
     async def post_now(
@@ -295,7 +412,9 @@ class Dispatcher:
         )
         if delivery is None:
             raise AlreadyPosted(target.channel_id)
-        outcome = await self._post(delivery, poster, settings)
+        marks = SentMarks(self.storage.deliveries, self.clock)
+        outcome = await self._post(delivery, poster, settings, marks)
+        await marks.flush()
         # RETRY left it pending again: the sender posts it when Discord answers.
         if outcome is not PostOutcome.SENT:
             raise NotPosted(target.channel_id, outcome)

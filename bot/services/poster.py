@@ -1,5 +1,5 @@
 """Discord as the feed services see it: the `Poster` protocol, the cards it posts, the notices
-it tells admins, and the two ways it fails. The articles cog implements it."""
+it tells admins, and the ways it fails. The articles cog implements it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ class ChannelUnavailable(Exception):
 
 class DiscordUnavailable(Exception):
     """A post or a read failed for a reason that may pass (an outage, a rate limit)."""
+
+
+class CardRefused(Exception):
+    """Discord refused this card (a 4xx other than 403, 404 and 429): posting it again would
+    be refused again, and each refusal counts towards a ban."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +61,9 @@ class Poster(Protocol):
     implements it)."""
 
     async def post(self, channel_id: int, card: Card) -> int:
-        """Post the card; return its message id. Raises ChannelUnavailable or
-        DiscordUnavailable."""
+        """Post the card; return its message id. Raises ChannelUnavailable (also before any
+        request, when the bot's permissions in the channel are known to fall short),
+        DiscordUnavailable or CardRefused."""
         ...
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:

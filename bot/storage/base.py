@@ -258,8 +258,8 @@ class DeliveryRepository(Protocol):
 
     States: `pending` (to post) -> `sending` (claimed; a post may be in flight) -> `sent`
     (posted) or back to `pending` (retry); `pending` or `sending` -> `failed` (given up).
-    Each move is committed on its own, so after a crash a `sending` card may or may not be
-    out: the caller reconciles it against the channel.
+    Cards are claimed, and marked sent, many at a time: after a crash a `sending` card may or
+    may not be out, so the caller reconciles it against the channel.
     """
 
     async def create(
@@ -278,19 +278,21 @@ class DeliveryRepository(Protocol):
         """The deliveries in this state, oldest first, at most `limit`."""
         ...
 
-    async def claim(self, delivery_id: int, now: int) -> Delivery | None:
-        """Take a pending card to post it: `sending`, one more attempt, committed before the
-        post. None when it is not pending any more (someone else took it) or is gone."""
+    async def claim(self, delivery_ids: Sequence[int], now: int) -> list[Delivery]:
+        """Take pending cards to post them, in one transaction committed before the posts:
+        `sending` since `now`, one more attempt each. Returns those taken, oldest first; a
+        card not pending any more (someone else took it) or gone is left out."""
         ...
 
-    async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
-        """Record the card posted as this message at `now`: `sent`, from whatever state (the
-        message exists), and its last error cleared."""
+    async def sent(self, marks: Sequence[tuple[int, int]], now: int) -> None:
+        """Record cards posted, as (delivery id, message id) pairs, at `now`, in one
+        transaction: `sent`, from whatever state (the message exists), last error cleared."""
         ...
 
-    async def retry(self, delivery_id: int, error: str) -> None:
-        """A card in flight (`sending`) goes back to `pending` with this error; a card in
-        any other state is left as it is (one failed meanwhile stays failed)."""
+    async def retry(self, delivery_ids: Sequence[int], error: str, *, tried: bool = True) -> None:
+        """Cards in flight (`sending`) go back to `pending` with this error; a card in any
+        other state is left as it is (one failed meanwhile stays failed). `tried=False` gives
+        back cards claimed but never posted: their claim is not counted as an attempt."""
         ...
 
     async def give_up(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Sequence
 
 import aiosqlite
@@ -312,33 +313,36 @@ class SQLiteDeliveries:
         async with self._db.transaction() as conn:
             await conn.execute(sql, params)
 
-    async def claim(self, delivery_id: int, now: int) -> Delivery | None:
+    async def claim(self, delivery_ids: Sequence[int], now: int) -> list[Delivery]:
         """See `DeliveryRepository.claim`."""
         async with (
             self._db.transaction() as conn,
             conn.execute(
                 "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, sending_at = ? "
-                f"WHERE id = ? AND state = 'pending' RETURNING {DELIVERY_COLUMNS}",
-                (now, delivery_id),
+                "WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' "
+                f"RETURNING {DELIVERY_COLUMNS}",
+                (now, json.dumps(list(delivery_ids))),
             ) as cursor,
         ):
-            row = await cursor.fetchone()
-        return None if row is None else delivery_from_row(row)
+            rows = await cursor.fetchall()
+        claimed = [delivery_from_row(row) for row in rows]
+        return sorted(claimed, key=lambda delivery: (delivery.created_at, delivery.id))
 
-    async def sent(self, delivery_id: int, message_id: int, now: int) -> None:
+    async def sent(self, marks: Sequence[tuple[int, int]], now: int) -> None:
         """See `DeliveryRepository.sent`."""
-        await self._set(
-            "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?, last_error = NULL "
-            "WHERE id = ?",
-            (message_id, now, delivery_id),
-        )
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET state = 'sent', message_id = ?, sent_at = ?, "
+                "last_error = NULL WHERE id = ?",
+                [(message_id, now, delivery_id) for delivery_id, message_id in marks],
+            )
 
-    async def retry(self, delivery_id: int, error: str) -> None:
+    async def retry(self, delivery_ids: Sequence[int], error: str, *, tried: bool = True) -> None:
         """See `DeliveryRepository.retry`."""
         await self._set(
-            "UPDATE deliveries SET state = 'pending', last_error = ? "
-            "WHERE id = ? AND state = 'sending'",
-            (error, delivery_id),
+            "UPDATE deliveries SET state = 'pending', last_error = ?, attempts = attempts - ? "
+            "WHERE id IN (SELECT value FROM json_each(?)) AND state = 'sending'",
+            (error, int(not tried), json.dumps(list(delivery_ids))),
         )
 
     async def give_up(

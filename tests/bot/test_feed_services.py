@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from bot.services.poller import PAUSE_AFTER_FAILURES
 from bot.services.poster import (
     AdminNotice,
     Card,
+    CardRefused,
     ChannelLost,
     ChannelUnavailable,
     DiscordUnavailable,
@@ -42,6 +45,9 @@ class Crash(BaseException):
 class RecordingPoster:
     def __init__(self) -> None:
         self.posts: list[tuple[int, str | None, str | None]] = []  # channel, url, topic
+        self.tries: list[int] = []  # the channel of every post tried, taken or not
+        self.refused: set[str] = set()  # the URLs whose card Discord answers with a 400
+        self.before_post: Callable[[int], Awaitable[None]] | None = None
         self.notices: list[tuple[int, AdminNotice]] = []
         self.lost: set[int] = set()
         self.flaky = 0  # this many posts fail for a while
@@ -50,6 +56,11 @@ class RecordingPoster:
         self.reads: list[int] = []  # the channels whose history was read
 
     async def post(self, channel_id: int, card: Card) -> int:
+        self.tries.append(channel_id)
+        if self.before_post is not None:
+            await self.before_post(channel_id)
+        if card.stored.article.url in self.refused:
+            raise CardRefused("400 Bad Request (error code: 50035): Invalid Form Body")
         if channel_id in self.lost:
             raise ChannelUnavailable("Missing Permissions")
         if self.flaky:
@@ -399,16 +410,149 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
         assert f"(server {OTHER_GUILD}, channel {SPORT})" in line
 
 
-async def test_transient_post_failures_are_retried(
+def slugs(poster: RecordingPoster, channel: int) -> list[str]:
+    """The articles posted in this channel, in the order they were posted."""
+    return [url.rsplit("/", 1)[1] for where, url, _ in poster.posts if where == channel and url]
+
+
+async def owe_in_two_channels(
+    room: Services, pages: PageServer, clock: Clock, poster: RecordingPoster, *slugs: str
+) -> None:
+    """Cards for these stories in NEWS and SPORT, recorded in this order (the feed lists the
+    newest first)."""
+    await follow(room, pages, "News")
+    await subscribe(room, SPORT, "*")
+    items = [story(slug, f"Story {slug}", slug) for slug in reversed(slugs)]
+    await poll_stories(room, pages, clock, poster, *items)
+
+
+async def test_channels_are_served_at_once_each_in_its_order(
     open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
 ) -> None:
-    poster.flaky = 2
+    sport_posted = asyncio.Event()
+
+    async def news_waits_for_sport(channel_id: int) -> None:
+        if channel_id == SPORT:
+            sport_posted.set()
+        else:  # a sender that serves one channel at a time never gets to SPORT
+            await asyncio.wait_for(sport_posted.wait(), 5)
+
+    poster.before_post = news_waits_for_sport
+    async with open_room() as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
+        report = await room.dispatcher.deliver(poster)
+    assert report.sent == 6
+    assert slugs(poster, NEWS) == slugs(poster, SPORT) == ["a", "b", "c"]
+    assert poster.posts[0][0] == SPORT  # NEWS's first card waited for SPORT's
+
+
+async def test_the_pacer_spaces_every_post_whatever_the_channel(
+    settings: Settings, pages: PageServer, clock: Clock, poster: RecordingPoster
+) -> None:
+    paced = dataclasses.replace(settings, posts_per_second=20)
+    async with open_services(paced, fetch_timeout=2, clock=clock) as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c", "d", "e")
+        began = time.perf_counter()
+        report = await room.dispatcher.deliver(poster)
+        took = time.perf_counter() - began
+    assert report.sent == 10
+    assert 9 / 20 * 0.9 <= took < 5  # nine intervals of 50 ms between ten posts
+
+
+async def test_a_card_discord_refuses_fails_at_once_and_the_next_goes_out(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+) -> None:
     async with open_room() as room:
         await follow(room, pages, "News")
-        await poll_stories(room, pages, clock, poster, story("r", "Retry story", "retry"))
-        for _ in range(3):
+        await poll_stories(
+            room, pages, clock, poster, story("b", "Fine", "fine"), story("a", "Bad", "bad")
+        )
+        poster.refused.add(pages.url("/a/a"))
+        report = await room.dispatcher.deliver(poster)
+        clock.now += 3600
+        again = await room.dispatcher.deliver(poster)
+        (failed,) = await room.storage.deliveries.in_state("failed")
+    assert (report.sent, report.failed, again.sent, again.failed) == (1, 1, 0, 0)
+    assert slugs(poster, NEWS) == ["b"]
+    assert poster.tries == [NEWS, NEWS]  # the refused card was tried once, never again
+    assert failed.attempts == 1
+
+
+async def test_a_card_discord_cannot_take_now_waits_and_its_channel_with_it(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+) -> None:
+    outages = {NEWS: 2}  # NEWS's posts fail twice (a 503, or a 429 after discord.py's retries)
+
+    async def news_unavailable(channel_id: int) -> None:
+        if outages.get(channel_id):
+            outages[channel_id] -= 1
+            raise DiscordUnavailable("503 Service Unavailable")
+
+    poster.before_post = news_unavailable
+    passes = []
+    async with open_room() as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b")
+        for wait in (0, 1, 29, 30, 31):  # NEWS rests 30 s after its first failure, then 60 s
+            clock.now += wait
+            tries = len(poster.tries)
+            report = await room.dispatcher.deliver(poster)
+            passes.append((report.sent, report.waiting, len(poster.tries) - tries))
+        (first, second) = [
+            d for d in await room.storage.deliveries.in_state("sent", 10) if d.channel_id == NEWS
+        ]
+    assert passes == [(2, 0, 3), (0, 2, 0), (0, 0, 1), (0, 2, 0), (2, 0, 2)]
+    assert slugs(poster, NEWS) == slugs(poster, SPORT) == ["a", "b"]
+    assert (first.attempts, second.attempts) == (3, 1)  # b waited behind a, untried
+
+
+async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    async with open_room() as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
+        writes: list[str] = []
+        deliveries = room.storage.deliveries
+        for name in ("claim", "sent", "retry", "give_up"):
+            write = getattr(deliveries, name)
+
+            async def counted(*args: Any, _write: Any = write, _name: str = name, **kw: Any) -> Any:
+                writes.append(_name)
+                return await _write(*args, **kw)
+
+            monkeypatch.setattr(deliveries, name, counted)
+        report = await room.dispatcher.deliver(poster)
+    assert report.sent == 6
+    assert writes == ["claim", "sent"]
+
+
+async def test_a_crash_before_the_pass_marks_its_cards_sent_is_reconciled_none_twice(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    async with open_room() as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b")
+
+        async def crash(*args: Any, **kwargs: Any) -> None:
+            raise Crash
+
+        monkeypatch.setattr(room.storage.deliveries, "sent", crash)
+        with pytest.raises(Crash):  # the four cards are out; the process dies before marking
             await room.dispatcher.deliver(poster)
-    assert len(poster.posts) == 1
+    async with open_room() as room:  # the restart
+        reconciled = await room.dispatcher.reconcile(poster)
+        delivered = await room.dispatcher.deliver(poster)
+        await next_poll(room, clock, poster)
+        await room.dispatcher.deliver(poster)
+        sent = await room.storage.deliveries.in_state("sent")
+    assert (reconciled.found, reconciled.reposted, delivered.sent) == (4, 0, 0)
+    assert len(poster.posts) == len(sent) == 4
 
 
 async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
@@ -610,7 +754,7 @@ async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on
         await poll_stories(room, pages, clock, poster, story("x", "Story X", "x"))
         news, sport = await room.storage.deliveries.in_state("pending")
         for delivery in (news, sport):  # both in flight when the process dies...
-            await room.storage.deliveries.claim(delivery.id, room.dispatcher.clock.now())
+            await room.storage.deliveries.claim([delivery.id], room.dispatcher.clock.now())
         poster.posts.append((NEWS, pages.url("/a/x"), "*"))  # ...and one reached Discord
     poster.unreadable[SPORT] = 2
     async with open_room() as room:

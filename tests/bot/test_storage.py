@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Article, Summary
+from bot.model import Article, DeliveryState, DeliveryTarget, Summary
 from bot.services.guild_config import (
     CONFIG_KEYS,
     GuildConfig,
@@ -182,3 +182,29 @@ async def test_reads_never_see_another_tasks_uncommitted_writes(storage: SQLiteS
     assert await storage.guild_settings.get_all(1) == {"summary_sentences": "4"}
     await storage.guild_settings.set(1, "summary_sentences", "5")
     assert await storage.guild_settings.get_all(1) == {"summary_sentences": "5"}
+
+
+async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: SQLiteStorage) -> None:
+    article = await storage.articles.save(Article("Bridge", ("It opens.",)))
+    owed = []
+    for channel in (10, 11, 12, 13):
+        delivery = await storage.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
+        assert delivery is not None
+        owed.append(delivery.id)
+    first, second, third, fourth = owed
+    claimed = await storage.deliveries.claim([fourth, first, second, third, 999], now=50)
+    again = await storage.deliveries.claim([first], now=60)
+    await storage.deliveries.sent([(first, 501), (second, 502)], now=70)
+    await storage.deliveries.retry([third], "503 Service Unavailable")
+    await storage.deliveries.retry([fourth], "an earlier card waits", tried=False)
+    await storage.deliveries.retry([first], "too late: it is sent")
+    sent = await storage.deliveries.in_state(DeliveryState.SENT)
+    pending = await storage.deliveries.in_state(DeliveryState.PENDING)
+    posted_at_70 = await storage.deliveries.sent_since(10, 70)
+    assert [d.id for d in claimed] == owed  # oldest first, the unknown id left out
+    assert {(d.state, d.attempts, d.sending_at) for d in claimed} == {("sending", 1, 50)}
+    assert again == []  # not pending any more
+    assert [(d.id, d.message_id) for d in sent] == [(first, 501), (second, 502)]
+    assert posted_at_70 == 1
+    # A failed try counts; a claim given back untried does not.
+    assert [(d.id, d.attempts) for d in pending] == [(third, 1), (fourth, 0)]

@@ -53,7 +53,7 @@ async def post_then_crash(bot: Precis, delivery: Delivery, *, reaches_discord: b
     channel_id = delivery.channel_id
     card = await bot.dispatcher.card(delivery, await bot.guild_config.all(GUILD_ID))
     assert card is not None
-    await bot.storage.deliveries.claim(delivery.id, bot.dispatcher.clock.now())
+    await bot.storage.deliveries.claim([delivery.id], bot.dispatcher.clock.now())
     if reaches_discord:
         await articles_cog(bot).post(channel_id, card)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from html import escape
 from typing import Any, cast
 
+import pytest
+
 from bot.client import Precis
+from bot.services.dispatcher import RETRY_REST_SECONDS
 from cogs.articles import Articles
 from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits
@@ -320,14 +324,18 @@ async def test_a_topic_with_a_backtick_stays_one_code_span_in_feed_test(
 
 
 async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
-    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = pages.add("/a/hand", article_html("Posted by hand", ARTICLE_PARAGRAPHS))
     async with launch() as bot:
         option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
         fake.fail_next(status=503, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
         answer = await fake.run("post", {"url": url, "channel": option}, resolved=resolved)
-        await bot.dispatcher.deliver(articles_cog(bot))
+        resting = await bot.dispatcher.deliver(articles_cog(bot))  # the channel rests first
+        clock = bot.dispatcher.clock
+        monkeypatch.setattr(clock, "time", lambda: time.time() + RETRY_REST_SECONDS)
+        rested = await bot.dispatcher.deliver(articles_cog(bot))
+    assert (resting.waiting, resting.sent, rested.sent) == (1, 0, 1)
     assert answer["flags"] == EPHEMERAL
     assert answer["content"] == (
         f"Discord didn't take the card just now; it will go out in <#{NEWS_CHANNEL_ID}> shortly."
