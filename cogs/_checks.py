@@ -88,10 +88,27 @@ def target_channel(
     return chosen
 
 
+# What posting a card takes, by discord.py's flag, as Discord's UI names it.
+CARD_PERMISSIONS = {
+    "view_channel": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+}
+
+
+def missing_card_permissions(channel: discord.abc.GuildChannel) -> list[str]:
+    """The permissions the bot lacks to post cards in the channel, as the gateway's data
+    shows them (roles and the channel's overwrites); none when its member is not cached."""
+    me = channel.guild.me
+    if me is None:  # typed as always there, but only a cached member is
+        return []
+    granted = channel.permissions_for(me)
+    return [name for flag, name in CARD_PERMISSIONS.items() if not getattr(granted, flag)]
+
+
 def require_bot_can_post(channel: discord.abc.GuildChannel) -> None:
     """UserError unless the bot can view the channel and post embeds in it."""
-    granted = channel.permissions_for(channel.guild.me)
-    if not (granted.view_channel and granted.send_messages and granted.embed_links):
+    if missing_card_permissions(channel):
         raise UserError(
             f"I can't post cards in {channel.mention}: give me View Channel, Send Messages "
             "and Embed Links there."

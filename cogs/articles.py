@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import aiohttp
@@ -21,12 +22,13 @@ from bot.services.dispatcher import PostRefused
 from bot.services.poster import (
     AdminNotice,
     Card,
+    CardRefused,
     ChannelUnavailable,
     DiscordUnavailable,
     FeedPaused,
 )
 from cogs._cards import bare_link, shown, summary_card
-from cogs._checks import admin, require_bot_can_post, target_channel
+from cogs._checks import admin, missing_card_permissions, require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,25 @@ def admin_message(notice: AdminNotice) -> str:
     )
 
 
+@contextlib.contextmanager
+def poster_errors() -> Iterator[None]:
+    """discord.py's errors as the `Poster`'s. discord.py has already waited out 429s (their
+    Retry-After) and retried 5xx answers by then, so no one retries on top of it at once."""
+    try:
+        yield
+    except (discord.Forbidden, discord.NotFound) as error:
+        gone = isinstance(error, discord.NotFound)
+        raise ChannelUnavailable(
+            error.text or ("the channel is gone" if gone else "missing permissions")
+        ) from error
+    except discord.HTTPException as error:
+        if 400 <= error.status < 500 and error.status != 429:  # this request, as it is
+            raise CardRefused(str(error)) from error
+        raise DiscordUnavailable(str(error)) from error
+    except (discord.RateLimited, aiohttp.ClientError, TimeoutError) as error:
+        raise DiscordUnavailable(str(error)) from error
+
+
 class Articles(commands.Cog):
     wordings = POST_WORDINGS
 
@@ -80,12 +101,8 @@ class Articles(commands.Cog):
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
         channel = self.bot.get_channel(channel_id)
         if channel is None:
-            try:
+            with poster_errors():
                 channel = await self.bot.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden) as error:
-                raise ChannelUnavailable(error.text or "the channel is gone") from error
-            except (discord.HTTPException, aiohttp.ClientError) as error:
-                raise DiscordUnavailable(str(error)) from error
         if not isinstance(channel, discord.abc.Messageable):
             raise ChannelUnavailable("it is not a text channel")
         return channel
@@ -93,17 +110,18 @@ class Articles(commands.Cog):
     async def post(self, channel_id: int, card: Card) -> int:
         """See `Poster.post`."""
         channel = await self._channel(channel_id)
+        if isinstance(channel, discord.abc.GuildChannel):
+            # Discord would answer 403, and each refusal counts towards a ban: ask nothing.
+            missing = missing_card_permissions(channel)
+            if missing:
+                raise ChannelUnavailable(f"missing {', '.join(missing)}")
         embed = summary_card(
             card.stored, card.summary, card.requested, key_quote=card.key_quote, topic=card.topic
         )
-        try:
+        with poster_errors():
             message = await channel.send(
                 embed=embed, allowed_mentions=discord.AllowedMentions.none()
             )
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise ChannelUnavailable(error.text or "missing permissions") from error
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
-            raise DiscordUnavailable(str(error)) from error
         return message.id
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
@@ -113,16 +131,12 @@ class Articles(commands.Cog):
             discord.utils.time_snowflake(datetime.fromtimestamp(after - CLOCK_SKEW_SECONDS, UTC))
         )
         me = self.bot.user
-        try:
+        with poster_errors():
             # Every message since then, oldest first, page by page: the card, if it went out,
             # is near the start, however busy the channel has been since.
             async for message in channel.history(limit=None, after=since):
                 if me and message.author.id == me.id and any(e.url == url for e in message.embeds):
                     return message.id
-        except (discord.Forbidden, discord.NotFound) as error:
-            raise ChannelUnavailable(error.text or "missing permissions") from error
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
-            raise DiscordUnavailable(str(error)) from error
         return None
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:

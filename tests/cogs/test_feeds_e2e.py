@@ -6,6 +6,7 @@ import time
 from html import escape
 from typing import Any, cast
 
+import discord
 import pytest
 
 from bot.client import Precis
@@ -14,6 +15,7 @@ from cogs.articles import Articles
 from tests.conftest import LaunchBot, eventually
 from tests.discord_limits import assert_within_limits
 from tests.fake_discord import (
+    BOT_ID,
     EPHEMERAL,
     GENERAL_CHANNEL_ID,
     GUILD_ID,
@@ -21,6 +23,7 @@ from tests.fake_discord import (
     NEWS_CHANNEL_ID,
     FakeDiscord,
     Limits,
+    RecordedRequest,
 )
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.loop_lag import loop_lag
@@ -167,6 +170,82 @@ async def test_a_forbidden_channel_is_paused_and_admins_told_once(
     ]
     assert len(notices) == 1
     assert "⏸️ paused" in listing["embeds"][0]["description"]
+
+
+def messages_posted_in(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
+    return [
+        r
+        for r in fake.requests
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def test_a_channel_the_gateway_shows_without_embed_links_gets_no_post_at_all(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    """Discord would refuse the cards (403): the bot knows it from the channel's overwrites
+    and asks nothing, since each refusal counts towards a ban."""
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch() as bot:
+        await bot.guild_config.set(GUILD_ID, "admin_channel", f"<#{GENERAL_CHANNEL_ID}>")
+        await fake.run("feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "*")
+        no_embeds = discord.Permissions(embed_links=True).value
+        news = {
+            **fake.world.channels[NEWS_CHANNEL_ID].payload(),
+            "permission_overwrites": [
+                {"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(no_embeds)}
+            ],
+        }
+        await fake.dispatch("CHANNEL_UPDATE", news)
+        channel = bot.get_channel(NEWS_CHANNEL_ID)
+        assert isinstance(channel, discord.TextChannel)
+
+        async def denied() -> bool:
+            return not channel.permissions_for(channel.guild.me).embed_links
+
+        await eventually(denied)
+        publish(
+            pages,
+            "/feed.xml",
+            "City News",
+            [story(f"f{i}", f"Story {i}", "news") for i in range(3)],
+        )
+        cog = articles_cog(bot)
+        await cog.poll_feeds()
+        await fake.wait_for(lambda r: r in messages_posted_in(fake, GENERAL_CHANNEL_ID))
+        await bot.dispatcher.deliver(cog)
+        listing = await fake.run("subscriptions", {})
+        failed = await bot.storage.deliveries.in_state("failed")
+    assert [r.path for r in fake.requests if f"/channels/{NEWS_CHANNEL_ID}" in r.path] == []
+    (notice,) = messages_posted_in(fake, GENERAL_CHANNEL_ID)
+    assert f"I can't post in <#{NEWS_CHANNEL_ID}> any more" in notice.json["content"]
+    assert "any more (missing Embed Links), so I paused" in notice.json["content"]
+    assert "⏸️ paused" in listing["embeds"][0]["description"]
+    assert len(failed) == 3
+
+
+async def test_a_card_discord_refuses_with_a_400_is_failed_not_retried(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    feed = publish(pages, "/feed.xml", "City News", [])
+    async with launch() as bot:
+        await fake.run("feed", {"url": feed}, subcommand="add")
+        await subscribe(fake, "*")
+        publish(pages, "/feed.xml", "City News", [story("b", "Story B", "b"), story("a", "A", "a")])
+        fake.fail_next(status=400, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
+        cog = articles_cog(bot)
+        cog.send_cards.cancel()  # this test drives the sender
+        await cog.poll_feeds()
+        first = await bot.dispatcher.deliver(cog)
+        again = await bot.dispatcher.deliver(cog)
+        (failed,) = await bot.storage.deliveries.in_state("failed")
+        error = await bot.storage.db.fetch_value(
+            "SELECT last_error FROM deliveries WHERE id = ?", (failed.id,)
+        )
+    assert (first.sent, first.failed, again.sent, again.failed) == (1, 1, 0, 0)
+    assert [r.status for r in messages_posted_in(fake, NEWS_CHANNEL_ID)] == [400, 200]
+    assert failed.attempts == 1 and error.startswith("400 Bad Request")
 
 
 async def test_feed_list_test_resume_remove_and_unsubscribe(
