@@ -230,7 +230,7 @@ class Dispatcher:
         chosen = []
         for delivery in batch:
             channel = delivery.channel_id
-            if self._resting.get(channel, 0) > now:
+            if self._rests(channel):
                 report.waiting += 1
                 continue
             if delivery.guild_id not in settings_of:
@@ -253,23 +253,25 @@ class Dispatcher:
         marks: SentMarks,
         report: DeliveryReport,
     ) -> None:
-        """Post one channel's claimed cards, in order. When one must wait, the rest wait
-        behind it (given back untried); when the channel is lost, they failed with it."""
+        """Post one channel's claimed cards, in order. When one must wait, or the channel
+        rests, the rest wait behind it (given back untried); when the channel is lost, they
+        failed with it."""
         for position, delivery in enumerate(queue):
             outcome = await self._post(delivery, poster, settings, marks)
             if outcome is PostOutcome.SENT:
                 report.sent += 1
-            elif outcome is PostOutcome.RETRY:
+                continue
+            if outcome is not PostOutcome.RETRY:
+                report.failed += 1
+            if outcome is PostOutcome.LOST:
+                return
+            if outcome is PostOutcome.RETRY or self._rests(delivery.channel_id):
                 behind = [waiting.id for waiting in queue[position + 1 :]]
                 if behind:
                     await self.storage.deliveries.retry(
                         behind, "an earlier card in its channel waits", tried=False
                     )
                 return
-            else:
-                report.failed += 1
-                if outcome is PostOutcome.LOST:
-                    return
 
     async def _post(
         self, delivery: Delivery, poster: Poster, settings: GuildSettings, marks: SentMarks
@@ -301,6 +303,10 @@ class Dispatcher:
             return PostOutcome.FAILED
         await marks.add(delivery.id, message_id)
         return PostOutcome.SENT
+
+    def _rests(self, channel_id: int) -> bool:
+        """Whether the channel rests now, after Discord could not take a card there."""
+        return self._resting.get(channel_id, 0) > self.clock.now()
 
     def _rest(self, delivery: Delivery) -> None:
         """Post nothing more in the card's channel for a while, longer after each attempt."""

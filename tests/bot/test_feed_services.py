@@ -17,7 +17,12 @@ from bot.composition import Services, open_services
 from bot.errors import UserError
 from bot.model import DeliveryTarget, PostOutcome
 from bot.services.desk import Busy
-from bot.services.dispatcher import AlreadyPosted, NotPosted
+from bot.services.dispatcher import (
+    MAX_POST_ATTEMPTS,
+    RETRY_MAX_REST,
+    AlreadyPosted,
+    NotPosted,
+)
 from bot.services.feed_reader import NotAFeed
 from bot.services.feeds import AlreadyFollowing, FeedLimitReached, NotFollowing
 from bot.services.poller import PAUSE_AFTER_FAILURES
@@ -503,6 +508,27 @@ async def test_a_card_discord_cannot_take_now_waits_and_its_channel_with_it(
     assert passes == [(2, 0, 3), (0, 2, 0), (0, 0, 1), (0, 2, 0), (2, 0, 2)]
     assert slugs(poster, NEWS) == slugs(poster, SPORT) == ["a", "b"]
     assert (first.attempts, second.attempts) == (3, 1)  # b waited behind a, untried
+
+
+async def test_a_card_whose_attempts_run_out_fails_and_its_channel_still_rests(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+) -> None:
+    async def news_down(channel_id: int) -> None:
+        if channel_id == NEWS and len(poster.tries) <= MAX_POST_ATTEMPTS:
+            raise DiscordUnavailable("502 Bad Gateway")
+
+    poster.before_post = news_down
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        await poll_stories(room, pages, clock, poster, story("b", "B", "b"), story("a", "A", "a"))
+        reports = []
+        for _ in range(MAX_POST_ATTEMPTS + 1):
+            reports.append(await room.dispatcher.deliver(poster))
+            clock.now += RETRY_MAX_REST
+        (failed,) = await room.storage.deliveries.in_state("failed")
+    assert [(r.sent, r.failed) for r in reports] == [(0, 0)] * 4 + [(0, 1), (1, 0)]
+    assert failed.attempts == MAX_POST_ATTEMPTS
+    assert slugs(poster, NEWS) == ["b"]  # after the rest, not straight after the last failure
 
 
 async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
