@@ -1,0 +1,21 @@
+"""The pacer spaces requests evenly under its rate, and lets an idle caller go at once."""
+
+import asyncio
+
+from bot.services.pacer import Pacer
+
+
+async def test_requests_at_once_are_spaced_and_an_idle_pacer_does_not_wait() -> None:
+    pacer = Pacer(50)  # a slot every 20 ms
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await pacer.wait()
+    first = loop.time() - began
+    await asyncio.gather(*(pacer.wait() for _ in range(10)))
+    burst = loop.time() - began
+    await asyncio.sleep(0.1)  # idle: the next slot is long past
+    idle_began = loop.time()
+    await pacer.wait()
+    after_idle = loop.time() - idle_began
+    assert first < 0.01 and after_idle < 0.01
+    assert 10 * 0.02 * 0.9 <= burst < 2  # ten slots after the first, never a burst
