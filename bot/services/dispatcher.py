@@ -100,7 +100,7 @@ class DeliveryReport:
     sent: int = 0
     waiting: int = 0  # held back by a channel's hourly cap, or while its channel rests
     failed: int = 0
-    more: bool = False  # the batch was full: more cards are owed than one pass takes
+    more: bool = False  # the batch was full and some went: more are owed than a pass takes
 
 
 @dataclass(slots=True)
@@ -196,11 +196,12 @@ class Dispatcher:
         await self._cards_left_sending()  # read before this run claims any
         report = DeliveryReport()
         batch = await self.storage.deliveries.in_state(DeliveryState.PENDING, DELIVERY_BATCH)
-        report.more = len(batch) == DELIVERY_BATCH
         chosen, settings_of = await self._within_caps(batch, report)
         # Claimed only if still pending: /post, or another pass, may have taken some since
         # the batch was read.
         claimed = await self.storage.deliveries.claim(chosen, self.clock.now())
+        # A full batch of cards that all wait (capped, resting) is no reason to read it again.
+        report.more = len(batch) == DELIVERY_BATCH and bool(claimed)
         queues: dict[int, list[Delivery]] = {}
         for delivery in claimed:
             queues.setdefault(delivery.channel_id, []).append(delivery)

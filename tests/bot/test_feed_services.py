@@ -16,6 +16,7 @@ import pytest
 from bot.composition import Services, open_services
 from bot.errors import UserError
 from bot.model import DeliveryTarget, PostOutcome
+from bot.services import dispatcher
 from bot.services.desk import Busy
 from bot.services.dispatcher import (
     MAX_POST_ATTEMPTS,
@@ -529,6 +530,26 @@ async def test_a_card_whose_attempts_run_out_fails_and_its_channel_still_rests(
     assert [(r.sent, r.failed) for r in reports] == [(0, 0)] * 4 + [(0, 1), (1, 0)]
     assert failed.attempts == MAX_POST_ATTEMPTS
     assert slugs(poster, NEWS) == ["b"]  # after the rest, not straight after the last failure
+
+
+async def test_a_full_batch_of_cards_that_must_wait_asks_for_no_pass_at_once(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    """Else the sender would read the same waiting cards again and again, without a pause."""
+    monkeypatch.setattr(dispatcher, "DELIVERY_BATCH", 2)
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        await room.guild_config.set(GUILD, "max_posts_per_hour", "1")
+        items = [story(slug, f"Story {slug}", slug) for slug in "cba"]
+        await poll_stories(room, pages, clock, poster, *items)
+        first = await room.dispatcher.deliver(poster)
+        capped = await room.dispatcher.deliver(poster)
+    assert (first.sent, first.waiting, first.more) == (1, 1, True)
+    assert (capped.sent, capped.waiting, capped.more) == (0, 2, False)
 
 
 async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
