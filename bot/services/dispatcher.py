@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -50,6 +51,10 @@ RECONCILE_MAX_WAIT = 3600  # ...30 s, 1 min, 2 min... at most an hour
 RETRY_REST_SECONDS = 30  # a channel whose card Discord could not take rests 30 s, 1 min...
 RETRY_MAX_REST = 600  # ...at most 10 min, until the card's attempts run out
 DELIVERY_BATCH = 1000
+# A pass takes at most this many cards of one channel: a channel takes about a message a
+# second (5 in 5 s), so a longer queue would hold the pass (22 s at 45/s) back, and a few
+# busy channels would fill the batch while the others' cards wait.
+CHANNEL_SHARE = 25
 SENT_BATCH = 100  # cards marked sent in one transaction (after a crash, reconcile finds them)
 # Cards made at once, under the desk's queue for long texts: the sender alone never fills it.
 CARDS_MADE_AT_ONCE = LONG_WAITING // 2
@@ -100,7 +105,7 @@ class DeliveryReport:
     sent: int = 0
     waiting: int = 0  # held back by a channel's hourly cap, or while its channel rests
     failed: int = 0
-    more: bool = False  # the batch was full and some went: more are owed than a pass takes
+    more: bool = False  # some went, and more are owed than one pass takes: go on at once
 
 
 @dataclass(slots=True)
@@ -195,13 +200,18 @@ class Dispatcher:
         channel's in order, the channels at once."""
         await self._cards_left_sending()  # read before this run claims any
         report = DeliveryReport()
-        batch = await self.storage.deliveries.in_state(DeliveryState.PENDING, DELIVERY_BATCH)
+        batch = await self.storage.deliveries.in_state(
+            DeliveryState.PENDING, DELIVERY_BATCH, per_channel=CHANNEL_SHARE
+        )
         chosen, settings_of = await self._within_caps(batch, report)
         # Claimed only if still pending: /post, or another pass, may have taken some since
         # the batch was read.
         claimed = await self.storage.deliveries.claim(chosen, self.clock.now())
-        # A full batch of cards that all wait (capped, resting) is no reason to read it again.
-        report.more = len(batch) == DELIVERY_BATCH and bool(claimed)
+        # More are owed than this pass took (the batch, or a channel's share, was full), but a
+        # batch of cards that all wait (capped, resting) is no reason to read it again at once.
+        shares = Counter(delivery.channel_id for delivery in batch)
+        cut = len(batch) == DELIVERY_BATCH or CHANNEL_SHARE in shares.values()
+        report.more = cut and bool(claimed)
         queues: dict[int, list[Delivery]] = {}
         for delivery in claimed:
             queues.setdefault(delivery.channel_id, []).append(delivery)

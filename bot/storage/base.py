@@ -274,8 +274,11 @@ class DeliveryRepository(Protocol):
         """The delivery of this article in this channel, in whatever state; None if none."""
         ...
 
-    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]:
-        """The deliveries in this state, oldest first, at most `limit`."""
+    async def in_state(
+        self, state: DeliveryState, limit: int = 1000, *, per_channel: int | None = None
+    ) -> list[Delivery]:
+        """The deliveries in this state, oldest first, at most `limit`, and at most
+        `per_channel` of each channel (its oldest) when given."""
         ...
 
     async def claim(self, delivery_ids: Sequence[int], now: int) -> list[Delivery]:

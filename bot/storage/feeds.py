@@ -300,12 +300,16 @@ class SQLiteDeliveries:
         )
         return None if row is None else delivery_from_row(row)
 
-    async def in_state(self, state: DeliveryState, limit: int = 1000) -> list[Delivery]:
+    async def in_state(
+        self, state: DeliveryState, limit: int = 1000, *, per_channel: int | None = None
+    ) -> list[Delivery]:
         """See `DeliveryRepository.in_state`."""
         rows = await self._db.fetch_all(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE state = ? "
-            "ORDER BY created_at, id LIMIT ?",
-            (state, limit),
+            f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, row_number() OVER "
+            "(PARTITION BY channel_id ORDER BY created_at, id) AS place "
+            "FROM deliveries WHERE state = ?) "
+            "WHERE place <= ? ORDER BY created_at, id LIMIT ?",
+            (state, per_channel or limit, limit),
         )
         return [delivery_from_row(row) for row in rows]
 

@@ -552,6 +552,43 @@ async def test_a_full_batch_of_cards_that_must_wait_asks_for_no_pass_at_once(
     assert (capped.sent, capped.waiting, capped.more) == (0, 2, False)
 
 
+async def test_a_busy_channel_does_not_fill_the_batch_and_hold_the_others_back(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    monkeypatch.setattr(dispatcher, "DELIVERY_BATCH", 3)
+    monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 2)
+    async with open_room() as room:
+        await follow(room, pages, "News")  # NEWS gets every story
+        await subscribe(room, SPORT, "late")
+        await room.guild_config.set(GUILD, "max_posts_per_hour", "1")
+        items = [story("late", "Late", "late"), *(story(s, s, s) for s in "cba")]
+        await poll_stories(room, pages, clock, poster, *items)
+        report = await room.dispatcher.deliver(poster)
+    assert (report.sent, report.waiting) == (2, 1)
+    assert sorted(slugs(poster, NEWS) + slugs(poster, SPORT)) == ["a", "late"]
+
+
+async def test_a_channel_with_more_than_its_share_asks_for_the_next_pass_at_once(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 2)
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        await poll_stories(room, pages, clock, poster, *(story(s, s, s) for s in "cba"))
+        first = await room.dispatcher.deliver(poster)
+        last = await room.dispatcher.deliver(poster)
+    assert (first.sent, first.more, last.sent, last.more) == (2, True, 1, False)
+    assert slugs(poster, NEWS) == ["a", "b", "c"]
+
+
 async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
     open_room: OpenRoom,
     pages: PageServer,

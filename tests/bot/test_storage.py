@@ -208,3 +208,26 @@ async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: SQLiteS
     assert posted_at_70 == 1
     # A failed try counts; a claim given back untried does not.
     assert [(d.id, d.attempts) for d in pending] == [(third, 1), (fourth, 0)]
+
+
+async def test_owed_cards_are_read_oldest_first_with_at_most_so_many_per_channel(
+    tmp_path: Path,
+) -> None:
+    storage = await SQLiteStorage.open(tmp_path / "precis.db")
+    try:
+        for number in range(5):
+            article = await storage.articles.save(Article(f"Story {number}", ("It opens.",)))
+            for channel in (10, 11) if number < 4 else (12,):
+                await storage.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
+        shared = await storage.deliveries.in_state(DeliveryState.PENDING, 5, per_channel=2)
+        everything = await storage.deliveries.in_state(DeliveryState.PENDING)
+    finally:
+        await storage.close()
+    assert [(d.channel_id, d.article_id) for d in shared] == [
+        (10, 1),
+        (11, 1),
+        (10, 2),
+        (11, 2),
+        (12, 5),
+    ]
+    assert len(everything) == 9
