@@ -188,6 +188,7 @@ class PostOutcome(StrEnum):
     RETRY = "retry"  # pending again: Discord did not take it just now
     FAILED = "failed"
     LOST = "lost"  # the channel can't be posted in: its other cards failed with it
+    UNANSWERED = "unanswered"  # still sending: its channel is read before it is posted again
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.client import Precis, Wordings
+from bot.client import Precis, Wordings, describe
 from bot.model import DeliveryTarget
 from bot.services.dispatcher import PostRefused
 from bot.services.poster import (
@@ -26,6 +26,7 @@ from bot.services.poster import (
     ChannelUnavailable,
     DiscordUnavailable,
     FeedPaused,
+    PostUncertain,
 )
 from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import admin, missing_card_permissions, require_bot_can_post, target_channel
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
+# A post with no answer by then is given up on and looked for later (aiohttp would wait 5 min,
+# holding its channel's queue; discord.py's own waits for a 429 fit well within it).
+ANSWER_TIMEOUT_SECONDS = 60
 
 # /post's refusals name the channel as a mention.
 POST_WORDINGS: Wordings = {PostRefused: lambda error: error.saying(f"<#{error.channel_id}>")}
@@ -72,7 +76,10 @@ def poster_errors() -> Iterator[None]:
         if 400 <= error.status < 500 and error.status != 429:  # this request, as it is
             raise CardRefused(str(error)) from error
         raise DiscordUnavailable(str(error)) from error
-    except (discord.RateLimited, aiohttp.ClientError, TimeoutError) as error:
+    except (TimeoutError, aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
+        # The request went out and no answer came back: it may have been taken.
+        raise PostUncertain(describe(error)) from error
+    except (discord.RateLimited, aiohttp.ClientError) as error:
         raise DiscordUnavailable(str(error)) from error
 
 
@@ -119,9 +126,10 @@ class Articles(commands.Cog):
             card.stored, card.summary, card.requested, key_quote=card.key_quote, topic=card.topic
         )
         with poster_errors():
-            message = await channel.send(
-                embed=embed, allowed_mentions=discord.AllowedMentions.none()
-            )
+            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                message = await channel.send(
+                    embed=embed, allowed_mentions=discord.AllowedMentions.none()
+                )
         return message.id
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
@@ -205,6 +213,7 @@ class Articles(commands.Cog):
     async def _before_send(self) -> None:
         await self.bot.wait_until_ready()
         await self.reconciled.wait()
+        self.bot.dispatcher.cards_owed.set()  # cards a previous run left pending go out now
 
     # --- /post ------------------------------------------------------------------------------
 

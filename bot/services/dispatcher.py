@@ -40,6 +40,7 @@ from bot.services.poster import (
     ChannelUnavailable,
     DiscordUnavailable,
     Poster,
+    PostUncertain,
 )
 from bot.storage import DeliveryRepository, Storage
 
@@ -87,6 +88,9 @@ NOT_POSTED = {
     PostOutcome.RETRY: "Discord didn't take the card just now; it will go out in {where} shortly.",
     PostOutcome.LOST: "I can't post in {where}; check my permissions there.",
     PostOutcome.FAILED: "I couldn't post that card in {where}.",
+    PostOutcome.UNANSWERED: (
+        "Discord didn't answer; I'll look for the card in {where} and post it if it isn't there."
+    ),
 }
 
 
@@ -272,11 +276,12 @@ class Dispatcher:
             if outcome is PostOutcome.SENT:
                 report.sent += 1
                 continue
-            if outcome is not PostOutcome.RETRY:
+            waits = outcome in (PostOutcome.RETRY, PostOutcome.UNANSWERED)
+            if not waits:
                 report.failed += 1
             if outcome is PostOutcome.LOST:
                 return
-            if outcome is PostOutcome.RETRY or self._rests(delivery.channel_id):
+            if waits or self._rests(delivery.channel_id):
                 behind = [waiting.id for waiting in queue[position + 1 :]]
                 if behind:
                     await self.storage.deliveries.retry(
@@ -300,6 +305,11 @@ class Dispatcher:
         except ChannelUnavailable as error:
             await self._channel_lost(delivery, str(error), poster)
             return PostOutcome.LOST
+        except PostUncertain as error:  # it may be out: reconcile looks for it, later
+            log.info("no answer to delivery %d (%s); its channel will be read", delivery.id, error)
+            self._rest(delivery)
+            self._left_sending_after(delivery, RECONCILE_RETRY_SECONDS)
+            return PostOutcome.UNANSWERED
         except DiscordUnavailable as error:  # discord.py waited and retried already: rest
             self._rest(delivery)
             return await self._retry_later(delivery, str(error))
@@ -340,6 +350,13 @@ class Dispatcher:
         if paused:
             await self.pacer.wait()
             await poster.notify_admins(delivery.guild_id, ChannelLost(channel, error, paused))
+
+    def _left_sending_after(self, delivery: Delivery, seconds: int) -> None:
+        """Leave a claimed card `sending`, for `reconcile` to look for in `seconds`."""
+        assert self._left_sending is not None, "read before this run claimed any"
+        self._left_sending[delivery.id] = _LeftSending(
+            delivery, next_try=self.clock.now() + seconds
+        )
 
     async def _cards_left_sending(self) -> dict[int, _LeftSending]:
         """The cards a previous run left `sending`: read once, before this run claims any, so

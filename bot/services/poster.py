@@ -17,6 +17,11 @@ class DiscordUnavailable(Exception):
     """A post or a read failed for a reason that may pass (an outage, a rate limit)."""
 
 
+class PostUncertain(DiscordUnavailable):
+    """No answer came (a timeout, a dropped connection): the card may or may not be in its
+    channel, so it is looked for there before it is posted again."""
+
+
 class CardRefused(Exception):
     """Discord refused this card (a 4xx other than 403, 404 and 429): posting it again would
     be refused again, and each refusal counts towards a ban."""

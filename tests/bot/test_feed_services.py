@@ -35,6 +35,7 @@ from bot.services.poster import (
     ChannelUnavailable,
     DiscordUnavailable,
     FeedPaused,
+    PostUncertain,
 )
 from bot.settings import Settings
 from tests.fixtures.feeds import Item, publish, rss, story
@@ -58,6 +59,7 @@ class RecordingPoster:
         self.lost: set[int] = set()
         self.flaky = 0  # this many posts fail for a while
         self.crash: str | None = None  # "before" or "after" the post reaches Discord
+        self.unanswered: str | None = None  # "before" or "after": no answer; posted or not
         self.unreadable: dict[int, int] = {}  # channel -> history reads that fail (a 503)
         self.reads: list[int] = []  # the channels whose history was read
 
@@ -74,9 +76,13 @@ class RecordingPoster:
             raise DiscordUnavailable("503 Service Unavailable")
         if self.crash == "before":
             raise Crash
+        if self.unanswered == "before":
+            raise PostUncertain("the request timed out")
         self.posts.append((channel_id, card.stored.article.url, card.topic))
         if self.crash == "after":
             raise Crash
+        if self.unanswered == "after":
+            raise PostUncertain("the connection dropped")
         return len(self.posts)
 
     async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
@@ -282,6 +288,29 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
     assert (next_hour.sent, next_hour.waiting) == (2, 1)
     assert last.sent == 1
     assert len({url for _, url, _ in poster.posts}) == 5
+
+
+@pytest.mark.parametrize("reached", ["before", "after"])
+async def test_a_post_without_an_answer_is_looked_for_not_posted_again(
+    open_room: OpenRoom, pages: PageServer, clock: Clock, reached: str, poster: RecordingPoster
+) -> None:
+    # A timeout or a dropped connection says nothing of whether Discord took the card:
+    # posting it again could post it twice, so its channel is read first, as after a crash.
+    async with open_room() as room:
+        await follow(room, pages, "News")
+        await poll_stories(room, pages, clock, poster, story("u", "Unanswered story", "u"))
+        poster.unanswered = reached
+        first = await room.dispatcher.deliver(poster)
+        poster.unanswered = None
+        await room.dispatcher.deliver(poster)  # not posted again while it is not known
+        clock.now += 3600
+        reconciled = await room.dispatcher.reconcile(poster)
+        await room.dispatcher.deliver(poster)
+        (sent,) = await room.storage.deliveries.in_state("sent")
+    assert (first.sent, first.failed) == (0, 0)
+    assert len(poster.posts) == 1
+    assert (reconciled.found, reconciled.reposted) == ((1, 0) if reached == "after" else (0, 1))
+    assert sent.message_id == 1
 
 
 @pytest.mark.parametrize("crash", ["before", "after"])

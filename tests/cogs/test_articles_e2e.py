@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -175,6 +176,44 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
     assert [r.status for r in history_reads(fake, sport)] == [503, 200]
     assert len(fake.cards_in(sport)) == 1
     assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1
+
+
+async def test_cards_owed_before_a_restart_go_out_at_once_after_it(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("w", "Waiting story", "w")])
+    async with launch() as bot:
+        await owe(bot, pages, "w", NEWS_CHANNEL_ID)  # the process stops before sending it
+    assert fake.cards_in(NEWS_CHANNEL_ID) == []
+    async with launch():
+        # Not after the sender's idle wait (30 s): the wait_for gives up after 5 s.
+        await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
+
+
+async def test_a_post_that_gets_no_answer_is_looked_for_before_it_is_posted_again(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(pages, "/feed.xml", "City News", [story("h", "Hung story", "h")])
+    async with launch() as bot:
+        cog = articles_cog(bot)
+        # The module the bot loaded the cog from (discord.py loads an extension afresh).
+        monkeypatch.setattr(sys.modules[type(cog).__module__], "ANSWER_TIMEOUT_SECONDS", 0.3)
+        await cog.reconciled.wait()
+        await owe(bot, pages, "h", NEWS_CHANNEL_ID)
+        fake.hang_next(method="POST", path=f"/channels/{NEWS_CHANNEL_ID}/messages")
+        first = await bot.dispatcher.deliver(cog)
+        unanswered = await states(bot)
+        fake.release_hung()
+        later = Clock(lambda: time.time() + 3600)  # past its wait
+        monkeypatch.setattr(bot.dispatcher, "clock", later)
+        reconciled = await bot.dispatcher.reconcile(cog)
+        await bot.dispatcher.deliver(cog)
+        at_last = await states(bot)
+    assert (first.sent, first.failed, unanswered[NEWS_CHANNEL_ID]) == (0, 0, "sending")
+    assert reconciled.reposted == 1  # read first: not there, so posted again
+    assert at_last[NEWS_CHANNEL_ID] == "sent"
+    assert len(fake.cards_in(NEWS_CHANNEL_ID)) == 1 + 1  # the hung request, then the card
+    assert len(fake.bot_messages(NEWS_CHANNEL_ID)) == 1
 
 
 @pytest.mark.parametrize(
