@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
-# A post with no answer by then is given up on and looked for later (aiohttp would wait 5 min,
-# holding its channel's queue; discord.py's own waits for a 429 fit well within it).
-ANSWER_TIMEOUT_SECONDS = 60
+# A request with no answer by then is given up on, and a post looked for later (aiohttp would
+# wait 5 min, holding its channel's queue; discord.py's own waits for a 429 fit within it).
+ANSWER_TIMEOUT_SECONDS = 30
 
 # /post's refusals name the channel as a mention.
 POST_WORDINGS: Wordings = {PostRefused: lambda error: error.saying(f"<#{error.channel_id}>")}
@@ -109,7 +109,8 @@ class Articles(commands.Cog):
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             with poster_errors():
-                channel = await self.bot.fetch_channel(channel_id)
+                async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                    channel = await self.bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise ChannelUnavailable("it is not a text channel")
         return channel
@@ -140,11 +141,16 @@ class Articles(commands.Cog):
         )
         me = self.bot.user
         with poster_errors():
-            # Every message since then, oldest first, page by page: the card, if it went out,
-            # is near the start, however busy the channel has been since.
-            async for message in channel.history(limit=None, after=since):
-                if me and message.author.id == me.id and any(e.url == url for e in message.embeds):
-                    return message.id
+            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                # Every message since then, oldest first, page by page: the card, if it went
+                # out, is near the start, however busy the channel has been since.
+                async for message in channel.history(limit=None, after=since):
+                    if (
+                        me
+                        and message.author.id == me.id
+                        and any(e.url == url for e in message.embeds)
+                    ):
+                        return message.id
         return None
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
@@ -156,8 +162,14 @@ class Articles(commands.Cog):
             return
         try:
             channel = await self._channel(channel_id)
-            await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
-        except (ChannelUnavailable, DiscordUnavailable, discord.HTTPException) as error:
+            async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
+                await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
+        except (
+            ChannelUnavailable,
+            DiscordUnavailable,
+            discord.HTTPException,
+            TimeoutError,
+        ) as error:
             log.warning("could not tell guild %s's admins (%s): %s", guild_id, error, message)
 
     # --- Loops ------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from bot.model import Delivery, DeliveryState, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock, backoff_seconds
 from bot.services.desk import LONG_WAITING, Busy, NewsDesk, Progress
 from bot.services.guild_config import GuildConfig, GuildSettings
-from bot.services.pacer import Pacer
+from bot.services.pacer import ChannelWindow, Pacer
 from bot.services.poster import (
     Card,
     CardRefused,
@@ -56,6 +56,9 @@ DELIVERY_BATCH = 1000
 # second (5 in 5 s), so a longer queue would hold the pass (22 s at 45/s) back, and a few
 # busy channels would fill the batch while the others' cards wait.
 CHANNEL_SHARE = 25
+# Discord takes about 5 messages in 5 s in one channel; the margin covers the request's trip,
+# so that Discord never sees a sixth within its window.
+CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS = 5, 5.2
 SENT_BATCH = 100  # cards marked sent in one transaction (after a crash, reconcile finds them)
 # Cards made at once, under the desk's queue for long texts: the sender alone never fills it.
 CARDS_MADE_AT_ONCE = LONG_WAITING // 2
@@ -182,6 +185,7 @@ class Dispatcher:
         self.config = config
         self.clock = clock
         self.pacer = pacer
+        self.channel_window = ChannelWindow(CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS)
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
         self._resting: dict[int, int] = {}  # channel -> when it may be posted in again
         self._making = asyncio.Semaphore(CARDS_MADE_AT_ONCE)
@@ -300,6 +304,7 @@ class Dispatcher:
             if card is None:
                 await deliveries.give_up("the article is gone", delivery_id=delivery.id)
                 return PostOutcome.FAILED
+            await self.channel_window.wait(delivery.channel_id)
             await self.pacer.wait()
             message_id = await poster.post(delivery.channel_id, card)
         except ChannelUnavailable as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 
 
 class Pacer:
@@ -24,3 +25,22 @@ class Pacer:
         self._next_slot = slot + self.interval  # taken before sleeping: no await in between
         if slot > now:
             await asyncio.sleep(slot - now)
+
+
+class ChannelWindow:
+    """At most `limit` requests in any `seconds`, for each channel: Discord takes about 5
+    messages in 5 s in one channel and answers the next with a 429 of its own (one the
+    bot cannot see coming in any header). A channel's queue waits here before each post."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._recent: dict[int, deque[float]] = {}  # channel -> its last `limit` requests
+
+    async def wait(self, channel_id: int) -> None:
+        """Return when the channel may take one more request."""
+        loop = asyncio.get_running_loop()
+        recent = self._recent.setdefault(channel_id, deque(maxlen=self.limit))
+        if len(recent) == self.limit:
+            await asyncio.sleep(max(0.0, recent[0] + self.seconds - loop.time()))
+        recent.append(loop.time())

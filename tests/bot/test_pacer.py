@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bot.services.pacer import Pacer
+from bot.services.pacer import ChannelWindow, Pacer
 
 
 async def test_requests_at_once_are_spaced_and_an_idle_pacer_does_not_wait() -> None:
@@ -19,3 +19,18 @@ async def test_requests_at_once_are_spaced_and_an_idle_pacer_does_not_wait() -> 
     after_idle = loop.time() - idle_began
     assert first < 0.01 and after_idle < 0.01
     assert 10 * 0.02 * 0.9 <= burst < 2  # ten slots after the first, never a burst
+
+
+async def test_a_channel_window_lets_five_go_then_waits_for_the_oldest_to_age() -> None:
+    window = ChannelWindow(limit=5, seconds=0.3)  # Discord: about 5 messages in 5 s a channel
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    for _ in range(5):
+        await window.wait(10)
+    five = loop.time() - began
+    await window.wait(11)  # another channel has a window of its own
+    other = loop.time() - began
+    await window.wait(10)
+    sixth = loop.time() - began
+    assert five < 0.05 and other < 0.05
+    assert 0.3 <= sixth < 2
