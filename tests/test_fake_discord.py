@@ -24,7 +24,6 @@ from tests.fake_discord import (
     OWNER_ID,
     ChannelError,
     FakeDiscord,
-    fake_discord,
     running_bot,
 )
 
@@ -87,12 +86,6 @@ def make_bot(*, message_content: bool = False, dm_messages: bool = False) -> com
         await interaction.response.send_message(f"{message.author.id} said: {message.content}")
 
     return bot
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with fake_discord() as server:
-        yield server
 
 
 @pytest.fixture

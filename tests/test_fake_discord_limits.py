@@ -34,12 +34,6 @@ NEWS_MESSAGES = f"/channels/{NEWS_CHANNEL_ID}/messages"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with fake_discord() as server:
-        yield server
-
-
-@pytest.fixture
 async def bot(fake: FakeDiscord) -> AsyncIterator[commands.Bot]:
     async with running_bot(make_bot()) as client:
         yield client
