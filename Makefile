@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint bench-summarization bench-extraction bench-quotes bench-feeds bench-cards \
-	bench-delivery
+BENCHMARKS := bench-summarization bench-extraction bench-quotes bench-feeds bench-delivery bench-cards
+
+.PHONY: run test lint $(BENCHMARKS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,20 +27,6 @@ lint: $(INSTALLED)
 test: lint
 	$(BIN)/pytest -q
 
-bench-summarization: $(INSTALLED)
-	$(BIN)/python -m benchmarks.summarization
-
-bench-extraction: $(INSTALLED)
-	$(BIN)/python -m benchmarks.extraction
-
-bench-quotes: $(INSTALLED)
-	$(BIN)/python -m benchmarks.quotes
-
-bench-feeds: $(INSTALLED)
-	$(BIN)/python -m benchmarks.feeds
-
-bench-delivery: $(INSTALLED)
-	$(BIN)/python -m benchmarks.delivery
-
-bench-cards: $(INSTALLED)
-	$(BIN)/python -m benchmarks.cards
+# `make bench-feeds` runs benchmarks/feeds.py, and so on.
+$(BENCHMARKS): bench-%: $(INSTALLED)
+	$(BIN)/python -m benchmarks.$*
