@@ -48,6 +48,8 @@ _ERRORS: dict[ChannelError | Literal["missing_access"], tuple[int, int, str]] = 
     "missing_access": (403, 50001, "Missing Access"),
 }
 _EXPIRED_TOKEN = (401, 50027, "Invalid Webhook Token")
+_UNKNOWN_WEBHOOK = (404, 10015, "Unknown Webhook")
+_UNKNOWN_MESSAGE = (404, 10008, "Unknown Message")
 _SENDS = (
     InteractionResponseType.channel_message,
     InteractionResponseType.deferred_channel_message,
@@ -119,6 +121,15 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 def _error(status: int, code: int, message: str) -> web.Response:
     return _json({"message": message, "code": code}, status)
+
+
+class _Refused(Exception):
+    """Discord's error answer (status, JSON error code, message): a handler raises it from
+    any depth and the middleware answers it like any other response."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.response = _error(status, code, message)
 
 
 def _no_content() -> web.Response:
@@ -232,7 +243,10 @@ class RestApi:
         headers, refusal = self.rate_limiter.admit(_route(request))
         if refusal is not None:
             return await self._answer(record, _rate_limited(refusal), refusal.scope)
-        response = await handler(request)
+        try:
+            response = await handler(request)
+        except _Refused as refused:
+            response = refused.response
         response.headers.update(headers)
         return await self._answer(record, response)
 
@@ -269,27 +283,27 @@ class RestApi:
             request.transport.close()
         raise asyncio.CancelledError  # aiohttp's way to abandon a request without an answer
 
-    def _channel_or_error(self, request: web.Request, *needed: str) -> FakeChannel | web.Response:
-        """The request's channel, or the error Discord answers: the channel is unknown or
+    def _channel(self, request: web.Request, *needed: str) -> FakeChannel:
+        """The request's channel; refused as Discord does when the channel is unknown or
         failed by the test, or (with permissions enforced) the bot lacks View Channel or
         one of the `needed` permissions (discord.Permissions flag names)."""
         channel_id = int(request.match_info["cid"])
         if channel_id in self.channel_errors:
-            return _error(*_ERRORS[self.channel_errors[channel_id]])
+            raise _Refused(*_ERRORS[self.channel_errors[channel_id]])
         if channel_id not in self.world.channels:
-            return _error(*_ERRORS["unknown_channel"])
+            raise _Refused(*_ERRORS["unknown_channel"])
         channel = self.world.channels[channel_id]
         if not self.limits.permissions or channel.guild_id is None:
             return channel
         granted = self._bot_permissions(channel)
         if not granted.view_channel:
-            return _error(*_ERRORS["missing_access"])
+            raise _Refused(*_ERRORS["missing_access"])
         if channel.is_thread:  # in a thread, Send Messages in Threads takes its place
             needed = tuple(
                 "send_messages_in_threads" if n == "send_messages" else n for n in needed
             )
         if not all(getattr(granted, name) for name in needed):
-            return _error(*_ERRORS["forbidden"])
+            raise _Refused(*_ERRORS["forbidden"])
         return channel
 
     def _bot_permissions(self, channel: FakeChannel) -> discord.Permissions:
@@ -313,7 +327,9 @@ class RestApi:
 
     async def _get_user(self, request: web.Request) -> web.Response:
         user = self.world.users.get(int(request.match_info["uid"]))
-        return _error(404, 10013, "Unknown User") if user is None else _json(user.payload())
+        if user is None:
+            raise _Refused(404, 10013, "Unknown User")
+        return _json(user.payload())
 
     async def _get_application(self, request: web.Request) -> web.Response:
         return _json(
@@ -382,9 +398,9 @@ class RestApi:
             or request.match_info["iid"] != str(state.id)
             or (not state.acknowledged and self._late(state, CALLBACK_DEADLINE))
         ):
-            return _error(404, 10062, "Unknown interaction")
+            raise _Refused(404, 10062, "Unknown interaction")
         if state.acknowledged:
-            return _error(400, 40060, "Interaction has already been acknowledged.")
+            raise _Refused(400, 40060, "Interaction has already been acknowledged.")
         state.acknowledged = True
         record: RecordedRequest = request[_RECORD]
         kind = InteractionResponseType(record.json["type"])
@@ -433,9 +449,9 @@ class RestApi:
     async def _followup(self, request: web.Request) -> web.Response:
         state = self._interaction(request)
         if state is None or not state.acknowledged:
-            return _error(404, 10015, "Unknown Webhook")
+            raise _Refused(*_UNKNOWN_WEBHOOK)
         if self._late(state, TOKEN_LIFETIME):
-            return _error(*_EXPIRED_TOKEN)
+            raise _Refused(*_EXPIRED_TOKEN)
         record: RecordedRequest = request[_RECORD]
         if state.loading:
             # After a "thinking" defer, Discord turns the first follow-up into the original.
@@ -456,38 +472,32 @@ class RestApi:
             return _json(message)
         return _no_content()
 
-    def _hook_message(self, request: web.Request) -> tuple[InteractionState, JSON] | web.Response:
+    def _hook_message(self, request: web.Request) -> tuple[InteractionState, JSON]:
         state = self._interaction(request)
         if state is None:
-            return _error(404, 10015, "Unknown Webhook")
+            raise _Refused(*_UNKNOWN_WEBHOOK)
         if self._late(state, TOKEN_LIFETIME):
-            return _error(*_EXPIRED_TOKEN)
+            raise _Refused(*_EXPIRED_TOKEN)
         mid = request.match_info["mid"]
         message_id = state.original_id if mid == "@original" else int(mid)
         message = None if message_id is None else self.world.find_message(message_id)
         if message is None:
-            return _error(404, 10008, "Unknown Message")
+            raise _Refused(*_UNKNOWN_MESSAGE)
         return state, message
 
     async def _get_hook_message(self, request: web.Request) -> web.Response:
-        found = self._hook_message(request)
-        return found if isinstance(found, web.Response) else _json(found[1])
+        _, message = self._hook_message(request)
+        return _json(message)
 
     async def _edit_hook_message(self, request: web.Request) -> web.Response:
-        found = self._hook_message(request)
-        if isinstance(found, web.Response):
-            return found
-        state, message = found
+        state, message = self._hook_message(request)
         if int(message["id"]) == state.original_id:
             message["flags"] &= ~LOADING
             state.loading = False
         return _json(self.world.edit(message, request[_RECORD].upload()))
 
     async def _delete_hook_message(self, request: web.Request) -> web.Response:
-        found = self._hook_message(request)
-        if isinstance(found, web.Response):
-            return found
-        state, message = found
+        state, message = self._hook_message(request)
         if int(message["id"]) == state.original_id:
             state.loading = False  # a later follow-up is a new message, not the original
         self.world.delete(int(message["id"]))
@@ -496,8 +506,7 @@ class RestApi:
     # --- channels and messages -----------------------------------------------------------
 
     async def _get_channel(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request)
-        return channel if isinstance(channel, web.Response) else _json(channel.payload())
+        return _json(self._channel(request).payload())
 
     async def _start_thread(self, request: web.Request) -> web.Response:
         """A thread, on a message (always public) or not (public or private, by "type")."""
@@ -506,36 +515,28 @@ class RestApi:
         public = ChannelType.public_thread
         kind = public if on_message else ChannelType(body.get("type", public.value))
         needed = "create_public_threads" if kind is public else "create_private_threads"
-        channel = self._channel_or_error(request, needed)
-        if isinstance(channel, web.Response):
-            return channel
+        channel = self._channel(request, needed)
         if on_message and self.world.find_message(int(request.match_info["mid"])) is None:
-            return _error(404, 10008, "Unknown Message")
+            raise _Refused(*_UNKNOWN_MESSAGE)
         thread = self.world.add_thread(channel.id, body["name"], type=kind)
         await self.gateway.broadcast("THREAD_CREATE", thread.payload() | {"newly_created": True})
         return _json(thread.payload())
 
     async def _get_webhooks(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request, "manage_webhooks")
-        if isinstance(channel, web.Response):
-            return channel
+        channel = self._channel(request, "manage_webhooks")
         hooks = self.world.webhooks.values()
         return _json([h for h in hooks if h["channel_id"] == str(channel.id)])
 
     async def _create_webhook(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request, "manage_webhooks")
-        if isinstance(channel, web.Response):
-            return channel
+        channel = self._channel(request, "manage_webhooks")
         return _json(self.world.add_webhook(channel.id, request[_RECORD].json["name"]))
 
     async def _typing(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request, "send_messages")
-        return channel if isinstance(channel, web.Response) else _no_content()
+        self._channel(request, "send_messages")
+        return _no_content()
 
     async def _get_messages(self, request: web.Request) -> web.Response:
-        channel = self._channel_or_error(request)
-        if isinstance(channel, web.Response):
-            return channel
+        channel = self._channel(request)
         if self.limits.permissions and not self._bot_permissions(channel).read_message_history:
             return _json([])  # Discord returns no messages rather than an error
         query = request.query
@@ -556,15 +557,13 @@ class RestApi:
             needed.append("attach_files")
         if upload.json.get("message_reference"):
             needed.append("read_message_history")
-        channel = self._channel_or_error(request, *needed)
-        if isinstance(channel, web.Response):
-            return channel
+        channel = self._channel(request, *needed)
         granted = self._bot_permissions(channel)
         if self.limits.permissions and not granted.embed_links and upload.json.get("embeds"):
             # Discord drops the embeds, and refuses a message that was nothing but embeds.
             upload = Upload(upload.json | {"embeds": []}, upload.files)
             if not (upload.json.get("content") or upload.files or upload.json.get("components")):
-                return _error(*_ERRORS["forbidden"])
+                raise _Refused(*_ERRORS["forbidden"])
         message = self.world.bot_message(channel.id, upload, in_channel=True)
         message["mention_everyone"] = (
             channel.guild_id is not None
@@ -573,37 +572,29 @@ class RestApi:
         )
         return _json(message)
 
-    def _channel_message(self, request: web.Request, *needed: str) -> JSON | web.Response:
-        channel = self._channel_or_error(request, *needed)
-        if isinstance(channel, web.Response):
-            return channel
+    def _channel_message(self, request: web.Request, *needed: str) -> JSON:
+        channel = self._channel(request, *needed)
         message = self.world.find_message(int(request.match_info["mid"]))
         if message is None or message["channel_id"] != str(channel.id):
-            return _error(404, 10008, "Unknown Message")
+            raise _Refused(*_UNKNOWN_MESSAGE)
         return message
 
     async def _get_message(self, request: web.Request) -> web.Response:
         message = self._channel_message(request, "read_message_history")
-        if isinstance(message, web.Response):
-            return message
         return _json(self.world.visible(message))
 
     async def _edit_message(self, request: web.Request) -> web.Response:
         message = self._channel_message(request)
-        if isinstance(message, web.Response):
-            return message
         if message["author"]["id"] != str(BOT_ID):
-            return _error(403, 50005, "Cannot edit a message authored by another user")
+            raise _Refused(403, 50005, "Cannot edit a message authored by another user")
         return _json(self.world.edit(message, request[_RECORD].upload()))
 
     async def _delete_message(self, request: web.Request) -> web.Response:
         message = self._channel_message(request)
-        if isinstance(message, web.Response):
-            return message
         if message["author"]["id"] != str(BOT_ID) and self.limits.permissions:
             channel = self.world.channels[int(message["channel_id"])]
             if not self._bot_permissions(channel).manage_messages:
-                return _error(*_ERRORS["forbidden"])
+                raise _Refused(*_ERRORS["forbidden"])
         self.world.delete(int(message["id"]))
         return _no_content()
 
