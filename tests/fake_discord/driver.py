@@ -37,6 +37,7 @@ from tests.fake_discord.world import (
     ChannelError,
     FakeChannel,
     FakeGuild,
+    InteractionState,
     World,
 )
 
@@ -206,51 +207,40 @@ class FakeDiscord:
 
     # --- what the bot sent ---------------------------------------------------------------
 
-    async def wait_for(
-        self,
-        predicate: Check,
-        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
-    ) -> RecordedRequest:
+    async def _wait_until(self, ready: Callable[[], bool]) -> None:
+        """Wait for a request or gateway payload to make `ready` true, failing the test after
+        WAIT_TIMEOUT."""
+        async with asyncio.timeout(WAIT_TIMEOUT), self._changed:
+            await self._changed.wait_for(ready)
+
+    async def wait_for(self, predicate: Check) -> RecordedRequest:
         """The first recorded request matching `predicate`, waiting for it if needed."""
 
         def find() -> RecordedRequest | None:
             return next((r for r in self.requests if predicate(r)), None)
 
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: find() is not None)
+        await self._wait_until(lambda: find() is not None)
         found = find()
         assert found is not None
         return found
 
-    async def wait_gateway_ops(
-        self,
-        op: int,
-        count: int = 1,
-        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
-    ) -> list[JSON]:
+    async def wait_gateway_ops(self, op: int, count: int = 1) -> list[JSON]:
         """The first `count` payloads with opcode `op` the bot sent on the gateway (e.g.
         `discord.gateway.DiscordWebSocket.RESUME`), waiting for them if needed."""
 
         def found() -> list[JSON]:
             return [p for p in self.gateway_payloads if p["op"] == op]
 
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: len(found()) >= count)
+        await self._wait_until(lambda: len(found()) >= count)
         return found()[:count]
 
     def responses(self, token: str) -> list[RecordedRequest]:
         """The callback, follow-ups, edits and deletes for an interaction, in order."""
         return [r for r in self.requests if token in r.path.split("/")]
 
-    async def wait_responses(
-        self,
-        token: str,
-        count: int = 1,
-        timeout: float = WAIT_TIMEOUT,  # noqa: ASYNC109 - a per-call timeout reads better in tests
-    ) -> list[RecordedRequest]:
+    async def wait_responses(self, token: str, count: int = 1) -> list[RecordedRequest]:
         """The first `count` responses to an interaction, waiting for them if needed."""
-        async with asyncio.timeout(timeout), self._changed:
-            await self._changed.wait_for(lambda: len(self.responses(token)) >= count)
+        await self._wait_until(lambda: len(self.responses(token)) >= count)
         return self.responses(token)[:count]
 
     async def answers(self, token: str, done: Check) -> list[RecordedRequest]:
@@ -428,7 +418,8 @@ class FakeDiscord:
         member_perms = self.world.member_permissions(user_id, channel_id, permissions)
         if enforce_permissions:
             _enforce(command, member_perms)
-        return await self._interact(kind, data, user_id, channel_id, member_perms)
+        state, payload = self.world.open_interaction(kind, data, user_id, channel_id, member_perms)
+        return await self._dispatch_interaction(state, payload)
 
     async def autocomplete(
         self, name: str, options: Mapping[str, Any], focused: str, **kwargs: Any
@@ -458,9 +449,10 @@ class FakeDiscord:
         }
         _command_guild(data, command)
         member_perms = self.world.member_permissions(user_id, channel_id, permissions)
-        return await self._interact(
+        state, payload = self.world.open_interaction(
             InteractionType.application_command, data, user_id, channel_id, member_perms
         )
+        return await self._dispatch_interaction(state, payload)
 
     async def click(
         self,
@@ -480,22 +472,15 @@ class FakeDiscord:
         if values is not None:
             data["values"] = values
         perms = self.world.member_permissions(user_id, channel_id, permissions)
-        return await self._interact(
+        state, payload = self.world.open_interaction(
             InteractionType.component, data, user_id, channel_id, perms, message
         )
+        return await self._dispatch_interaction(state, payload)
 
-    async def _interact(
-        self,
-        kind: InteractionType,
-        data: JSON,
-        user_id: int,
-        channel_id: int,
-        member_perms: int,
-        message: JSON | None = None,
+    async def _dispatch_interaction(
+        self, state: InteractionState, payload: JSON
     ) -> FakeInteraction:
-        state, payload = self.world.open_interaction(
-            kind, data, user_id, channel_id, member_perms, message
-        )
+        """Send the world's new interaction to the bot (INTERACTION_CREATE)."""
         await self.dispatch("INTERACTION_CREATE", payload)
         return FakeInteraction(state.id, state.token, payload)
 
