@@ -269,13 +269,18 @@ async def test_feed_types_are_accepted_on_request(
     assert result.text.startswith("<rss")
 
 
+async def decoded_charset(session: aiohttp.ClientSession, address: str) -> str:
+    """The charset `fetch` read a served copy of PAGE with, once its text came out whole."""
+    result = await fetch(session, address)
+    assert "Café – “quoted”" in result.text
+    return result.charset
+
+
 @pytest.mark.parametrize(("path", "charset"), [("/latin1", "cp1252"), ("/meta", "cp1252")])
 async def test_non_utf8_page_decodes(
     server: TestServer, session: aiohttp.ClientSession, path: str, charset: str
 ) -> None:
-    result = await fetch(session, url(server, path))
-    assert result.charset == charset
-    assert "Café – “quoted”" in result.text
+    assert await decoded_charset(session, url(server, path)) == charset
 
 
 # Codecs Python knows that are not a document's character set: byte-to-byte transforms, host
@@ -289,17 +294,14 @@ NOT_CHARSETS += ["undefined", "unicode_escape", "utf-7"]
 async def test_a_charset_that_is_not_text_falls_back_to_utf8(
     server: TestServer, session: aiohttp.ClientSession, where: str, label: str
 ) -> None:
-    result = await fetch(session, url(server, f"/declared?{where}={label}"))
-    assert result.charset == "utf-8"
-    assert "Café – “quoted”" in result.text
+    assert await decoded_charset(session, url(server, f"/declared?{where}={label}")) == "utf-8"
 
 
 async def test_a_bad_header_charset_gives_way_to_the_page_s_own(
     server: TestServer, session: aiohttp.ClientSession
 ) -> None:
-    result = await fetch(session, url(server, "/declared?header=rot13&meta=utf-8"))
-    assert result.charset == "utf-8"
-    assert "Café – “quoted”" in result.text
+    address = url(server, "/declared?header=rot13&meta=utf-8")
+    assert await decoded_charset(session, address) == "utf-8"
 
 
 async def test_undeclared_charset_falls_back_to_utf8_with_replacement(
