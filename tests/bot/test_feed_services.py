@@ -174,10 +174,16 @@ async def next_poll(room: Services, clock: Clock, poster: RecordingPoster) -> An
 
 
 async def poll_stories(
-    room: Services, pages: PageServer, clock: Clock, poster: RecordingPoster, *items: Item
+    room: Services,
+    pages: PageServer,
+    clock: Clock,
+    poster: RecordingPoster,
+    *items: Item,
+    title: str = "News",
 ) -> Any:
-    """Publish these stories in the feed `follow` serves, then poll."""
-    publish(pages, "/feed.xml", "News", list(items))
+    """Publish these stories in the feed `follow` serves (under the title it was followed
+    with), then poll."""
+    publish(pages, "/feed.xml", title, list(items))
     return await next_poll(room, clock, poster)
 
 
@@ -191,17 +197,12 @@ async def test_new_entries_become_one_card_per_matching_channel(
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, NEWS, "closure OR bridge")  # two topics, one channel: one card
         await subscribe(room, SPORT, "football")
-        publish(
-            pages,
-            "/feed.xml",
-            "City News",
-            [
-                story("new", "Bridge closes to cars", "bridge closure"),
-                story("match", "Cup final tonight", "football"),
-                story("old", "Old bridge story", "bridge"),
-            ],
-        )
-        report = await next_poll(room, clock, poster)
+        items = [
+            story("new", "Bridge closes to cars", "bridge closure"),
+            story("match", "Cup final tonight", "football"),
+            story("old", "Old bridge story", "bridge"),
+        ]
+        report = await poll_stories(room, pages, clock, poster, *items, title="City News")
         assert (report.new_entries, report.cards_owed) == (2, 2)
         await room.dispatcher.deliver(poster)
     assert sorted(
@@ -269,13 +270,8 @@ async def test_hourly_cap_holds_cards_for_the_next_hour(
     async with open_room() as room:
         await follow(room, pages, "Busy")
         await room.guild_config.set(GUILD, "max_posts_per_hour", "2")
-        publish(
-            pages,
-            "/feed.xml",
-            "Busy",
-            [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)],
-        )
-        await next_poll(room, clock, poster)
+        items = [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)]
+        await poll_stories(room, pages, clock, poster, *items, title="Busy")
         first = await room.dispatcher.deliver(poster)
         clock.now += 1800
         same_hour = await room.dispatcher.deliver(poster)
@@ -319,8 +315,8 @@ async def test_exactly_once_across_a_crash_while_posting(
 ) -> None:
     async with open_room() as room:
         await follow(room, pages, "Crashy")
-        publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
-        await next_poll(room, clock, poster)
+        crash_story = story("c", "Crash story", "crash")
+        await poll_stories(room, pages, clock, poster, crash_story, title="Crashy")
         poster.crash = crash
         with pytest.raises(Crash):
             await room.dispatcher.deliver(poster)
@@ -339,8 +335,9 @@ async def test_exactly_once_across_a_crash_between_recording_and_posting(
 ) -> None:
     async with open_room() as room:
         await follow(room, pages, "Crashy")
-        publish(pages, "/feed.xml", "Crashy", [story("c", "Crash story", "crash")])
-        await next_poll(room, clock, poster)  # cards recorded; the process dies before sending
+        crash_story = story("c", "Crash story", "crash")
+        # The cards are recorded; the process dies before sending them.
+        await poll_stories(room, pages, clock, poster, crash_story, title="Crashy")
     async with open_room() as room:
         await room.dispatcher.reconcile(poster)
         await room.dispatcher.deliver(poster)
@@ -388,13 +385,8 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
         await follow(room, pages, "News")
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, SPORT, "*")
-        publish(
-            pages,
-            "/feed.xml",
-            "News",
-            [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)],
-        )
-        await next_poll(room, clock, poster)
+        items = [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)]
+        await poll_stories(room, pages, clock, poster, *items)
         report = await room.dispatcher.deliver(poster)
         again = await room.dispatcher.deliver(poster)
         subscriptions = await room.storage.subscriptions.in_guild(GUILD)
@@ -745,12 +737,6 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
 ) -> None:
     async with open_room() as room:
         await follow(room, pages, "News")
-        publish(
-            pages,
-            "/feed.xml",
-            "News",
-            [story("a", "Story A", "alpha"), story("b", "Story B", "beta")],
-        )
         read_url = room.desk.read_url
 
         async def broken_for_b(url: str, **kwargs: Any) -> Any:
@@ -759,7 +745,8 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
             return await read_url(url, **kwargs)
 
         monkeypatch.setattr(room.desk, "read_url", broken_for_b)
-        first = await next_poll(room, clock, poster)
+        items = [story("a", "Story A", "alpha"), story("b", "Story B", "beta")]
+        first = await poll_stories(room, pages, clock, poster, *items)
         monkeypatch.setattr(room.desk, "read_url", read_url)
         second = await next_poll(room, clock, poster)  # the feed is unchanged: no 304 this time
 
@@ -819,10 +806,9 @@ async def test_two_sender_passes_at_once_post_each_card_once(
 ) -> None:
     async with open_room() as room:
         await follow(room, pages, "News")
-        publish(
-            pages, "/feed.xml", "News", [story("a", "Story A", "a"), story("b", "Story B", "b")]
+        await poll_stories(
+            room, pages, clock, poster, story("a", "Story A", "a"), story("b", "Story B", "b")
         )
-        await next_poll(room, clock, poster)
         started, release = hold_first_summary(room, monkeypatch)
         first = asyncio.create_task(room.dispatcher.deliver(poster))
         await started.wait()  # the first pass is making its first card; its batch holds both
