@@ -25,7 +25,7 @@ from tests.fake_discord import (
     Limits,
     RecordedRequest,
 )
-from tests.fixtures.feeds import publish, story
+from tests.fixtures.feeds import Item, publish, story
 from tests.fixtures.loop_lag import loop_lag
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, PageServer, article_html
 
@@ -48,6 +48,42 @@ async def subscribe(
     )
 
 
+async def follow_city_news(fake: FakeDiscord, pages: PageServer, topic: str = "*") -> str:
+    """Serve an empty City News feed, follow it, and send its entries about `topic` to the
+    news channel; the feed's URL."""
+    feed = publish(pages, "/feed.xml", "City News", [])
+    await fake.run("feed", {"url": feed}, subcommand="add")
+    await subscribe(fake, topic)
+    return feed
+
+
+async def poll_stories(bot: Precis, pages: PageServer, *items: Item) -> Articles:
+    """Publish these stories in the City News feed, then poll; the cog that polled."""
+    publish(pages, "/feed.xml", "City News", list(items))
+    cog = articles_cog(bot)
+    await cog.poll_feeds()
+    return cog
+
+
+def messages_posted_in(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
+    return [
+        r
+        for r in fake.requests
+        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
+    ]
+
+
+async def poll_for_a_lost_channel(
+    fake: FakeDiscord, bot: Precis, pages: PageServer
+) -> dict[str, Any]:
+    """Poll three stories for the news channel, which the bot can no longer post in, and send
+    what is owed once the admins are told; /subscriptions' reply then."""
+    cog = await poll_stories(bot, pages, *(story(f"f{i}", f"Story {i}", "news") for i in range(3)))
+    await fake.wait_for(lambda r: r in messages_posted_in(fake, GENERAL_CHANNEL_ID))
+    await bot.dispatcher.deliver(cog)
+    return await fake.run("subscriptions", {})
+
+
 async def test_feed_to_cards_in_the_subscribed_channel(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
@@ -63,17 +99,11 @@ async def test_feed_to_cards_in_the_subscribed_channel(
         assert "matches none of the last 1 articles" in unlikely["content"]
         await fake.run("unsubscribe", {"topic": "zebra crossing"}, channel_id=GENERAL_CHANNEL_ID)
 
-        publish(
-            pages,
-            "/feed.xml",
-            "City News",
-            [
-                story("new", "Bridge closes @everyone", "bridge"),
-                story("old", "Old bridge news", "bridge"),
-            ],
-        )
-        cog = articles_cog(bot)
-        await cog.poll_feeds()
+        news = [
+            story("new", "Bridge closes @everyone", "bridge"),
+            story("old", "Old bridge news", "bridge"),
+        ]
+        cog = await poll_stories(bot, pages, *news)
         card = await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
 
         async def marked_sent() -> bool:
@@ -119,10 +149,8 @@ async def test_permission_checks(fake: FakeDiscord, launch: LaunchBot, pages: Pa
 async def test_post_now_then_the_poll_does_not_repeat_it(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "*")
+        await follow_city_news(fake, pages)
         publish(pages, "/feed.xml", "City News", [story("hand", "Posted by hand", "manual")])
         option, resolved = fake.channel_option(NEWS_CHANNEL_ID)
         done = await fake.run(
@@ -143,41 +171,14 @@ async def test_post_now_then_the_poll_does_not_repeat_it(
 async def test_a_forbidden_channel_is_paused_and_admins_told_once(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
         await bot.guild_config.set(GUILD_ID, "admin_channel", f"<#{GENERAL_CHANNEL_ID}>")
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "*")
+        await follow_city_news(fake, pages)
         fake.fail_channel(NEWS_CHANNEL_ID, "forbidden")
-        publish(
-            pages,
-            "/feed.xml",
-            "City News",
-            [story(f"f{i}", f"Story {i}", "news") for i in range(3)],
-        )
-        cog = articles_cog(bot)
-        await cog.poll_feeds()
-        notice = await fake.wait_for(
-            lambda r: r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
-        )
-        await bot.dispatcher.deliver(cog)
-        listing = await fake.run("subscriptions", {})
+        listing = await poll_for_a_lost_channel(fake, bot, pages)
+    (notice,) = messages_posted_in(fake, GENERAL_CHANNEL_ID)
     assert f"I can't post in <#{NEWS_CHANNEL_ID}> any more" in notice.json["content"]
-    notices = [
-        r
-        for r in fake.requests
-        if r.method == "POST" and r.path == f"/channels/{GENERAL_CHANNEL_ID}/messages"
-    ]
-    assert len(notices) == 1
     assert "⏸️ paused" in listing["embeds"][0]["description"]
-
-
-def messages_posted_in(fake: FakeDiscord, channel_id: int) -> list[RecordedRequest]:
-    return [
-        r
-        for r in fake.requests
-        if r.method == "POST" and r.path == f"/channels/{channel_id}/messages"
-    ]
 
 
 async def test_a_channel_the_gateway_shows_without_embed_links_gets_no_post_at_all(
@@ -185,11 +186,9 @@ async def test_a_channel_the_gateway_shows_without_embed_links_gets_no_post_at_a
 ) -> None:
     """Discord would refuse the cards (403): the bot knows it from the channel's overwrites
     and asks nothing, since each refusal counts towards a ban."""
-    feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
         await bot.guild_config.set(GUILD_ID, "admin_channel", f"<#{GENERAL_CHANNEL_ID}>")
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "*")
+        await follow_city_news(fake, pages)
         no_embeds = discord.Permissions(embed_links=True).value
         news = {
             **fake.world.channels[NEWS_CHANNEL_ID].payload(),
@@ -205,17 +204,7 @@ async def test_a_channel_the_gateway_shows_without_embed_links_gets_no_post_at_a
             return not channel.permissions_for(channel.guild.me).embed_links
 
         await eventually(denied)
-        publish(
-            pages,
-            "/feed.xml",
-            "City News",
-            [story(f"f{i}", f"Story {i}", "news") for i in range(3)],
-        )
-        cog = articles_cog(bot)
-        await cog.poll_feeds()
-        await fake.wait_for(lambda r: r in messages_posted_in(fake, GENERAL_CHANNEL_ID))
-        await bot.dispatcher.deliver(cog)
-        listing = await fake.run("subscriptions", {})
+        listing = await poll_for_a_lost_channel(fake, bot, pages)
         failed = await bot.storage.deliveries.in_state("failed")
     assert [r.path for r in fake.requests if f"/channels/{NEWS_CHANNEL_ID}" in r.path] == []
     (notice,) = messages_posted_in(fake, GENERAL_CHANNEL_ID)
@@ -228,15 +217,11 @@ async def test_a_channel_the_gateway_shows_without_embed_links_gets_no_post_at_a
 async def test_a_card_discord_refuses_with_a_400_is_failed_not_retried(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [])
     async with launch() as bot:
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "*")
-        publish(pages, "/feed.xml", "City News", [story("b", "Story B", "b"), story("a", "A", "a")])
+        await follow_city_news(fake, pages)
         fake.fail_next(status=400, path=f"/channels/{NEWS_CHANNEL_ID}/messages")
-        cog = articles_cog(bot)
-        cog.send_cards.cancel()  # this test drives the sender
-        await cog.poll_feeds()
+        articles_cog(bot).send_cards.cancel()  # this test drives the sender
+        cog = await poll_stories(bot, pages, story("b", "Story B", "b"), story("a", "A", "a"))
         first = await bot.dispatcher.deliver(cog)
         again = await bot.dispatcher.deliver(cog)
         (failed,) = await bot.storage.deliveries.in_state("failed")
@@ -251,10 +236,8 @@ async def test_a_card_discord_refuses_with_a_400_is_failed_not_retried(
 async def test_feed_list_test_resume_remove_and_unsubscribe(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [])
     async with launch():
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "bridge")
+        feed = await follow_city_news(fake, pages, "bridge")
         publish(
             pages,
             "/feed.xml",
@@ -426,15 +409,11 @@ async def test_post_when_discord_fails_for_a_moment_says_the_card_will_follow(
 async def test_a_gateway_drop_during_delivery_loses_and_repeats_nothing(
     fake: FakeDiscord, launch: LaunchBot, pages: PageServer
 ) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [])
     stories = [story(f"s{i}", f"Bridge story {i}", "bridge") for i in range(5)]  # 5 in 5 s
     async with launch() as bot:
-        await fake.run("feed", {"url": feed}, subcommand="add")
-        await subscribe(fake, "bridge")
-        publish(pages, "/feed.xml", "City News", stories)
+        await follow_city_news(fake, pages, "bridge")
         fake.enforce(Limits(latency=0.05))  # each card takes a moment: the drop is mid-delivery
-        cog = articles_cog(bot)
-        await cog.poll_feeds()
+        cog = await poll_stories(bot, pages, *stories)
         await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))
         await fake.disconnect_gateway(abrupt=True)
         assert len(fake.cards_in(NEWS_CHANNEL_ID)) < len(stories)
