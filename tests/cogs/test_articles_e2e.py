@@ -59,11 +59,17 @@ async def post_then_crash(bot: Precis, delivery: Delivery, *, reaches_discord: b
         await articles_cog(bot).post(channel_id, card)
 
 
+async def reconciled_cog(bot: Precis) -> Articles:
+    """The articles cog, once the reconcile it runs at start is done."""
+    cog = articles_cog(bot)
+    await cog.reconciled.wait()
+    return cog
+
+
 async def restart_and_deliver(launch: LaunchBot) -> Delivery:
     """Start the bot again: reconcile, then one send pass; the one delivery then sent."""
     async with launch() as bot:
-        cog = articles_cog(bot)
-        await cog.reconciled.wait()
+        cog = await reconciled_cog(bot)
         await bot.dispatcher.deliver(cog)
         (found,) = await bot.storage.deliveries.in_state("sent")
     return found
@@ -112,8 +118,7 @@ async def test_post_racing_the_sender_posts_one_card(
 ) -> None:
     publish(pages, "/feed.xml", "City News", [story("race", "Race story", "race")])
     async with launch() as bot:
-        cog = articles_cog(bot)
-        await cog.reconciled.wait()
+        cog = await reconciled_cog(bot)
         summarize = bot.desk.summarize
         summaries = [asyncio.Event(), asyncio.Event()]  # /post's, then the sender's (if any)
         release = asyncio.Event()
@@ -158,8 +163,7 @@ async def test_a_failed_history_read_is_retried_later_and_other_channels_go_on(
         )
     fake.fail_next(1, status=503, method="GET", path=f"/channels/{sport}/messages")
     async with launch() as bot:
-        cog = articles_cog(bot)
-        await cog.reconciled.wait()
+        cog = await reconciled_cog(bot)
         after_start = await states(bot)
         await fake.wait_for(lambda r: r in fake.cards_in(NEWS_CHANNEL_ID))  # the sender's
         await bot.dispatcher.deliver(cog)
