@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator
 from itertools import product
+
+import pytest
 
 from bot.model import Article, Quote
 from bot.pipeline.quotes import filed_quotes
@@ -26,12 +29,17 @@ ROUND_TABLE = [
 ]
 
 
-async def seed(fake: FakeDiscord, pages: PageServer, paragraphs: list[str] | None = None) -> str:
-    """Summarize one article so its quotes are stored for the guild; return its URL."""
-    url = pages.add("/round-table", article_html("Traders meet council", paragraphs or ROUND_TABLE))
-    interaction = await fake.slash("summarize", {"url": url})
-    await fake.final_card(interaction.token)
-    return url
+@pytest.fixture
+async def round_table(
+    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
+) -> AsyncIterator[None]:
+    """The bot running, once /summarize of the round-table article stored its quotes for the
+    guild."""
+    url = pages.add("/round-table", article_html("Traders meet council", ROUND_TABLE))
+    async with launch():
+        interaction = await fake.slash("summarize", {"url": url})
+        await fake.final_card(interaction.token)
+        yield
 
 
 async def test_summary_card_has_a_key_quote(
@@ -46,50 +54,42 @@ async def test_summary_card_has_a_key_quote(
     assert fields["Key quote"].endswith("” — Alice Novak")
 
 
-async def test_search_pages_and_only_the_asker_turns_them(
-    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
-) -> None:
-    async with launch():
-        await seed(fake, pages)
-        interaction = await fake.slash("quote", {"query": "harbour bridge"}, subcommand="search")
-        message = (await fake.callback(interaction.token))["data"]
-        assert message["allowed_mentions"] == {"parse": []}
-        (embed,) = message["embeds"]
-        assert len(embed["fields"]) == 5
-        assert embed["footer"]["text"] == "Page 1 of 2 · 7 quotes"
-        assert embed["fields"][0]["value"].startswith("“Point number")
-        assert "[Traders meet council](http://127.0.0.1" in embed["fields"][0]["value"]
-        buttons = {c["label"]: c for row in message["components"] for c in row["components"]}
-        assert buttons["Previous"]["disabled"] and not buttons["Next"].get("disabled")
+@pytest.mark.usefixtures("round_table")
+async def test_search_pages_and_only_the_asker_turns_them(fake: FakeDiscord) -> None:
+    interaction = await fake.slash("quote", {"query": "harbour bridge"}, subcommand="search")
+    message = (await fake.callback(interaction.token))["data"]
+    assert message["allowed_mentions"] == {"parse": []}
+    (embed,) = message["embeds"]
+    assert len(embed["fields"]) == 5
+    assert embed["footer"]["text"] == "Page 1 of 2 · 7 quotes"
+    assert embed["fields"][0]["value"].startswith("“Point number")
+    assert "[Traders meet council](http://127.0.0.1" in embed["fields"][0]["value"]
+    buttons = {c["label"]: c for row in message["components"] for c in row["components"]}
+    assert buttons["Previous"]["disabled"] and not buttons["Next"].get("disabled")
 
-        (sent,) = fake.interaction_messages(interaction.token)
-        stranger = await fake.click(
-            int(sent["id"]), buttons["Next"]["custom_id"], user_id=MEMBER_ID
-        )
-        refusal = await fake.callback(stranger.token)
-        assert refusal["data"]["flags"] == EPHEMERAL
+    (sent,) = fake.interaction_messages(interaction.token)
+    stranger = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"], user_id=MEMBER_ID)
+    refusal = await fake.callback(stranger.token)
+    assert refusal["data"]["flags"] == EPHEMERAL
 
-        turn = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"])
-        page_two = (await fake.callback(turn.token))["data"]
+    turn = await fake.click(int(sent["id"]), buttons["Next"]["custom_id"])
+    page_two = (await fake.callback(turn.token))["data"]
     assert page_two["embeds"][0]["footer"]["text"] == "Page 2 of 2 · 7 quotes"
     assert len(page_two["embeds"][0]["fields"]) == 2
 
 
-async def test_speaker_autocomplete_and_lookup(
-    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
-) -> None:
-    async with launch():
-        await seed(fake, pages)
-        typed = await fake.autocomplete("quote", {"name": "novk"}, "name", subcommand="speaker")
-        choices = (await fake.callback(typed.token))["data"]["choices"]
-        assert choices[0] == {"name": "Alice Novak (1)", "value": "Alice Novak"}
-        empty = await fake.autocomplete("quote", {"name": ""}, "name", subcommand="speaker")
-        assert len((await fake.callback(empty.token))["data"]["choices"]) == 8
+@pytest.mark.usefixtures("round_table")
+async def test_speaker_autocomplete_and_lookup(fake: FakeDiscord) -> None:
+    typed = await fake.autocomplete("quote", {"name": "novk"}, "name", subcommand="speaker")
+    choices = (await fake.callback(typed.token))["data"]["choices"]
+    assert choices[0] == {"name": "Alice Novak (1)", "value": "Alice Novak"}
+    empty = await fake.autocomplete("quote", {"name": ""}, "name", subcommand="speaker")
+    assert len((await fake.callback(empty.token))["data"]["choices"]) == 8
 
-        interaction = await fake.slash("quote", {"name": "Alice Novak"}, subcommand="speaker")
-        embed = (await fake.callback(interaction.token))["data"]["embeds"][0]
-        unknown = await fake.slash("quote", {"name": "Zebedee"}, subcommand="speaker")
-        refusal = (await fake.callback(unknown.token))["data"]
+    interaction = await fake.slash("quote", {"name": "Alice Novak"}, subcommand="speaker")
+    embed = (await fake.callback(interaction.token))["data"]["embeds"][0]
+    unknown = await fake.slash("quote", {"name": "Zebedee"}, subcommand="speaker")
+    refusal = (await fake.callback(unknown.token))["data"]
     assert embed["title"] == "What Alice Novak said"
     assert embed["fields"][0]["name"] == "Alice Novak, Mayor"  # the title is her description
     assert embed["fields"][0]["value"].startswith("“We hear you, and @everyone will get a say,”")
@@ -97,15 +97,12 @@ async def test_speaker_autocomplete_and_lookup(
     assert refusal["content"].startswith("No one called “Zebedee” has been quoted here yet.")
 
 
-async def test_bad_and_empty_searches(
-    fake: FakeDiscord, launch: LaunchBot, pages: PageServer
-) -> None:
-    async with launch():
-        await seed(fake, pages)
-        replies = {}
-        for query in ("?!", '"*(', "NEAR", "nothing matches this"):
-            interaction = await fake.slash("quote", {"query": query}, subcommand="search")
-            replies[query] = (await fake.callback(interaction.token))["data"]
+@pytest.mark.usefixtures("round_table")
+async def test_bad_and_empty_searches(fake: FakeDiscord) -> None:
+    replies = {}
+    for query in ("?!", '"*(', "NEAR", "nothing matches this"):
+        interaction = await fake.slash("quote", {"query": query}, subcommand="search")
+        replies[query] = (await fake.callback(interaction.token))["data"]
     for query in ("?!", '"*('):
         assert replies[query]["flags"] == EPHEMERAL
         assert (
