@@ -4,6 +4,7 @@ client: the fake enforces the limit, and discord.py reacts as it does to the rea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import random
 import time
@@ -397,13 +398,23 @@ def slow_bot(go: asyncio.Event, errors: list[discord.HTTPException]) -> commands
     return bot
 
 
+@contextlib.asynccontextmanager
+async def running_slow_bot(
+    fake: FakeDiscord,
+) -> AsyncIterator[tuple[asyncio.Event, list[discord.HTTPException]]]:
+    """The slow bot, run against a fake that keeps Discord's interaction deadlines: the event
+    that lets it answer, and the errors Discord answers it with."""
+    fake.enforce(Limits(interaction_deadlines=True))
+    go, errors = asyncio.Event(), list[discord.HTTPException]()
+    async with running_bot(slow_bot(go, errors)):
+        yield go, errors
+
+
 @pytest.mark.parametrize(("waited", "answered"), [(2.5, True), (3.5, False)])
 async def test_the_first_answer_is_due_in_three_seconds(
     fake: FakeDiscord, waited: float, answered: bool
 ) -> None:
-    fake.enforce(Limits(interaction_deadlines=True))
-    go, errors = asyncio.Event(), list[discord.HTTPException]()
-    async with running_bot(slow_bot(go, errors)):
+    async with running_slow_bot(fake) as (go, errors):
         interaction = await fake.slash("slow")
         fake.advance(waited)
         go.set()
@@ -418,9 +429,7 @@ async def test_the_first_answer_is_due_in_three_seconds(
 async def test_follow_ups_are_due_in_fifteen_minutes(
     fake: FakeDiscord, waited: float, answered: bool
 ) -> None:
-    fake.enforce(Limits(interaction_deadlines=True))
-    go, errors = asyncio.Event(), list[discord.HTTPException]()
-    async with running_bot(slow_bot(go, errors)):
+    async with running_slow_bot(fake) as (go, errors):
         interaction = await fake.slash("late")
         await fake.wait_responses(interaction.token)  # the defer, in time
         fake.advance(waited)
