@@ -218,8 +218,6 @@ class Articles(commands.Cog):
             return
         if report.sent or report.failed:
             log.info("delivered %s", report)
-        if report.more:
-            owed.set()  # a backlog: go on at once rather than after the idle wait
 
     @send_cards.before_loop
     async def _before_send(self) -> None:

@@ -7,8 +7,9 @@ articles cog implements.
 Exactly once: an entry is marked seen in the same transaction that records the cards it owes
 (`deliveries`, one per channel and article, ever; see `bot.services.poller`). Only whoever
 claims a card posts it: a send pass claims the pending cards it will post (marks them
-`sending`, those still pending, in one transaction) before posting any, and /post records its
-card already claimed; cards are marked `sent` after their posts, many in one transaction.
+`sending`, those still pending, many in one transaction) before posting them, and /post
+records its card already claimed; cards are marked `sent` after their posts, many in one
+transaction.
 After a crash, `reconcile` looks in each channel for the cards left `sending`: found ones are
 marked sent, the others are posted again.
 
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -51,11 +51,12 @@ RECONCILE_RETRY_SECONDS = 30  # a channel whose history could not be read is rea
 RECONCILE_MAX_WAIT = 3600  # ...30 s, 1 min, 2 min... at most an hour
 RETRY_REST_SECONDS = 30  # a channel whose card Discord could not take rests 30 s, 1 min...
 RETRY_MAX_REST = 600  # ...at most 10 min, until the card's attempts run out
-DELIVERY_BATCH = 1000
-# A pass takes at most this many cards of one channel: a channel takes about a message a
-# second (5 in 5 s), so a longer queue would hold the pass (22 s at 45/s) back, and a few
-# busy channels would fill the batch while the others' cards wait.
+DELIVERY_BATCH = 1000  # cards claimed (`sending`) at once: after a crash, reconcile reads them
+# A claim takes at most this many cards of one channel: a channel takes about a message a
+# second (5 in 5 s), so a few busy channels with long queues would fill the batch while the
+# others' cards wait.
 CHANNEL_SHARE = 25
+CLAIM_EVERY_SECONDS = 1.0  # a pass claims more (once half the batch is done) at most this often
 # Discord takes about 5 messages in 5 s in one channel; the margin covers the request's trip,
 # so that Discord never sees a sixth within its window.
 CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS = 5, 5.2
@@ -110,9 +111,8 @@ class DeliveryReport:
     """What one `deliver` pass did, in counts."""
 
     sent: int = 0
-    waiting: int = 0  # held back by a channel's hourly cap, or while its channel rests
+    waiting: int = 0  # left pending by a channel's hourly cap or rest, as the last claim found
     failed: int = 0
-    more: bool = False  # some went, and more are owed than one pass takes: go on at once
 
 
 @dataclass(slots=True)
@@ -204,53 +204,75 @@ class Dispatcher:
         return Card(stored, summary, count, quote, delivery.topic)
 
     async def deliver(self, poster: Poster) -> DeliveryReport:
-        """Post the cards owed, oldest first, within each channel's hourly cap: each
-        channel's in order, the channels at once."""
+        """Post the cards owed, oldest first, within each channel's hourly cap, until none is
+        left that may go now: each channel's in order, the channels at once. At most
+        DELIVERY_BATCH cards are claimed at a time; as channels finish, their places go to
+        other channels' cards, so a slow channel (a post without an answer waits up to
+        30 s) holds back only its own."""
         await self._cards_left_sending()  # read before this run claims any
         report = DeliveryReport()
-        batch = await self.storage.deliveries.in_state(
-            DeliveryState.PENDING, DELIVERY_BATCH, per_channel=CHANNEL_SHARE
-        )
-        chosen, settings_of = await self._within_caps(batch, report)
-        # Claimed only if still pending: /post, or another pass, may have taken some since
-        # the batch was read.
-        claimed = await self.storage.deliveries.claim(chosen, self.clock.now())
-        # More are owed than this pass took (the batch, or a channel's share, was full), but a
-        # batch of cards that all wait (capped, resting) is no reason to read it again at once.
-        shares = Counter(delivery.channel_id for delivery in batch)
-        cut = len(batch) == DELIVERY_BATCH or CHANNEL_SHARE in shares.values()
-        report.more = cut and bool(claimed)
-        queues: dict[int, list[Delivery]] = {}
-        for delivery in claimed:
-            queues.setdefault(delivery.channel_id, []).append(delivery)
         marks = SentMarks(self.storage.deliveries, self.clock)
-        senders = [
-            asyncio.create_task(
-                self._send_queue(queue, poster, settings_of[queue[0].guild_id], marks, report)
-            )
-            for queue in queues.values()
-        ]
+        senders: dict[asyncio.Task[bool], list[Delivery]] = {}  # each channel's, its cards
+        set_aside: set[int] = set()  # channels whose cards wait: not claimed again this pass
+        loop = asyncio.get_running_loop()
+        next_claim = loop.time()
         try:
-            await asyncio.gather(*senders)
+            while True:
+                room = DELIVERY_BATCH - sum(len(queue) for queue in senders.values())
+                if not senders or (room >= DELIVERY_BATCH // 2 and loop.time() >= next_claim):
+                    next_claim = loop.time() + CLAIM_EVERY_SECONDS
+                    await marks.flush()  # the hourly caps count the cards posted so far
+                    busy = set_aside | {queue[0].channel_id for queue in senders.values()}
+                    for queue, settings in await self._claim(room, busy, report):
+                        posting = self._send_queue(queue, poster, settings, marks, report)
+                        senders[asyncio.create_task(posting)] = queue
+                if not senders:
+                    break
+                done, _ = await asyncio.wait(
+                    senders, timeout=CLAIM_EVERY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                )
+                for sender in done:
+                    queue = senders.pop(sender)
+                    if not sender.result():  # a crash in one sender ends the pass
+                        set_aside.add(queue[0].channel_id)
         finally:
             for sender in senders:  # one raised (a crash): the others stop with it
                 sender.cancel()
         await marks.flush()
         return report
 
+    async def _claim(
+        self, limit: int, busy: set[int], report: DeliveryReport
+    ) -> list[tuple[list[Delivery], GuildSettings]]:
+        """Claim up to `limit` pending cards, of channels not `busy` with earlier ones, that
+        may go now: each channel's queue, oldest first, with its server's settings."""
+        batch = await self.storage.deliveries.in_state(
+            DeliveryState.PENDING, limit, per_channel=CHANNEL_SHARE, excluding=busy
+        )
+        chosen, settings_of, report.waiting = await self._within_caps(batch)
+        # Claimed only if still pending: /post, or another pass, may have taken some since
+        # the batch was read.
+        claimed = await self.storage.deliveries.claim(chosen, self.clock.now()) if chosen else []
+        queues: dict[int, list[Delivery]] = {}
+        for delivery in claimed:
+            queues.setdefault(delivery.channel_id, []).append(delivery)
+        return [(queue, settings_of[queue[0].guild_id]) for queue in queues.values()]
+
     async def _within_caps(
-        self, batch: list[Delivery], report: DeliveryReport
-    ) -> tuple[list[int], dict[int, GuildSettings]]:
+        self, batch: list[Delivery]
+    ) -> tuple[list[int], dict[int, GuildSettings], int]:
         """The ids of the cards of `batch` this pass may post: within their channel's hourly
-        cap, in a channel not resting; and each server's settings, read once a pass."""
+        cap, in a channel not resting; each server's settings, read once a claim; and how
+        many cards wait."""
         now = self.clock.now()
         room_left: dict[int, int] = {}  # channel -> posts its cap still allows this hour
         settings_of: dict[int, GuildSettings] = {}
         chosen = []
+        waiting = 0
         for delivery in batch:
             channel = delivery.channel_id
             if self._rests(channel):
-                report.waiting += 1
+                waiting += 1
                 continue
             if delivery.guild_id not in settings_of:
                 settings_of[delivery.guild_id] = await self.config.all(delivery.guild_id)
@@ -258,11 +280,11 @@ class Dispatcher:
                 sent = await self.storage.deliveries.sent_since(channel, now - HOUR)
                 room_left[channel] = settings_of[delivery.guild_id].max_posts_per_hour - sent
             if room_left[channel] <= 0:
-                report.waiting += 1  # not dropped: it is still pending next hour
+                waiting += 1  # not dropped: it is still pending next hour
                 continue
             room_left[channel] -= 1
             chosen.append(delivery.id)
-        return chosen, settings_of
+        return chosen, settings_of, waiting
 
     async def _send_queue(
         self,
@@ -271,10 +293,10 @@ class Dispatcher:
         settings: GuildSettings,
         marks: SentMarks,
         report: DeliveryReport,
-    ) -> None:
-        """Post one channel's claimed cards, in order. When one must wait, or the channel
-        rests, the rest wait behind it (given back untried); when the channel is lost, they
-        failed with it."""
+    ) -> bool:
+        """Post one channel's claimed cards, in order; False if the channel must wait. When
+        one card must wait, or the channel rests, the rest wait behind it (given back
+        untried); when the channel is lost, they failed with it."""
         for position, delivery in enumerate(queue):
             outcome = await self._post(delivery, poster, settings, marks)
             if outcome is PostOutcome.SENT:
@@ -284,14 +306,15 @@ class Dispatcher:
             if not waits:
                 report.failed += 1
             if outcome is PostOutcome.LOST:
-                return
+                return False
             if waits or self._rests(delivery.channel_id):
                 behind = [waiting.id for waiting in queue[position + 1 :]]
                 if behind:
                     await self.storage.deliveries.retry(
                         behind, "an earlier card in its channel waits", tried=False
                     )
-                return
+                return False
+        return True
 
     async def _post(
         self, delivery: Delivery, poster: Poster, settings: GuildSettings, marks: SentMarks

@@ -275,10 +275,16 @@ class DeliveryRepository(Protocol):
         ...
 
     async def in_state(
-        self, state: DeliveryState, limit: int = 1000, *, per_channel: int | None = None
+        self,
+        state: DeliveryState,
+        limit: int = 1000,
+        *,
+        per_channel: int | None = None,
+        excluding: Collection[int] = (),
     ) -> list[Delivery]:
         """The deliveries in this state, oldest first, at most `limit`, and at most
-        `per_channel` of each channel (its oldest) when given."""
+        `per_channel` of each channel (its oldest) when given; none in the channels
+        `excluding` names."""
         ...
 
     async def claim(self, delivery_ids: Sequence[int], now: int) -> list[Delivery]:

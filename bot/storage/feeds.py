@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import aiosqlite
 
@@ -301,15 +301,21 @@ class SQLiteDeliveries:
         return None if row is None else delivery_from_row(row)
 
     async def in_state(
-        self, state: DeliveryState, limit: int = 1000, *, per_channel: int | None = None
+        self,
+        state: DeliveryState,
+        limit: int = 1000,
+        *,
+        per_channel: int | None = None,
+        excluding: Collection[int] = (),
     ) -> list[Delivery]:
         """See `DeliveryRepository.in_state`."""
         rows = await self._db.fetch_all(
             f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, row_number() OVER "
             "(PARTITION BY channel_id ORDER BY created_at, id) AS place "
-            "FROM deliveries WHERE state = ?) "
+            "FROM deliveries WHERE state = ? "
+            "AND channel_id NOT IN (SELECT value FROM json_each(?))) "
             "WHERE place <= ? ORDER BY created_at, id LIMIT ?",
-            (state, per_channel or limit, limit),
+            (state, json.dumps(list(excluding)), per_channel or limit, limit),
         )
         return [delivery_from_row(row) for row in rows]
 

@@ -38,6 +38,7 @@ from bot.services.poster import (
     PostUncertain,
 )
 from bot.settings import Settings
+from tests.conftest import eventually
 from tests.fixtures.feeds import Item, publish, rss, story
 from tests.fixtures.pages import PageServer, page_server
 
@@ -553,14 +554,15 @@ async def test_a_card_whose_attempts_run_out_fails_and_its_channel_still_rests(
     assert slugs(poster, NEWS) == ["b"]  # after the rest, not straight after the last failure
 
 
-async def test_a_full_batch_of_cards_that_must_wait_asks_for_no_pass_at_once(
+async def test_a_pass_ends_when_the_cards_left_must_wait(
     open_room: OpenRoom,
     pages: PageServer,
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
     poster: RecordingPoster,
 ) -> None:
-    """Else the sender would read the same waiting cards again and again, without a pause."""
+    """Else the sender would read the same waiting cards again and again, without a pause;
+    and the cards this pass posted count against the cap before it claims more."""
     monkeypatch.setattr(dispatcher, "DELIVERY_BATCH", 2)
     async with open_room() as room:
         await follow(room, pages, "News")
@@ -569,8 +571,9 @@ async def test_a_full_batch_of_cards_that_must_wait_asks_for_no_pass_at_once(
         await poll_stories(room, pages, clock, poster, *items)
         first = await room.dispatcher.deliver(poster)
         capped = await room.dispatcher.deliver(poster)
-    assert (first.sent, first.waiting, first.more) == (1, 1, True)
-    assert (capped.sent, capped.waiting, capped.more) == (0, 2, False)
+    assert (first.sent, first.waiting) == (1, 2)
+    assert (capped.sent, capped.waiting) == (0, 2)
+    assert slugs(poster, NEWS) == ["a"]
 
 
 async def test_a_busy_channel_does_not_fill_the_batch_and_hold_the_others_back(
@@ -589,11 +592,11 @@ async def test_a_busy_channel_does_not_fill_the_batch_and_hold_the_others_back(
         items = [story("late", "Late", "late"), *(story(s, s, s) for s in "cba")]
         await poll_stories(room, pages, clock, poster, *items)
         report = await room.dispatcher.deliver(poster)
-    assert (report.sent, report.waiting) == (2, 1)
+    assert (report.sent, report.waiting) == (2, 2)  # NEWS's b and c, as its cap holds them
     assert sorted(slugs(poster, NEWS) + slugs(poster, SPORT)) == ["a", "late"]
 
 
-async def test_a_channel_with_more_than_its_share_asks_for_the_next_pass_at_once(
+async def test_a_channel_with_more_than_its_share_gets_the_rest_in_the_same_pass(
     open_room: OpenRoom,
     pages: PageServer,
     clock: Clock,
@@ -606,7 +609,38 @@ async def test_a_channel_with_more_than_its_share_asks_for_the_next_pass_at_once
         await poll_stories(room, pages, clock, poster, *(story(s, s, s) for s in "cba"))
         first = await room.dispatcher.deliver(poster)
         last = await room.dispatcher.deliver(poster)
-    assert (first.sent, first.more, last.sent, last.more) == (2, True, 1, False)
+    assert (first.sent, last.sent) == (3, 0)
+    assert slugs(poster, NEWS) == ["a", "b", "c"]
+
+
+async def test_a_channel_whose_post_hangs_holds_back_only_its_own_cards(
+    open_room: OpenRoom,
+    pages: PageServer,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    poster: RecordingPoster,
+) -> None:
+    """A post without an answer waits up to 30 s: the other channels' next cards go on."""
+    monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 1)  # one card a channel a claim
+    monkeypatch.setattr(dispatcher, "CLAIM_EVERY_SECONDS", 0.01)
+    answered = asyncio.Event()
+
+    async def news_hangs(channel_id: int) -> None:
+        if channel_id == NEWS:
+            await answered.wait()
+
+    async def sport_all_posted() -> bool:
+        return slugs(poster, SPORT) == ["a", "b", "c"]
+
+    poster.before_post = news_hangs
+    async with open_room() as room:
+        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
+        delivering = asyncio.create_task(room.dispatcher.deliver(poster))
+        await eventually(sport_all_posted)
+        assert slugs(poster, NEWS) == []
+        answered.set()
+        report = await delivering
+    assert report.sent == 6
     assert slugs(poster, NEWS) == ["a", "b", "c"]
 
 

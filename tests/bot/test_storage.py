@@ -210,7 +210,7 @@ async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: SQLiteS
     assert [(d.id, d.attempts) for d in pending] == [(third, 1), (fourth, 0)]
 
 
-async def test_owed_cards_are_read_oldest_first_with_at_most_so_many_per_channel(
+async def test_owed_cards_are_read_oldest_first_at_most_so_many_a_channel_or_none_of_some(
     tmp_path: Path,
 ) -> None:
     storage = await SQLiteStorage.open(tmp_path / "precis.db")
@@ -221,8 +221,10 @@ async def test_owed_cards_are_read_oldest_first_with_at_most_so_many_per_channel
                 await storage.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
         shared = await storage.deliveries.in_state(DeliveryState.PENDING, 5, per_channel=2)
         everything = await storage.deliveries.in_state(DeliveryState.PENDING)
+        others = await storage.deliveries.in_state(DeliveryState.PENDING, excluding={10, 12})
     finally:
         await storage.close()
+    assert [(d.channel_id, d.article_id) for d in others] == [(11, n) for n in range(1, 5)]
     assert [(d.channel_id, d.article_id) for d in shared] == [
         (10, 1),
         (11, 1),
