@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from bot.errors import UserError
 from bot.model import DeliveryTarget, Feed
@@ -67,26 +67,19 @@ class DryRun:
     items: tuple[DryRunItem, ...]
 
 
+@dataclass(eq=False)
 class FeedService:
     """Which feeds each server follows: follow (and card the backlog), list, unfollow, resume,
     and a dry run.
     One per bot; the feeds cog calls it. Errors a user caused are `UserError`s that carry
     their data, with a plain message that the cog may word for Discord."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        config: GuildConfig,
-        reader: FeedReader,
-        poller: Poller,
-        *,
-        clock: Clock,
-    ) -> None:
-        self.storage = storage
-        self.config = config
-        self.reader = reader
-        self.poller = poller
-        self.clock = clock
+    storage: Storage
+    config: GuildConfig
+    reader: FeedReader
+    poller: Poller
+    _: KW_ONLY
+    clock: Clock
 
     async def follow(self, guild_id: int, url: str, user_id: int | None) -> AddedFeed:
         """Follow the feed at `url` (or the one its page names) in this server, and card its

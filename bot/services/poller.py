@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from bot.model import Article, DeliveryTarget, Feed, StoredArticle
 from bot.pipeline.addresses import same_site
@@ -41,28 +41,20 @@ class PollReport:
     cards_owed: int = 0
 
 
+@dataclass(eq=False)
 class Poller:
     """Polls every due feed once for all the servers that follow it (conditional GET, within
     the reader's limits), backs off a failing one and pauses it after PAUSE_AFTER_FAILURES,
     and records the cards its new entries owe. One per bot; the articles cog runs `poll` in
     its loop, and the feed service cards a new feed's backlog with `process_entry`."""
 
-    def __init__(
-        self,
-        storage: Storage,
-        desk: NewsDesk,
-        reader: FeedReader,
-        *,
-        poll_seconds: int,
-        clock: Clock,
-        cards_owed: asyncio.Event,
-    ) -> None:
-        self.storage = storage
-        self.desk = desk
-        self.reader = reader
-        self.poll_seconds = poll_seconds
-        self.clock = clock
-        self.cards_owed = cards_owed  # set when cards are recorded: the dispatcher waits on it
+    storage: Storage
+    desk: NewsDesk
+    reader: FeedReader
+    _: KW_ONLY
+    poll_seconds: int
+    clock: Clock
+    cards_owed: asyncio.Event  # set when cards are recorded: the dispatcher waits on it
 
     async def poll(self, poster: Poster) -> PollReport:
         """Fetch every due feed (conditional GET, with limits) and record what is new."""
