@@ -194,7 +194,8 @@ class PostOutcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One card for one article in one channel, owed, in flight, posted or given up.
-    Times are unix seconds; `attempts` counts the claims to post it."""
+    Times are unix seconds; `attempts` counts the tries to post it (a claim given back
+    untried, behind a card that must wait, does not count)."""
 
     id: int
     guild_id: int
