@@ -36,11 +36,29 @@ class ChannelWindow:
         self.limit = limit
         self.seconds = seconds
         self._recent: dict[int, deque[float]] = {}  # channel -> its last `limit` requests
+        self._next_sweep = 0.0  # when the quiet channels are next forgotten, in loop time
+
+    def __len__(self) -> int:
+        """How many channels' windows are held."""
+        return len(self._recent)
 
     async def wait(self, channel_id: int) -> None:
         """Return when the channel may take one more request."""
         loop = asyncio.get_running_loop()
+        if loop.time() >= self._next_sweep:
+            self._forget_quiet(loop.time())
         recent = self._recent.setdefault(channel_id, deque(maxlen=self.limit))
         if len(recent) == self.limit:
             await asyncio.sleep(max(0.0, recent[0] + self.seconds - loop.time()))
-        recent.append(loop.time())
+        # Held again by key: a sweep while this slept may have dropped it.
+        self._recent.setdefault(channel_id, recent).append(loop.time())
+
+    def _forget_quiet(self, now: float) -> None:
+        """Drop the channels whose last request is older than the window: they would not
+        wait. Once a window at most, so a sweep costs about one per channel posted in."""
+        self._recent = {
+            channel: recent
+            for channel, recent in self._recent.items()
+            if recent[-1] + self.seconds > now
+        }
+        self._next_sweep = now + self.seconds

@@ -34,3 +34,14 @@ async def test_a_channel_window_lets_five_go_then_waits_for_the_oldest_to_age() 
     sixth = loop.time() - began
     assert five < 0.05 and other < 0.05
     assert 0.3 <= sixth < 2
+
+
+async def test_a_channel_window_forgets_channels_quiet_for_longer_than_it() -> None:
+    """A public bot posts in many thousands of channels: the windows of past ones go."""
+    window = ChannelWindow(limit=5, seconds=0.01)
+    for channel in range(5000):
+        await window.wait(channel)
+    await asyncio.sleep(0.02)
+    for channel in range(5000, 5100):
+        await window.wait(channel)
+    assert len(window) <= 200
