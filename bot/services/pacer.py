@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 
 
@@ -12,19 +13,28 @@ class Pacer:
     count towards a ban. Like MonitoRSS's fixed cap, it paces before Discord has to.
 
     Each caller takes the next free slot, `1 / rate` seconds after the one before, and sleeps
-    until it; an idle pacer lets the next request go at once, never a burst."""
+    until it; an idle pacer lets the next request go at once, never a burst. A loop blocked
+    for a while wakes its late sleepers all at once: they still go `1 / rate` apart."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1 / rate
         self._next_slot = 0.0  # in the event loop's time
+        self._last_gone = -math.inf  # when the last request went
+        self._going = asyncio.Lock()
 
     async def wait(self) -> None:
         """Return when this request may go."""
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         slot = max(now, self._next_slot)
         self._next_slot = slot + self.interval  # taken before sleeping: no await in between
         if slot > now:
             await asyncio.sleep(slot - now)
+        async with self._going:  # one at a time, so sleepers woken together still go apart
+            too_soon_by = self._last_gone + self.interval - loop.time()
+            if too_soon_by > 0:
+                await asyncio.sleep(too_soon_by)
+            self._last_gone = loop.time()
 
 
 class ChannelWindow:

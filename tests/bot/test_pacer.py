@@ -1,6 +1,8 @@
 """The pacer spaces requests evenly under its rate, and lets an idle caller go at once."""
 
 import asyncio
+import itertools
+import time
 
 from bot.services.pacer import ChannelWindow, Pacer
 
@@ -45,3 +47,21 @@ async def test_a_channel_window_forgets_channels_quiet_for_longer_than_it() -> N
     for channel in range(5000, 5100):
         await window.wait(channel)
     assert len(window) <= 200
+
+
+async def test_a_busy_event_loop_does_not_turn_the_waiting_requests_into_a_burst() -> None:
+    """Sleepers that a blocked loop wakes late all wake at once: they still go one a slot."""
+    pacer = Pacer(50)  # a slot every 20 ms
+    loop = asyncio.get_running_loop()
+    released: list[float] = []
+
+    async def request() -> None:
+        await pacer.wait()
+        released.append(loop.time())
+
+    waiting = [asyncio.create_task(request()) for _ in range(20)]
+    await asyncio.sleep(0.05)  # the first few go on time
+    time.sleep(0.2)  # noqa: ASYNC251 - the loop is blocked (a slow callback) for ten slots
+    await asyncio.gather(*waiting)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(released)]
+    assert min(gaps) >= 0.02 * 0.9
