@@ -22,11 +22,13 @@ from bot.services.dispatcher import (
     MAX_POST_ATTEMPTS,
     RETRY_MAX_REST,
     AlreadyPosted,
+    DeliveryReport,
     NotPosted,
+    ReconcileReport,
 )
 from bot.services.feed_reader import NotAFeed
 from bot.services.feeds import AlreadyFollowing, FeedLimitReached, NotFollowing
-from bot.services.poller import PAUSE_AFTER_FAILURES
+from bot.services.poller import PAUSE_AFTER_FAILURES, PollReport
 from bot.services.poster import (
     AdminNotice,
     Card,
@@ -99,6 +101,10 @@ class RecordingPoster:
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         self.notices.append((guild_id, notice))
 
+    def slugs(self, channel: int) -> list[str]:
+        """The articles posted in this channel, in the order they were posted."""
+        return [url.rsplit("/", 1)[1] for where, url, _ in self.posts if where == channel and url]
+
 
 class Clock:
     def __init__(self) -> None:
@@ -135,6 +141,61 @@ def open_room(settings: Settings, clock: Clock) -> OpenRoom:
 
 async def subscribe(room: Services, channel: int, topic: str, guild: int = GUILD) -> None:
     await room.storage.subscriptions.add(guild, channel, topic, created_by=5)
+
+
+@dataclasses.dataclass
+class Newsroom:
+    """The world the feed services run in: feeds on a local server, a clock the test moves, a
+    poster that records; the methods thread them through, so a test reads as its scenario."""
+
+    settings: Settings
+    pages: PageServer
+    clock: Clock = dataclasses.field(default_factory=Clock)
+    poster: RecordingPoster = dataclasses.field(default_factory=RecordingPoster)
+
+    @contextlib.asynccontextmanager
+    async def open(self, settings: Settings | None = None) -> AsyncIterator[Services]:
+        """A fresh process on the same database file: opened again, a restart."""
+        chosen = settings or self.settings
+        async with open_services(chosen, fetch_timeout=2, clock=self.clock) as services:
+            yield services
+
+    async def follow(self, room: Services, title: str = "News") -> str:
+        """Serve an empty feed, follow it in GUILD, and send everything in it to NEWS."""
+        feed = publish(self.pages, "/feed.xml", title, [])
+        await room.feeds.follow(GUILD, feed, user_id=5)
+        await subscribe(room, NEWS, "*")
+        return feed
+
+    async def next_poll(self, room: Services) -> PollReport:
+        """Poll once the feeds are due again."""
+        self.clock.now += 601
+        return await room.poller.poll(self.poster)
+
+    async def poll_stories(self, room: Services, *items: Item, title: str = "News") -> PollReport:
+        """Publish these stories in the feed `follow` serves (under the title it was followed
+        with), then poll."""
+        publish(self.pages, "/feed.xml", title, list(items))
+        return await self.next_poll(room)
+
+    async def owe_in_two_channels(self, room: Services, *slugs: str) -> None:
+        """Cards for these stories in NEWS and SPORT, recorded in this order (the feed lists the
+        newest first)."""
+        await self.follow(room)
+        await subscribe(room, SPORT, "*")
+        items = [story(slug, f"Story {slug}", slug) for slug in reversed(slugs)]
+        await self.poll_stories(room, *items)
+
+    async def deliver(self, room: Services) -> DeliveryReport:
+        return await room.dispatcher.deliver(self.poster)
+
+    async def reconcile(self, room: Services) -> ReconcileReport:
+        return await room.dispatcher.reconcile(self.poster)
+
+
+@pytest.fixture
+def newsroom(settings: Settings, pages: PageServer) -> Newsroom:
+    return Newsroom(settings, pages)
 
 
 async def follow(room: Services, pages: PageServer, title: str) -> str:
@@ -188,11 +249,10 @@ async def poll_stories(
     return await next_poll(room, clock, poster)
 
 
-async def test_new_entries_become_one_card_per_matching_channel(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
-    feed = publish(pages, "/feed.xml", "City News", [story("old", "Old bridge story", "bridge")])
-    async with open_room() as room:
+async def test_new_entries_become_one_card_per_matching_channel(newsroom: Newsroom) -> None:
+    old = story("old", "Old bridge story", "bridge")
+    feed = publish(newsroom.pages, "/feed.xml", "City News", [old])
+    async with newsroom.open() as room:
         added = await room.feeds.follow(GUILD, feed, user_id=5)
         assert (added.title, added.backfilled) == ("City News", 0)
         await subscribe(room, NEWS, "bridge")
@@ -203,106 +263,103 @@ async def test_new_entries_become_one_card_per_matching_channel(
             story("match", "Cup final tonight", "football"),
             story("old", "Old bridge story", "bridge"),
         ]
-        report = await poll_stories(room, pages, clock, poster, *items, title="City News")
+        report = await newsroom.poll_stories(room, *items, title="City News")
         assert (report.new_entries, report.cards_owed) == (2, 2)
-        await room.dispatcher.deliver(poster)
+        await newsroom.deliver(room)
     assert sorted(
-        (channel, url.rsplit("/", 1)[1], topic) for channel, url, topic in poster.posts
+        (channel, url.rsplit("/", 1)[1], topic) for channel, url, topic in newsroom.poster.posts
     ) == [
         (NEWS, "new", "bridge"),
         (SPORT, "match", "football"),
     ]
 
 
-async def test_backfill_posts_only_the_newest_entries(
-    open_room: OpenRoom, pages: PageServer, poster: RecordingPoster
-) -> None:
+async def test_backfill_posts_only_the_newest_entries(newsroom: Newsroom) -> None:
     items = [story(f"s{i}", f"Harbour story {i}", "harbour") for i in range(5)]
-    feed = publish(pages, "/feed.xml", "Harbour", items)
-    async with open_room() as room:
+    feed = publish(newsroom.pages, "/feed.xml", "Harbour", items)
+    async with newsroom.open() as room:
         await subscribe(room, NEWS, "harbour")
         await room.guild_config.set(GUILD, "backfill", "2")
         added = await room.feeds.follow(GUILD, feed, user_id=5)
-        await room.dispatcher.deliver(poster)
+        await newsroom.deliver(room)
     assert added.backfilled == 2
-    assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["s1", "s0"]  # oldest first
+    posted = [url.rsplit("/", 1)[1] for _, url, _ in newsroom.poster.posts]
+    assert posted == ["s1", "s0"]  # oldest first
 
 
 async def test_same_story_with_a_new_date_or_from_a_second_feed_is_not_new(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
+    pages = newsroom.pages
     first = publish(pages, "/one.xml", "One", [])
     second = publish(pages, "/two.xml", "Two", [])
-    async with open_room() as room:
+    async with newsroom.open() as room:
         await room.feeds.follow(GUILD, first, user_id=5)
         await room.feeds.follow(GUILD, second, user_id=5)
         await subscribe(room, NEWS, "*")
         item = story("x", "Shared story", "tunnel", guid="urn:story:x")
         publish(pages, "/one.xml", "One", [item])
         publish(pages, "/two.xml", "Two", [story("x", "Shared story", "tunnel")])  # by link
-        await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
+        await newsroom.next_poll(room)
+        await newsroom.deliver(room)
         redated = story(
             "x", "Shared story", "tunnel", guid="urn:story:x", date="Wed, 25 Nov 2026 09:00:00 GMT"
         )
         publish(pages, "/one.xml", "One", [redated])
-        report = await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
+        report = await newsroom.next_poll(room)
+        await newsroom.deliver(room)
     assert report.new_entries == 0
-    assert len(poster.posts) == 1
+    assert len(newsroom.poster.posts) == 1
     assert pages.hits["/a/x"] == 1  # read once, though two feeds carried it
 
 
-async def test_second_poll_with_nothing_new_is_a_conditional_get(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
-    feed = publish(pages, "/feed.xml", "Quiet", [story("a", "A story", "quiet")])
-    async with open_room() as room:
+async def test_second_poll_with_nothing_new_is_a_conditional_get(newsroom: Newsroom) -> None:
+    feed = publish(newsroom.pages, "/feed.xml", "Quiet", [story("a", "A story", "quiet")])
+    async with newsroom.open() as room:
         await room.feeds.follow(GUILD, feed, user_id=5)
-        await next_poll(room, clock, poster)
-        report = await next_poll(room, clock, poster)
+        await newsroom.next_poll(room)
+        report = await newsroom.next_poll(room)
     assert report.not_modified == 1
-    assert pages.not_modified["/feed.xml"] >= 1
+    assert newsroom.pages.not_modified["/feed.xml"] >= 1
 
 
-async def test_hourly_cap_holds_cards_for_the_next_hour(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "Busy")
+async def test_hourly_cap_holds_cards_for_the_next_hour(newsroom: Newsroom) -> None:
+    async with newsroom.open() as room:
+        await newsroom.follow(room, "Busy")
         await room.guild_config.set(GUILD, "max_posts_per_hour", "2")
         items = [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)]
-        await poll_stories(room, pages, clock, poster, *items, title="Busy")
-        first = await room.dispatcher.deliver(poster)
-        clock.now += 1800
-        same_hour = await room.dispatcher.deliver(poster)
-        clock.now += 1801
-        next_hour = await room.dispatcher.deliver(poster)
-        clock.now += 3601
-        last = await room.dispatcher.deliver(poster)
+        await newsroom.poll_stories(room, *items, title="Busy")
+        first = await newsroom.deliver(room)
+        newsroom.clock.now += 1800
+        same_hour = await newsroom.deliver(room)
+        newsroom.clock.now += 1801
+        next_hour = await newsroom.deliver(room)
+        newsroom.clock.now += 3601
+        last = await newsroom.deliver(room)
     assert (first.sent, first.waiting) == (2, 3)
     assert same_hour.sent == 0
     assert (next_hour.sent, next_hour.waiting) == (2, 1)
     assert last.sent == 1
-    assert len({url for _, url, _ in poster.posts}) == 5
+    assert len({url for _, url, _ in newsroom.poster.posts}) == 5
 
 
 @pytest.mark.parametrize("reached", ["before", "after"])
 async def test_a_post_without_an_answer_is_looked_for_not_posted_again(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, reached: str, poster: RecordingPoster
+    newsroom: Newsroom, reached: str
 ) -> None:
     # A timeout or a dropped connection says nothing of whether Discord took the card:
     # posting it again could post it twice, so its channel is read first, as after a crash.
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(room, pages, clock, poster, story("u", "Unanswered story", "u"))
+    poster = newsroom.poster
+    async with newsroom.open() as room:
+        await newsroom.follow(room)
+        await newsroom.poll_stories(room, story("u", "Unanswered story", "u"))
         poster.unanswered = reached
-        first = await room.dispatcher.deliver(poster)
+        first = await newsroom.deliver(room)
         poster.unanswered = None
-        await room.dispatcher.deliver(poster)  # not posted again while it is not known
-        clock.now += 3600
-        reconciled = await room.dispatcher.reconcile(poster)
-        await room.dispatcher.deliver(poster)
+        await newsroom.deliver(room)  # not posted again while it is not known
+        newsroom.clock.now += 3600
+        reconciled = await newsroom.reconcile(room)
+        await newsroom.deliver(room)
         (sent,) = await room.storage.deliveries.in_state("sent")
     assert (first.sent, first.failed) == (0, 0)
     assert len(poster.posts) == 1
@@ -311,46 +368,43 @@ async def test_a_post_without_an_answer_is_looked_for_not_posted_again(
 
 
 @pytest.mark.parametrize("crash", ["before", "after"])
-async def test_exactly_once_across_a_crash_while_posting(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, crash: str, poster: RecordingPoster
-) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "Crashy")
+async def test_exactly_once_across_a_crash_while_posting(newsroom: Newsroom, crash: str) -> None:
+    async with newsroom.open() as room:
+        await newsroom.follow(room, "Crashy")
         crash_story = story("c", "Crash story", "crash")
-        await poll_stories(room, pages, clock, poster, crash_story, title="Crashy")
-        poster.crash = crash
+        await newsroom.poll_stories(room, crash_story, title="Crashy")
+        newsroom.poster.crash = crash
         with pytest.raises(Crash):
-            await room.dispatcher.deliver(poster)
-    poster.crash = None
-    async with open_room() as room:  # the restart
-        reconciled = await room.dispatcher.reconcile(poster)
-        await room.dispatcher.deliver(poster)
-        await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
+            await newsroom.deliver(room)
+    newsroom.poster.crash = None
+    async with newsroom.open() as room:  # the restart
+        reconciled = await newsroom.reconcile(room)
+        await newsroom.deliver(room)
+        await newsroom.next_poll(room)
+        await newsroom.deliver(room)
     assert (reconciled.found, reconciled.reposted) == ((1, 0) if crash == "after" else (0, 1))
-    assert len(poster.posts) == 1
+    assert len(newsroom.poster.posts) == 1
 
 
 async def test_exactly_once_across_a_crash_between_recording_and_posting(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "Crashy")
+    async with newsroom.open() as room:
+        await newsroom.follow(room, "Crashy")
         crash_story = story("c", "Crash story", "crash")
         # The cards are recorded; the process dies before sending them.
-        await poll_stories(room, pages, clock, poster, crash_story, title="Crashy")
-    async with open_room() as room:
-        await room.dispatcher.reconcile(poster)
-        await room.dispatcher.deliver(poster)
-        await room.dispatcher.deliver(poster)
-    assert len(poster.posts) == 1
+        await newsroom.poll_stories(room, crash_story, title="Crashy")
+    async with newsroom.open() as room:
+        await newsroom.reconcile(room)
+        await newsroom.deliver(room)
+        await newsroom.deliver(room)
+    assert len(newsroom.poster.posts) == 1
 
 
-async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
+async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(newsroom: Newsroom) -> None:
+    pages, clock, poster = newsroom.pages, newsroom.clock, newsroom.poster
     feed = publish(pages, "/feed.xml", "Fragile", [])
-    async with open_room() as room:
+    async with newsroom.open() as room:
         await room.feeds.follow(GUILD, feed, user_id=5)
         await room.feeds.follow(OTHER_GUILD, feed, user_id=6)
         pages.pages.pop("/feed.xml")
@@ -378,18 +432,17 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(
     assert not stored.paused and stored.failures == 0
 
 
-async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
+async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(newsroom: Newsroom) -> None:
+    poster = newsroom.poster
     poster.lost.add(NEWS)
-    async with open_room() as room:
-        await follow(room, pages, "News")
+    async with newsroom.open() as room:
+        await newsroom.follow(room)
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, SPORT, "*")
         items = [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)]
-        await poll_stories(room, pages, clock, poster, *items)
-        report = await room.dispatcher.deliver(poster)
-        again = await room.dispatcher.deliver(poster)
+        await newsroom.poll_stories(room, *items)
+        report = await newsroom.deliver(room)
+        again = await newsroom.deliver(room)
         subscriptions = await room.storage.subscriptions.in_guild(GUILD)
     assert report.failed == 1
     assert again.sent == 0 and again.failed == 0
@@ -401,15 +454,15 @@ async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(
 
 
 async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, caplog: pytest.LogCaptureFixture
+    newsroom: Newsroom, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Rows stored before topics were checked as stored: an unclosed quote (from full-width
     quotes) and one over the length limit (from a character that expands)."""
-    poster = RecordingPoster()
+    pages = newsroom.pages
     unclosed, too_long = 'feed:"nhk news', '"' + " ".join(["صلى الله عليه وسلم"] * 12) + '"'
     city = publish(pages, "/city.xml", "City News", [])
     harbour = publish(pages, "/harbour.xml", "Harbour News", [])
-    async with open_room() as room:
+    async with newsroom.open() as room:
         await room.feeds.follow(GUILD, city, user_id=5)
         for url in (city, harbour):
             await room.feeds.follow(OTHER_GUILD, url, user_id=5)
@@ -423,10 +476,11 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
         publish(pages, "/city.xml", "City News", [story("new", "Bridge closes", "bridge")])
         publish(pages, "/harbour.xml", "Harbour News", [story("h", "Harbour bridge", "bridge")])
         with caplog.at_level(logging.WARNING, logger="bot.services.subscriptions"):
-            report = await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
+            report = await newsroom.next_poll(room)
+        await newsroom.deliver(room)
+    posted = newsroom.poster.posts
     assert report.feeds == 2 and report.failed == 0
-    assert sorted((channel, url.rsplit("/", 1)[1]) for channel, url, _ in poster.posts) == [
+    assert sorted((channel, url.rsplit("/", 1)[1]) for channel, url, _ in posted) == [
         (NEWS, "new"),
         (SPORT, "h"),
         (SPORT, "new"),
@@ -454,9 +508,7 @@ async def owe_in_two_channels(
     await poll_stories(room, pages, clock, poster, *items)
 
 
-async def test_channels_are_served_at_once_each_in_its_order(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
+async def test_channels_are_served_at_once_each_in_its_order(newsroom: Newsroom) -> None:
     sport_posted = asyncio.Event()
 
     async def news_waits_for_sport(channel_id: int) -> None:
@@ -465,49 +517,47 @@ async def test_channels_are_served_at_once_each_in_its_order(
         else:  # a sender that serves one channel at a time never gets to SPORT
             await asyncio.wait_for(sport_posted.wait(), 5)
 
+    poster = newsroom.poster
     poster.before_post = news_waits_for_sport
-    async with open_room() as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
-        report = await room.dispatcher.deliver(poster)
+    async with newsroom.open() as room:
+        await newsroom.owe_in_two_channels(room, "a", "b", "c")
+        report = await newsroom.deliver(room)
     assert report.sent == 6
-    assert slugs(poster, NEWS) == slugs(poster, SPORT) == ["a", "b", "c"]
+    assert poster.slugs(NEWS) == poster.slugs(SPORT) == ["a", "b", "c"]
     assert poster.posts[0][0] == SPORT  # NEWS's first card waited for SPORT's
 
 
-async def test_the_pacer_spaces_every_post_whatever_the_channel(
-    settings: Settings, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
-    paced = dataclasses.replace(settings, posts_per_second=20)
-    async with open_services(paced, fetch_timeout=2, clock=clock) as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c", "d", "e")
+async def test_the_pacer_spaces_every_post_whatever_the_channel(newsroom: Newsroom) -> None:
+    paced = dataclasses.replace(newsroom.settings, posts_per_second=20)
+    async with newsroom.open(paced) as room:
+        await newsroom.owe_in_two_channels(room, "a", "b", "c", "d", "e")
         began = time.perf_counter()
-        report = await room.dispatcher.deliver(poster)
+        report = await newsroom.deliver(room)
         took = time.perf_counter() - began
     assert report.sent == 10
     assert 9 / 20 * 0.9 <= took < 5  # nine intervals of 50 ms between ten posts
 
 
 async def test_a_card_discord_refuses_fails_at_once_and_the_next_goes_out(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(
-            room, pages, clock, poster, story("b", "Fine", "fine"), story("a", "Bad", "bad")
-        )
-        poster.refused.add(pages.url("/a/a"))
-        report = await room.dispatcher.deliver(poster)
-        clock.now += 3600
-        again = await room.dispatcher.deliver(poster)
+    poster = newsroom.poster
+    async with newsroom.open() as room:
+        await newsroom.follow(room)
+        await newsroom.poll_stories(room, story("b", "Fine", "fine"), story("a", "Bad", "bad"))
+        poster.refused.add(newsroom.pages.url("/a/a"))
+        report = await newsroom.deliver(room)
+        newsroom.clock.now += 3600
+        again = await newsroom.deliver(room)
         (failed,) = await room.storage.deliveries.in_state("failed")
     assert (report.sent, report.failed, again.sent, again.failed) == (1, 1, 0, 0)
-    assert slugs(poster, NEWS) == ["b"]
+    assert poster.slugs(NEWS) == ["b"]
     assert poster.tries == [NEWS, NEWS]  # the refused card was tried once, never again
     assert failed.attempts == 1
 
 
 async def test_a_card_discord_cannot_take_now_waits_and_its_channel_with_it(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
     outages = {NEWS: 2}  # NEWS's posts fail twice (a 503, or a 429 after discord.py's retries)
 
@@ -516,20 +566,21 @@ async def test_a_card_discord_cannot_take_now_waits_and_its_channel_with_it(
             outages[channel_id] -= 1
             raise DiscordUnavailable("503 Service Unavailable")
 
+    poster = newsroom.poster
     poster.before_post = news_unavailable
     passes = []
-    async with open_room() as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b")
+    async with newsroom.open() as room:
+        await newsroom.owe_in_two_channels(room, "a", "b")
         for wait in (0, 1, 29, 30, 31):  # NEWS rests 30 s after its first failure, then 60 s
-            clock.now += wait
+            newsroom.clock.now += wait
             tries = len(poster.tries)
-            report = await room.dispatcher.deliver(poster)
+            report = await newsroom.deliver(room)
             passes.append((report.sent, report.waiting, len(poster.tries) - tries))
         (first, second) = [
             d for d in await room.storage.deliveries.in_state("sent", 10) if d.channel_id == NEWS
         ]
     assert passes == [(2, 0, 3), (0, 2, 0), (0, 0, 1), (0, 2, 0), (2, 0, 2)]
-    assert slugs(poster, NEWS) == slugs(poster, SPORT) == ["a", "b"]
+    assert poster.slugs(NEWS) == poster.slugs(SPORT) == ["a", "b"]
     assert (first.attempts, second.attempts) == (3, 1)  # b waited behind a, untried
 
 
