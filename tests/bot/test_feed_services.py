@@ -15,7 +15,7 @@ import pytest
 
 from bot.composition import Services, open_services
 from bot.errors import UserError
-from bot.model import DeliveryTarget, PostOutcome
+from bot.model import Delivery, DeliveryTarget, PostOutcome
 from bot.services import dispatcher
 from bot.services.desk import Busy
 from bot.services.dispatcher import (
@@ -114,33 +114,12 @@ class Clock:
         return self.now
 
 
-OpenRoom = Callable[[], contextlib.AbstractAsyncContextManager[Services]]
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def poster() -> RecordingPoster:
-    return RecordingPoster()
-
-
-@pytest.fixture
-def open_room(settings: Settings, clock: Clock) -> OpenRoom:
-    """Each call is a fresh process on the same database file: a restart."""
-
-    @contextlib.asynccontextmanager
-    async def start() -> AsyncIterator[Services]:
-        async with open_services(settings, fetch_timeout=2, clock=clock) as services:
-            yield services
-
-    return start
-
-
 async def subscribe(room: Services, channel: int, topic: str, guild: int = GUILD) -> None:
     await room.storage.subscriptions.add(guild, channel, topic, created_by=5)
+
+
+async def quiet(_: str) -> None:
+    return None
 
 
 @dataclasses.dataclass
@@ -155,10 +134,18 @@ class Newsroom:
 
     @contextlib.asynccontextmanager
     async def open(self, settings: Settings | None = None) -> AsyncIterator[Services]:
-        """A fresh process on the same database file: opened again, a restart."""
+        """A fresh process on the same database file: opened again, a restart. A test that
+        needs other settings passes its own."""
         chosen = settings or self.settings
         async with open_services(chosen, fetch_timeout=2, clock=self.clock) as services:
             yield services
+
+    @contextlib.asynccontextmanager
+    async def open_following(self, title: str = "News") -> AsyncIterator[Services]:
+        """`open`, in a server that follows one feed with all of it sent to NEWS (`follow`)."""
+        async with self.open() as room:
+            await self.follow(room, title)
+            yield room
 
     async def follow(self, room: Services, title: str = "News") -> str:
         """Serve an empty feed, follow it in GUILD, and send everything in it to NEWS."""
@@ -186,6 +173,11 @@ class Newsroom:
         items = [story(slug, f"Story {slug}", slug) for slug in reversed(slugs)]
         await self.poll_stories(room, *items)
 
+    async def post_now(self, room: Services, slug: str, channel: int = NEWS) -> Delivery:
+        """Post the article /a/<slug> in this channel by hand, as /post does."""
+        target, url = DeliveryTarget(GUILD, channel, None), self.pages.url(f"/a/{slug}")
+        return await room.dispatcher.post_now(target, url, self.poster, progress=quiet)
+
     async def deliver(self, room: Services) -> DeliveryReport:
         return await room.dispatcher.deliver(self.poster)
 
@@ -196,14 +188,6 @@ class Newsroom:
 @pytest.fixture
 def newsroom(settings: Settings, pages: PageServer) -> Newsroom:
     return Newsroom(settings, pages)
-
-
-async def follow(room: Services, pages: PageServer, title: str) -> str:
-    """Serve an empty feed, follow it in GUILD, and send everything in it to NEWS."""
-    feed = publish(pages, "/feed.xml", title, [])
-    await room.feeds.follow(GUILD, feed, user_id=5)
-    await subscribe(room, NEWS, "*")
-    return feed
 
 
 def hold_first_summary(room: Services, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
@@ -224,29 +208,6 @@ def hold_first_summary(room: Services, monkeypatch: pytest.MonkeyPatch) -> tuple
 def assert_plain(error: UserError) -> None:
     """The core's message names no command and holds no Discord markup: the cogs word that."""
     assert not any(mark in str(error) for mark in ("`", "<#", "**", "/feed", "/config")), error
-
-
-async def quiet(_: str) -> None:
-    return None
-
-
-async def next_poll(room: Services, clock: Clock, poster: RecordingPoster) -> Any:
-    clock.now += 601
-    return await room.poller.poll(poster)
-
-
-async def poll_stories(
-    room: Services,
-    pages: PageServer,
-    clock: Clock,
-    poster: RecordingPoster,
-    *items: Item,
-    title: str = "News",
-) -> Any:
-    """Publish these stories in the feed `follow` serves (under the title it was followed
-    with), then poll."""
-    publish(pages, "/feed.xml", title, list(items))
-    return await next_poll(room, clock, poster)
 
 
 async def test_new_entries_become_one_card_per_matching_channel(newsroom: Newsroom) -> None:
@@ -324,8 +285,7 @@ async def test_second_poll_with_nothing_new_is_a_conditional_get(newsroom: Newsr
 
 
 async def test_hourly_cap_holds_cards_for_the_next_hour(newsroom: Newsroom) -> None:
-    async with newsroom.open() as room:
-        await newsroom.follow(room, "Busy")
+    async with newsroom.open_following("Busy") as room:
         await room.guild_config.set(GUILD, "max_posts_per_hour", "2")
         items = [story(f"b{i}", f"Busy story {i}", "busy") for i in range(5)]
         await newsroom.poll_stories(room, *items, title="Busy")
@@ -350,8 +310,7 @@ async def test_a_post_without_an_answer_is_looked_for_not_posted_again(
     # A timeout or a dropped connection says nothing of whether Discord took the card:
     # posting it again could post it twice, so its channel is read first, as after a crash.
     poster = newsroom.poster
-    async with newsroom.open() as room:
-        await newsroom.follow(room)
+    async with newsroom.open_following() as room:
         await newsroom.poll_stories(room, story("u", "Unanswered story", "u"))
         poster.unanswered = reached
         first = await newsroom.deliver(room)
@@ -369,8 +328,7 @@ async def test_a_post_without_an_answer_is_looked_for_not_posted_again(
 
 @pytest.mark.parametrize("crash", ["before", "after"])
 async def test_exactly_once_across_a_crash_while_posting(newsroom: Newsroom, crash: str) -> None:
-    async with newsroom.open() as room:
-        await newsroom.follow(room, "Crashy")
+    async with newsroom.open_following("Crashy") as room:
         crash_story = story("c", "Crash story", "crash")
         await newsroom.poll_stories(room, crash_story, title="Crashy")
         newsroom.poster.crash = crash
@@ -389,8 +347,7 @@ async def test_exactly_once_across_a_crash_while_posting(newsroom: Newsroom, cra
 async def test_exactly_once_across_a_crash_between_recording_and_posting(
     newsroom: Newsroom,
 ) -> None:
-    async with newsroom.open() as room:
-        await newsroom.follow(room, "Crashy")
+    async with newsroom.open_following("Crashy") as room:
         crash_story = story("c", "Crash story", "crash")
         # The cards are recorded; the process dies before sending them.
         await newsroom.poll_stories(room, crash_story, title="Crashy")
@@ -435,8 +392,7 @@ async def test_a_failing_feed_backs_off_then_pauses_with_one_notice(newsroom: Ne
 async def test_a_channel_lost_pauses_its_subscriptions_with_one_notice(newsroom: Newsroom) -> None:
     poster = newsroom.poster
     poster.lost.add(NEWS)
-    async with newsroom.open() as room:
-        await newsroom.follow(room)
+    async with newsroom.open_following() as room:
         await subscribe(room, NEWS, "bridge")
         await subscribe(room, SPORT, "*")
         items = [story(f"n{i}", f"Bridge news {i}", "bridge") for i in range(3)]
@@ -492,22 +448,6 @@ async def test_a_stored_topic_that_does_not_parse_is_skipped_not_fatal(
         assert f"(server {OTHER_GUILD}, channel {SPORT})" in line
 
 
-def slugs(poster: RecordingPoster, channel: int) -> list[str]:
-    """The articles posted in this channel, in the order they were posted."""
-    return [url.rsplit("/", 1)[1] for where, url, _ in poster.posts if where == channel and url]
-
-
-async def owe_in_two_channels(
-    room: Services, pages: PageServer, clock: Clock, poster: RecordingPoster, *slugs: str
-) -> None:
-    """Cards for these stories in NEWS and SPORT, recorded in this order (the feed lists the
-    newest first)."""
-    await follow(room, pages, "News")
-    await subscribe(room, SPORT, "*")
-    items = [story(slug, f"Story {slug}", slug) for slug in reversed(slugs)]
-    await poll_stories(room, pages, clock, poster, *items)
-
-
 async def test_channels_are_served_at_once_each_in_its_order(newsroom: Newsroom) -> None:
     sport_posted = asyncio.Event()
 
@@ -542,8 +482,7 @@ async def test_a_card_discord_refuses_fails_at_once_and_the_next_goes_out(
     newsroom: Newsroom,
 ) -> None:
     poster = newsroom.poster
-    async with newsroom.open() as room:
-        await newsroom.follow(room)
+    async with newsroom.open_following() as room:
         await newsroom.poll_stories(room, story("b", "Fine", "fine"), story("a", "Bad", "bad"))
         poster.refused.add(newsroom.pages.url("/a/a"))
         report = await newsroom.deliver(room)
@@ -585,95 +524,79 @@ async def test_a_card_discord_cannot_take_now_waits_and_its_channel_with_it(
 
 
 async def test_a_card_whose_attempts_run_out_fails_and_its_channel_still_rests(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
+    poster = newsroom.poster
+
     async def news_down(channel_id: int) -> None:
         if channel_id == NEWS and len(poster.tries) <= MAX_POST_ATTEMPTS:
             raise DiscordUnavailable("502 Bad Gateway")
 
     poster.before_post = news_down
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(room, pages, clock, poster, story("b", "B", "b"), story("a", "A", "a"))
+    async with newsroom.open_following() as room:
+        await newsroom.poll_stories(room, story("b", "B", "b"), story("a", "A", "a"))
         reports = []
         for _ in range(MAX_POST_ATTEMPTS + 1):
-            reports.append(await room.dispatcher.deliver(poster))
-            clock.now += RETRY_MAX_REST
+            reports.append(await newsroom.deliver(room))
+            newsroom.clock.now += RETRY_MAX_REST
         (failed,) = await room.storage.deliveries.in_state("failed")
     assert [(r.sent, r.failed) for r in reports] == [(0, 0)] * 4 + [(0, 1), (1, 0)]
     assert failed.attempts == MAX_POST_ATTEMPTS
-    assert slugs(poster, NEWS) == ["b"]  # after the rest, not straight after the last failure
+    assert poster.slugs(NEWS) == ["b"]  # after the rest, not straight after the last failure
 
 
 async def test_a_pass_ends_when_the_cards_left_must_wait(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Else the sender would read the same waiting cards again and again, without a pause;
     and the cards this pass posted count against the cap before it claims more."""
     monkeypatch.setattr(dispatcher, "DELIVERY_BATCH", 2)
-    async with open_room() as room:
-        await follow(room, pages, "News")
+    async with newsroom.open_following() as room:
         await room.guild_config.set(GUILD, "max_posts_per_hour", "1")
         items = [story(slug, f"Story {slug}", slug) for slug in "cba"]
-        await poll_stories(room, pages, clock, poster, *items)
-        first = await room.dispatcher.deliver(poster)
-        capped = await room.dispatcher.deliver(poster)
+        await newsroom.poll_stories(room, *items)
+        first = await newsroom.deliver(room)
+        capped = await newsroom.deliver(room)
     assert (first.sent, first.waiting) == (1, 2)
     assert (capped.sent, capped.waiting) == (0, 2)
-    assert slugs(poster, NEWS) == ["a"]
+    assert newsroom.poster.slugs(NEWS) == ["a"]
 
 
 async def test_a_busy_channel_does_not_fill_the_batch_and_hold_the_others_back(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dispatcher, "DELIVERY_BATCH", 3)
     monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 2)
-    async with open_room() as room:
-        await follow(room, pages, "News")  # NEWS gets every story
+    async with newsroom.open_following() as room:  # NEWS gets every story
         await subscribe(room, SPORT, "late")
         await room.guild_config.set(GUILD, "max_posts_per_hour", "1")
         items = [story("late", "Late", "late"), *(story(s, s, s) for s in "cba")]
-        await poll_stories(room, pages, clock, poster, *items)
-        report = await room.dispatcher.deliver(poster)
+        await newsroom.poll_stories(room, *items)
+        report = await newsroom.deliver(room)
+    poster = newsroom.poster
     assert (report.sent, report.waiting) == (2, 2)  # NEWS's b and c, as its cap holds them
-    assert sorted(slugs(poster, NEWS) + slugs(poster, SPORT)) == ["a", "late"]
+    assert sorted(poster.slugs(NEWS) + poster.slugs(SPORT)) == ["a", "late"]
 
 
 async def test_a_channel_with_more_than_its_share_gets_the_rest_in_the_same_pass(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 2)
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(room, pages, clock, poster, *(story(s, s, s) for s in "cba"))
-        first = await room.dispatcher.deliver(poster)
-        last = await room.dispatcher.deliver(poster)
+    async with newsroom.open_following() as room:
+        await newsroom.poll_stories(room, *(story(s, s, s) for s in "cba"))
+        first = await newsroom.deliver(room)
+        last = await newsroom.deliver(room)
     assert (first.sent, last.sent) == (3, 0)
-    assert slugs(poster, NEWS) == ["a", "b", "c"]
+    assert newsroom.poster.slugs(NEWS) == ["a", "b", "c"]
 
 
 async def test_a_channel_whose_post_hangs_holds_back_only_its_own_cards(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A post without an answer waits up to 30 s: the other channels' next cards go on."""
     monkeypatch.setattr(dispatcher, "CHANNEL_SHARE", 1)  # one card a channel a claim
     monkeypatch.setattr(dispatcher, "CLAIM_EVERY_SECONDS", 0.01)
+    poster = newsroom.poster
     answered = asyncio.Event()
 
     async def news_hangs(channel_id: int) -> None:
@@ -681,29 +604,25 @@ async def test_a_channel_whose_post_hangs_holds_back_only_its_own_cards(
             await answered.wait()
 
     async def sport_all_posted() -> bool:
-        return slugs(poster, SPORT) == ["a", "b", "c"]
+        return poster.slugs(SPORT) == ["a", "b", "c"]
 
     poster.before_post = news_hangs
-    async with open_room() as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
-        delivering = asyncio.create_task(room.dispatcher.deliver(poster))
+    async with newsroom.open() as room:
+        await newsroom.owe_in_two_channels(room, "a", "b", "c")
+        delivering = asyncio.create_task(newsroom.deliver(room))
         await eventually(sport_all_posted)
-        assert slugs(poster, NEWS) == []
+        assert poster.slugs(NEWS) == []
         answered.set()
         report = await delivering
     assert report.sent == 6
-    assert slugs(poster, NEWS) == ["a", "b", "c"]
+    assert poster.slugs(NEWS) == ["a", "b", "c"]
 
 
 async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with open_room() as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b", "c")
+    async with newsroom.open() as room:
+        await newsroom.owe_in_two_channels(room, "a", "b", "c")
         writes: list[str] = []
         deliveries = room.storage.deliveries
         for name in ("claim", "sent", "retry", "give_up"):
@@ -714,47 +633,39 @@ async def test_a_pass_claims_its_cards_in_one_write_and_marks_them_sent_in_one(
                 return await _write(*args, **kw)
 
             monkeypatch.setattr(deliveries, name, counted)
-        report = await room.dispatcher.deliver(poster)
+        report = await newsroom.deliver(room)
     assert report.sent == 6
     assert writes == ["claim", "sent"]
 
 
 async def test_a_crash_before_the_pass_marks_its_cards_sent_is_reconciled_none_twice(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with open_room() as room:
-        await owe_in_two_channels(room, pages, clock, poster, "a", "b")
+    async with newsroom.open() as room:
+        await newsroom.owe_in_two_channels(room, "a", "b")
 
         async def crash(*args: Any, **kwargs: Any) -> None:
             raise Crash
 
         monkeypatch.setattr(room.storage.deliveries, "sent", crash)
         with pytest.raises(Crash):  # the four cards are out; the process dies before marking
-            await room.dispatcher.deliver(poster)
-    async with open_room() as room:  # the restart
-        reconciled = await room.dispatcher.reconcile(poster)
-        delivered = await room.dispatcher.deliver(poster)
-        await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
+            await newsroom.deliver(room)
+    async with newsroom.open() as room:  # the restart
+        reconciled = await newsroom.reconcile(room)
+        delivered = await newsroom.deliver(room)
+        await newsroom.next_poll(room)
+        await newsroom.deliver(room)
         sent = await room.storage.deliveries.in_state("sent")
     assert (reconciled.found, reconciled.reposted, delivered.sent) == (4, 0, 0)
-    assert len(poster.posts) == len(sent) == 4
+    assert len(newsroom.poster.posts) == len(sent) == 4
 
 
 async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(room, pages, clock, poster, story("r", "Busy story", "busy"))
+    poster = newsroom.poster
+    async with newsroom.open_following() as room:
+        await newsroom.poll_stories(room, story("r", "Busy story", "busy"))
         summarize = room.desk.summarize
 
         async def busy_once(*args: Any, **kwargs: Any) -> Any:
@@ -762,19 +673,18 @@ async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
             raise Busy("I'm busy with other long texts. Try again in a minute.")
 
         monkeypatch.setattr(room.desk, "summarize", busy_once)
-        await room.dispatcher.deliver(poster)
+        await newsroom.deliver(room)
         assert poster.posts == [] and await room.storage.deliveries.in_state("failed") == []
-        await room.dispatcher.deliver(poster)
+        await newsroom.deliver(room)
     assert len(poster.posts) == 1
 
 
-async def test_bad_feeds_and_entries_never_stop_the_poll(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
+async def test_bad_feeds_and_entries_never_stop_the_poll(newsroom: Newsroom) -> None:
+    pages = newsroom.pages
     good = publish(pages, "/good.xml", "Good", [])
     broken = publish(pages, "/broken.xml", "Broken", [])
     huge = publish(pages, "/huge.xml", "Huge", [])
-    async with open_room() as room:
+    async with newsroom.open() as room:
         for url in (good, broken, huge):
             await room.feeds.follow(GUILD, url, user_id=5)
         await subscribe(room, NEWS, "*")
@@ -792,36 +702,26 @@ async def test_bad_feeds_and_entries_never_stop_the_poll(
         ]
         pages.add("/huge.xml", rss("Huge", many, base), "application/rss+xml")
         pages.delay = 0.0
-        report = await next_poll(room, clock, poster)
+        report = await newsroom.next_poll(room)
     assert report.feeds == 3
     assert report.failed == 1  # broken
     assert report.new_entries == 1 + 50  # good's linked entry, and the huge feed's newest 50
 
 
-async def test_post_now_records_so_the_poll_skips_it(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
-) -> None:
+async def test_post_now_records_so_the_poll_skips_it(newsroom: Newsroom) -> None:
     item = story("p", "Posted by hand", "manual")
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        publish(pages, "/feed.xml", "News", [item])
-        await room.dispatcher.post_now(
-            DeliveryTarget(GUILD, NEWS, None), pages.url("/a/p"), poster, progress=quiet
-        )
-        await next_poll(room, clock, poster)
-        await room.dispatcher.deliver(poster)
-    assert len(poster.posts) == 1
+    async with newsroom.open_following() as room:
+        publish(newsroom.pages, "/feed.xml", "News", [item])
+        await newsroom.post_now(room, "p")
+        await newsroom.next_poll(room)
+        await newsroom.deliver(room)
+    assert len(newsroom.poster.posts) == 1
 
 
 async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the_rest(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "News")
+    async with newsroom.open_following() as room:
         read_url = room.desk.read_url
 
         async def broken_for_b(url: str, **kwargs: Any) -> Any:
@@ -831,9 +731,9 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
 
         monkeypatch.setattr(room.desk, "read_url", broken_for_b)
         items = [story("a", "Story A", "alpha"), story("b", "Story B", "beta")]
-        first = await poll_stories(room, pages, clock, poster, *items)
+        first = await newsroom.poll_stories(room, *items)
         monkeypatch.setattr(room.desk, "read_url", read_url)
-        second = await next_poll(room, clock, poster)  # the feed is unchanged: no 304 this time
+        second = await newsroom.next_poll(room)  # the feed is unchanged: no 304 this time
 
         summarize = room.desk.summarize
 
@@ -843,16 +743,15 @@ async def test_an_entry_that_fails_stays_new_and_one_bad_card_does_not_block_the
             return await summarize(stored, method, count, **kwargs)
 
         monkeypatch.setattr(room.desk, "summarize", broken_summary)
-        report = await room.dispatcher.deliver(poster)
+        report = await newsroom.deliver(room)
     assert (first.new_entries, first.cards_owed) == (2, 1)
     assert (second.new_entries, second.cards_owed, second.not_modified) == (1, 1, 0)
     assert (report.sent, report.failed) == (1, 1)
-    assert [url.rsplit("/", 1)[1] for _, url, _ in poster.posts] == ["b"]
+    assert [url.rsplit("/", 1)[1] for _, url, _ in newsroom.poster.posts] == ["b"]
 
 
-async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
-    open_room: OpenRoom, pages: PageServer
-) -> None:
+async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(newsroom: Newsroom) -> None:
+    pages = newsroom.pages
     feed = publish(pages, "/feed.xml", "Found Feed", [story("d", "Discovered", "found")])
     home = pages.add(
         "/",
@@ -860,7 +759,7 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
         "<body><p>Welcome to the site.</p></body></html>",
     )
     other = publish(pages, "/other.xml", "Other", [])
-    async with open_room() as room:
+    async with newsroom.open() as room:
         await room.guild_config.set(GUILD, "max_feeds", "1")
         added = await room.feeds.follow(GUILD, home, user_id=5)
         with pytest.raises(FeedLimitReached, match="follows 1 feeds already") as full:
@@ -883,72 +782,58 @@ async def test_a_page_naming_its_feed_is_followed_and_the_cap_holds(
 
 
 async def test_two_sender_passes_at_once_post_each_card_once(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "News")
-        await poll_stories(
-            room, pages, clock, poster, story("a", "Story A", "a"), story("b", "Story B", "b")
-        )
+    async with newsroom.open_following() as room:
+        await newsroom.poll_stories(room, story("a", "Story A", "a"), story("b", "Story B", "b"))
         started, release = hold_first_summary(room, monkeypatch)
-        first = asyncio.create_task(room.dispatcher.deliver(poster))
+        first = asyncio.create_task(newsroom.deliver(room))
         await started.wait()  # the first pass is making its first card; its batch holds both
-        second = await room.dispatcher.deliver(poster)
+        second = await newsroom.deliver(room)
         release.set()
         reports = [await first, second]
-    assert sorted(url.rsplit("/", 1)[1] for _, url, _ in poster.posts) == ["a", "b"]
+    assert sorted(url.rsplit("/", 1)[1] for _, url, _ in newsroom.poster.posts) == ["a", "b"]
     assert sum(report.sent for report in reports) == 2
 
 
 async def test_post_now_is_never_posted_by_the_sender_nor_taken_by_reconcile(
-    open_room: OpenRoom,
-    pages: PageServer,
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-    poster: RecordingPoster,
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    publish(pages, "/feed.xml", "News", [story("p", "Posted by hand", "manual")])
-    async with open_room() as room:  # a fresh start: /post comes before the first reconcile
+    publish(newsroom.pages, "/feed.xml", "News", [story("p", "Posted by hand", "manual")])
+    async with newsroom.open() as room:  # a fresh start: /post comes before the first reconcile
         started, release = hold_first_summary(room, monkeypatch)
-        target = DeliveryTarget(GUILD, NEWS, None)
-        post = asyncio.create_task(
-            room.dispatcher.post_now(target, pages.url("/a/p"), poster, progress=quiet)
-        )
+        post = asyncio.create_task(newsroom.post_now(room, "p"))
         await started.wait()  # /post has recorded its card and is summarising it
-        reconciled = await room.dispatcher.reconcile(poster)
-        delivered = await room.dispatcher.deliver(poster)
+        reconciled = await newsroom.reconcile(room)
+        delivered = await newsroom.deliver(room)
         release.set()
         await post
         (sent,) = await room.storage.deliveries.in_state("sent")
     assert (reconciled.found, reconciled.reposted, delivered.sent) == (0, 0, 0)
-    assert len(poster.posts) == 1
+    assert len(newsroom.poster.posts) == 1
     assert sent.attempts == 1
 
 
 async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on(
-    open_room: OpenRoom, pages: PageServer, clock: Clock, poster: RecordingPoster
+    newsroom: Newsroom,
 ) -> None:
-    async with open_room() as room:
-        await follow(room, pages, "News")
+    poster = newsroom.poster
+    async with newsroom.open_following() as room:
         await subscribe(room, SPORT, "*")
-        await poll_stories(room, pages, clock, poster, story("x", "Story X", "x"))
+        await newsroom.poll_stories(room, story("x", "Story X", "x"))
         news, sport = await room.storage.deliveries.in_state("pending")
         for delivery in (news, sport):  # both in flight when the process dies...
             await room.storage.deliveries.claim([delivery.id], room.dispatcher.clock.now())
-        poster.posts.append((NEWS, pages.url("/a/x"), "*"))  # ...and one reached Discord
+        poster.posts.append((NEWS, newsroom.pages.url("/a/x"), "*"))  # ...and one reached Discord
     poster.unreadable[SPORT] = 2
-    async with open_room() as room:
+    async with newsroom.open() as room:
         passes = []
         for wait in (0, 10, 21, 59, 2):  # retried 30 s, then 60 s after a failed read
-            clock.now += wait
+            newsroom.clock.now += wait
             reads = len(poster.reads)
-            report = await room.dispatcher.reconcile(poster)
+            report = await newsroom.reconcile(room)
             passes.append((report.found, report.reposted, report.held, poster.reads[reads:]))
-            await room.dispatcher.deliver(poster)
+            await newsroom.deliver(room)
     assert passes == [
         (1, 0, 1, [NEWS, SPORT]),
         (0, 0, 1, []),
@@ -960,13 +845,13 @@ async def test_an_unreadable_channel_is_read_again_with_backoff_and_others_go_on
 
 
 async def test_a_feed_summary_stands_in_only_for_a_page_of_the_feed_s_own_site(
-    open_room: OpenRoom, pages: PageServer, clock: Clock
+    newsroom: Newsroom,
 ) -> None:
     """A feed may list another site's address whose page fails to load: its summary must not
     be stored as that site's article, where /summarize of the address would then find it."""
-    poster = RecordingPoster()
-    async with open_room() as room, page_server("127.0.0.2") as victim:
-        await follow(room, pages, "Planted")
+    pages = newsroom.pages
+    async with newsroom.open() as room, page_server("127.0.0.2") as victim:
+        await newsroom.follow(room, "Planted")
         items = [
             Item("own", "Own page gone", ["The feed's own story, summarised by the feed itself."]),
         ]
@@ -977,17 +862,17 @@ async def test_a_feed_summary_stands_in_only_for_a_page_of_the_feed_s_own_site(
             1,
         )
         pages.add("/feed.xml", planted, "application/rss+xml")
-        await next_poll(room, clock, poster)
+        await newsroom.next_poll(room)
         assert await room.storage.articles.by_url(victim.url("/a/own")) is None
         assert await room.storage.articles.by_url(pages.url("/a/gone")) is not None
 
 
 async def test_a_server_lists_and_unfollows_its_feeds_through_the_feed_service(
-    open_room: OpenRoom, pages: PageServer
+    newsroom: Newsroom,
 ) -> None:
-    city = publish(pages, "/city.xml", "City News", [])
-    harbour = publish(pages, "/harbour.xml", "Harbour News", [])
-    async with open_room() as room:
+    city = publish(newsroom.pages, "/city.xml", "City News", [])
+    harbour = publish(newsroom.pages, "/harbour.xml", "Harbour News", [])
+    async with newsroom.open() as room:
         for url in (city, harbour):
             await room.feeds.follow(GUILD, url, user_id=5)
         await room.feeds.follow(OTHER_GUILD, city, user_id=6)
@@ -1003,10 +888,11 @@ async def test_a_server_lists_and_unfollows_its_feeds_through_the_feed_service(
 
 
 async def test_post_now_says_why_a_card_was_not_posted_with_typed_errors(
-    open_room: OpenRoom, pages: PageServer, monkeypatch: pytest.MonkeyPatch, poster: RecordingPoster
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    publish(pages, "/feed.xml", "News", [story(slug, f"Story {slug}", "hand") for slug in "abcd"])
-    async with open_room() as room:
+    items = [story(slug, f"Story {slug}", "hand") for slug in "abcd"]
+    publish(newsroom.pages, "/feed.xml", "News", items)
+    async with newsroom.open() as room:
         summarize = room.desk.summarize
 
         async def buggy_for_c(stored: Any, method: str, count: int, **kwargs: Any) -> Any:
@@ -1015,20 +901,17 @@ async def test_post_now_says_why_a_card_was_not_posted_with_typed_errors(
             return await summarize(stored, method, count, **kwargs)
 
         async def refused(channel: int, slug: str) -> UserError:
-            target, url = DeliveryTarget(GUILD, channel, None), pages.url(f"/a/{slug}")
             with pytest.raises(UserError) as caught:
-                await room.dispatcher.post_now(target, url, poster, progress=quiet)
+                await newsroom.post_now(room, slug, channel)
             return caught.value
 
         monkeypatch.setattr(room.desk, "summarize", buggy_for_c)
-        await room.dispatcher.post_now(
-            DeliveryTarget(GUILD, NEWS, None), pages.url("/a/a"), poster, progress=quiet
-        )
+        await newsroom.post_now(room, "a")
         already = await refused(NEWS, "a")
-        poster.flaky = 1
+        newsroom.poster.flaky = 1
         retry = await refused(NEWS, "b")
         failed = await refused(NEWS, "c")
-        poster.lost.add(SPORT)
+        newsroom.poster.lost.add(SPORT)
         lost = await refused(SPORT, "d")
     assert isinstance(already, AlreadyPosted) and already.channel_id == NEWS
     assert [(type(e), e.channel_id, e.outcome) for e in (retry, failed, lost)] == [
