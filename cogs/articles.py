@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 
 import aiohttp
@@ -133,25 +133,29 @@ class Articles(commands.Cog):
                 )
         return message.id
 
-    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
-        """See `Poster.find_card`."""
+    async def find_cards(
+        self, channel_id: int, urls: Collection[str], after: int
+    ) -> dict[str, int]:
+        """See `Poster.find_cards`."""
         channel = await self._channel(channel_id)
         since = discord.Object(
             discord.utils.time_snowflake(datetime.fromtimestamp(after - CLOCK_SKEW_SECONDS, UTC))
         )
         me = self.bot.user
+        found: dict[str, int] = {}
         with poster_errors():
             async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
-                # Every message since then, oldest first, page by page: the card, if it went
-                # out, is near the start, however busy the channel has been since.
+                # Every message since then, oldest first, page by page: the cards, if they
+                # went out, are near the start, however busy the channel has been since.
                 async for message in channel.history(limit=None, after=since):
-                    if (
-                        me
-                        and message.author.id == me.id
-                        and any(e.url == url for e in message.embeds)
-                    ):
-                        return message.id
-        return None
+                    if me is None or message.author.id != me.id:
+                        continue
+                    for embed in message.embeds:
+                        if embed.url in urls:
+                            found.setdefault(embed.url, message.id)
+                    if len(found) == len(urls):
+                        break
+        return found
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         """See `Poster.notify_admins`."""

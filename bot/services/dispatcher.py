@@ -397,67 +397,95 @@ class Dispatcher:
 
     async def reconcile(self, poster: Poster) -> ReconcileReport:
         """After a restart: cards left `sending` that are in their channel are marked sent, the
-        others go back to pending. A card whose channel can't be read now (a 503) stays
-        `sending`, and a later call asks again, with backoff; call it before the first
-        `deliver` and then now and again."""
+        others go back to pending; each channel's history is read once for all its cards, the
+        channels at once. A card whose channel can't be read now (a 503) stays `sending`, and
+        a later call asks again, with backoff; call it before the first `deliver` and then
+        now and again."""
         report = ReconcileReport()
         async with self._reconciling:
             left = await self._cards_left_sending()
-            lost: set[int] = set()
-            for key, waiting in list(left.items()):
-                delivery = waiting.delivery
-                if delivery.channel_id in lost:
-                    del left[key]  # failed with its channel
-                    continue
+            due: dict[int, list[_LeftSending]] = {}  # channel -> its cards to look for now
+            for waiting in left.values():
                 if waiting.next_try > self.clock.now():
                     report.held += 1
-                    continue
-                outcome = await self._reconcile_one(delivery, poster)
-                if outcome is Reconciled.HELD:
-                    report.held += 1
-                    waiting.next_try = self.clock.now() + backoff_seconds(
-                        RECONCILE_RETRY_SECONDS, waiting.failures, RECONCILE_MAX_WAIT
-                    )
-                    waiting.failures += 1
-                    continue
-                del left[key]
-                if outcome is Reconciled.FOUND:
-                    report.found += 1
-                elif outcome is Reconciled.REPOSTED:
-                    report.reposted += 1
-                else:  # LOST
-                    lost.add(delivery.channel_id)
+                else:
+                    due.setdefault(waiting.delivery.channel_id, []).append(waiting)
+            outcomes = await asyncio.gather(
+                *(self._reconcile_channel(waits, poster) for waits in due.values())
+            )
+            for channel, waits, found in zip(due, due.values(), outcomes, strict=True):
+                self._note_reconciled(channel, waits, found, report)
         if report.reposted:
             self.cards_owed.set()
         return report
 
-    async def _reconcile_one(self, delivery: Delivery, poster: Poster) -> Reconciled:
-        """Look for one card left `sending` in its channel, and record what was found."""
-        stored = await self.storage.articles.get(delivery.article_id)
-        url = stored.article.url if stored else None
-        since = delivery.sending_at or delivery.created_at
+    def _note_reconciled(
+        self,
+        channel: int,
+        waits: list[_LeftSending],
+        outcomes: list[Reconciled],
+        report: ReconcileReport,
+    ) -> None:
+        """Count what one channel's read found; forget the cards it settled, and ask again
+        later, with backoff, for those it could not."""
+        left = self._left_sending
+        assert left is not None, "read before reconciling"
+        if Reconciled.LOST in outcomes:  # the channel's cards, due or not, failed with it
+            for key in [key for key, w in left.items() if w.delivery.channel_id == channel]:
+                del left[key]
+            return
+        for waiting, outcome in zip(waits, outcomes, strict=True):
+            if outcome is Reconciled.HELD:
+                report.held += 1
+                waiting.next_try = self.clock.now() + backoff_seconds(
+                    RECONCILE_RETRY_SECONDS, waiting.failures, RECONCILE_MAX_WAIT
+                )
+                waiting.failures += 1
+                continue
+            del left[waiting.delivery.id]
+            if outcome is Reconciled.FOUND:
+                report.found += 1
+            else:
+                report.reposted += 1
+
+    async def _reconcile_channel(
+        self, waits: list[_LeftSending], poster: Poster
+    ) -> list[Reconciled]:
+        """Look for a channel's cards left `sending` in one read of its history, and record
+        what was found: an outcome for each card, in order."""
+        deliveries = [waiting.delivery for waiting in waits]
+        channel = deliveries[0].channel_id
+        url_of: dict[int, str | None] = {}
+        for delivery in deliveries:
+            stored = await self.storage.articles.get(delivery.article_id)
+            url_of[delivery.id] = stored.article.url if stored else None
+        wanted = {url for url in url_of.values() if url}
+        since = min(delivery.sending_at or delivery.created_at for delivery in deliveries)
         try:
-            message_id = None
-            if url:
+            found: dict[str, int] = {}
+            if wanted:
                 await self.pacer.wait()
-                message_id = await poster.find_card(delivery.channel_id, url, since)
+                found = await poster.find_cards(channel, wanted, since)
         except ChannelUnavailable as error:
-            await self._channel_lost(delivery, str(error), poster)
-            return Reconciled.LOST
+            await self._channel_lost(deliveries[0], str(error), poster)
+            return [Reconciled.LOST] * len(deliveries)
         except Exception as error:  # a 503, a timeout, or a bug: not known, so not reposted
             log.warning(
-                "could not read channel %d for delivery %d (%s); it stays held",
-                delivery.channel_id,
-                delivery.id,
+                "could not read channel %d for %d cards left sending (%s); they stay held",
+                channel,
+                len(deliveries),
                 error,
                 exc_info=not isinstance(error, DiscordUnavailable),
             )
-            return Reconciled.HELD
-        if message_id is None:
-            await self.storage.deliveries.retry([delivery.id], "not found after a restart")
-            return Reconciled.REPOSTED
-        await self.storage.deliveries.sent([(delivery.id, message_id)], self.clock.now())
-        return Reconciled.FOUND
+            return [Reconciled.HELD] * len(deliveries)
+        message_of = {d.id: found.get(url_of[d.id] or "") for d in deliveries}
+        marks = [(delivery_id, message) for delivery_id, message in message_of.items() if message]
+        missing = [delivery_id for delivery_id, message in message_of.items() if not message]
+        if marks:
+            await self.storage.deliveries.sent(marks, self.clock.now())
+        if missing:
+            await self.storage.deliveries.retry(missing, "not found after a restart")
+        return [Reconciled.FOUND if message_of[d.id] else Reconciled.REPOSTED for d in deliveries]
 
     async def post_now(
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress

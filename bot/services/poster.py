@@ -3,6 +3,7 @@ it tells admins, and the ways it fails. The articles cog implements it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -71,10 +72,12 @@ class Poster(Protocol):
         DiscordUnavailable or CardRefused."""
         ...
 
-    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
-        """The id of a card for `url` this bot posted in the channel since `after` (unix time),
-        if any, however many messages came after it. Raises ChannelUnavailable or
-        DiscordUnavailable."""
+    async def find_cards(
+        self, channel_id: int, urls: Collection[str], after: int
+    ) -> dict[str, int]:
+        """The ids of the cards for these `urls` this bot posted in the channel since `after`
+        (unix time), by URL, those found, however many messages came after them, in one read
+        of the channel's history. Raises ChannelUnavailable or DiscordUnavailable."""
         ...
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:

@@ -7,7 +7,7 @@ victim's or the original publisher's.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 import pytest
 from aiohttp import web
@@ -208,8 +208,10 @@ class Poster:
     async def post(self, channel_id: int, card: Card) -> int:
         return 1
 
-    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
-        return None
+    async def find_cards(
+        self, channel_id: int, urls: Collection[str], after: int
+    ) -> dict[str, int]:
+        return {}
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         pass

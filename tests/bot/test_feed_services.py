@@ -8,7 +8,7 @@ import contextlib
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from typing import Any
 
 import pytest
@@ -88,15 +88,18 @@ class RecordingPoster:
             raise PostUncertain("the connection dropped")
         return len(self.posts)
 
-    async def find_card(self, channel_id: int, url: str, after: int) -> int | None:
+    async def find_cards(
+        self, channel_id: int, urls: Collection[str], after: int
+    ) -> dict[str, int]:
         self.reads.append(channel_id)
         if self.unreadable.get(channel_id):
             self.unreadable[channel_id] -= 1
             raise DiscordUnavailable("503 Service Unavailable")
-        for number, (channel, posted_url, _) in enumerate(self.posts, start=1):
-            if channel == channel_id and posted_url == url:
-                return number
-        return None
+        return {
+            url: number
+            for number, (channel, url, _) in enumerate(self.posts, start=1)
+            if channel == channel_id and url in urls
+        }
 
     async def notify_admins(self, guild_id: int, notice: AdminNotice) -> None:
         self.notices.append((guild_id, notice))
@@ -658,6 +661,7 @@ async def test_a_crash_before_the_pass_marks_its_cards_sent_is_reconciled_none_t
         sent = await room.storage.deliveries.in_state("sent")
     assert (reconciled.found, reconciled.reposted, delivered.sent) == (4, 0, 0)
     assert len(newsroom.poster.posts) == len(sent) == 4
+    assert sorted(newsroom.poster.reads) == [NEWS, SPORT]  # one read a channel, not a card
 
 
 async def test_a_card_waits_while_the_desk_is_busy_with_long_texts(
