@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.errors import UserError
@@ -164,6 +164,41 @@ class SentMarks:
             await self._deliveries.sent(marks, self._clock.now())
 
 
+@dataclass
+class _SendPass:
+    """One `deliver` pass: a sender task for each channel it serves, with that channel's
+    cards, and the channels it set aside (their cards wait), which it does not claim again."""
+
+    poster: Poster
+    marks: SentMarks
+    report: DeliveryReport = field(default_factory=DeliveryReport)
+    senders: dict[asyncio.Task[bool], list[Delivery]] = field(default_factory=dict)
+    set_aside: set[int] = field(default_factory=set)
+
+    def room(self) -> int:
+        """How many more cards the pass may claim."""
+        return DELIVERY_BATCH - sum(len(queue) for queue in self.senders.values())
+
+    def busy(self) -> set[int]:
+        """The channels not to claim for: served now, or set aside."""
+        return self.set_aside | {queue[0].channel_id for queue in self.senders.values()}
+
+    async def settle(self) -> None:
+        """Wait a while for senders to finish; a channel whose cards must wait is set aside."""
+        done, _ = await asyncio.wait(
+            self.senders, timeout=CLAIM_EVERY_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
+        for sender in done:
+            queue = self.senders.pop(sender)
+            if not sender.result():  # a crash in one sender raises here, and ends the pass
+                self.set_aside.add(queue[0].channel_id)
+
+    def cancel(self) -> None:
+        """Stop the senders still running."""
+        for sender in self.senders:
+            sender.cancel()
+
+
 class Dispatcher:
     """Cards out: makes each owed card, posts it within its channel's hourly cap and at the
     pacer's rate, and posts it exactly once (see the module's docstring), also across a crash
@@ -210,36 +245,31 @@ class Dispatcher:
         other channels' cards, so a slow channel (a post without an answer waits up to
         30 s) holds back only its own."""
         await self._cards_left_sending()  # read before this run claims any
-        report = DeliveryReport()
-        marks = SentMarks(self.storage.deliveries, self.clock)
-        senders: dict[asyncio.Task[bool], list[Delivery]] = {}  # each channel's, its cards
-        set_aside: set[int] = set()  # channels whose cards wait: not claimed again this pass
+        run = _SendPass(poster, SentMarks(self.storage.deliveries, self.clock))
         loop = asyncio.get_running_loop()
         next_claim = loop.time()
         try:
             while True:
-                room = DELIVERY_BATCH - sum(len(queue) for queue in senders.values())
-                if not senders or (room >= DELIVERY_BATCH // 2 and loop.time() >= next_claim):
+                if not run.senders or (
+                    run.room() >= DELIVERY_BATCH // 2 and loop.time() >= next_claim
+                ):
                     next_claim = loop.time() + CLAIM_EVERY_SECONDS
-                    await marks.flush()  # the hourly caps count the cards posted so far
-                    busy = set_aside | {queue[0].channel_id for queue in senders.values()}
-                    for queue, settings in await self._claim(room, busy, report):
-                        posting = self._send_queue(queue, poster, settings, marks, report)
-                        senders[asyncio.create_task(posting)] = queue
-                if not senders:
+                    await self._start_senders(run)
+                if not run.senders:
                     break
-                done, _ = await asyncio.wait(
-                    senders, timeout=CLAIM_EVERY_SECONDS, return_when=asyncio.FIRST_COMPLETED
-                )
-                for sender in done:
-                    queue = senders.pop(sender)
-                    if not sender.result():  # a crash in one sender ends the pass
-                        set_aside.add(queue[0].channel_id)
+                await run.settle()
         finally:
-            for sender in senders:  # one raised (a crash): the others stop with it
-                sender.cancel()
-        await marks.flush()
-        return report
+            run.cancel()  # one sender raised (a crash): the others stop with it
+        await run.marks.flush()
+        return run.report
+
+    async def _start_senders(self, run: _SendPass) -> None:
+        """Claim what the pass has room for, in channels it is not serving, and start a
+        sender for each channel."""
+        await run.marks.flush()  # the hourly caps count the cards posted so far
+        for queue, settings in await self._claim(run.room(), run.busy(), run.report):
+            posting = self._send_queue(queue, run.poster, settings, run.marks, run.report)
+            run.senders[asyncio.create_task(posting)] = queue
 
     async def _claim(
         self, limit: int, busy: set[int], report: DeliveryReport
@@ -455,17 +485,9 @@ class Dispatcher:
         what was found: an outcome for each card, in order."""
         deliveries = [waiting.delivery for waiting in waits]
         channel = deliveries[0].channel_id
-        url_of: dict[int, str | None] = {}
-        for delivery in deliveries:
-            stored = await self.storage.articles.get(delivery.article_id)
-            url_of[delivery.id] = stored.article.url if stored else None
-        wanted = {url for url in url_of.values() if url}
-        since = min(delivery.sending_at or delivery.created_at for delivery in deliveries)
+        url_of = {d.id: await self._article_url(d) for d in deliveries}
         try:
-            found: dict[str, int] = {}
-            if wanted:
-                await self.pacer.wait()
-                found = await poster.find_cards(channel, wanted, since)
+            found = await self._find_cards(deliveries, url_of, poster)
         except ChannelUnavailable as error:
             await self._channel_lost(deliveries[0], str(error), poster)
             return [Reconciled.LOST] * len(deliveries)
@@ -478,14 +500,35 @@ class Dispatcher:
                 exc_info=not isinstance(error, DiscordUnavailable),
             )
             return [Reconciled.HELD] * len(deliveries)
-        message_of = {d.id: found.get(url_of[d.id] or "") for d in deliveries}
-        marks = [(delivery_id, message) for delivery_id, message in message_of.items() if message]
-        missing = [delivery_id for delivery_id, message in message_of.items() if not message]
+        return await self._record_found({d.id: found.get(url_of[d.id] or "") for d in deliveries})
+
+    async def _find_cards(
+        self, deliveries: list[Delivery], url_of: dict[int, str | None], poster: Poster
+    ) -> dict[str, int]:
+        """The cards of these deliveries of one channel found in it, by URL: one read of its
+        history, from when the earliest of them was claimed."""
+        wanted = {url for url in url_of.values() if url}
+        if not wanted:
+            return {}
+        since = min(delivery.sending_at or delivery.created_at for delivery in deliveries)
+        await self.pacer.wait()
+        return await poster.find_cards(deliveries[0].channel_id, wanted, since)
+
+    async def _article_url(self, delivery: Delivery) -> str | None:
+        """The URL a delivery's card links to; None when its article is gone."""
+        stored = await self.storage.articles.get(delivery.article_id)
+        return stored.article.url if stored else None
+
+    async def _record_found(self, message_of: dict[int, int | None]) -> list[Reconciled]:
+        """Mark sent the cards found (delivery id -> message id), the others pending again:
+        one write each; their outcomes, in order."""
+        marks = [(delivery, message) for delivery, message in message_of.items() if message]
+        missing = [delivery for delivery, message in message_of.items() if not message]
         if marks:
             await self.storage.deliveries.sent(marks, self.clock.now())
         if missing:
             await self.storage.deliveries.retry(missing, "not found after a restart")
-        return [Reconciled.FOUND if message_of[d.id] else Reconciled.REPOSTED for d in deliveries]
+        return [Reconciled.FOUND if m else Reconciled.REPOSTED for m in message_of.values()]
 
     async def post_now(
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
