@@ -6,6 +6,8 @@ import asyncio
 import math
 from collections import deque
 
+WAKE_SLACK = 0.1  # of a slot: how late a sleeper may wake and still count as on time
+
 
 class Pacer:
     """Spaces requests evenly, at most `rate` a second, whoever makes them: Discord gives a
@@ -19,7 +21,7 @@ class Pacer:
     def __init__(self, rate: float) -> None:
         self.interval = 1 / rate
         self._next_slot = 0.0  # in the event loop's time
-        self._last_gone = -math.inf  # when the last request went
+        self._last_gone = -math.inf  # the slot the last request went in
         self._going = asyncio.Lock()
 
     async def wait(self) -> None:
@@ -31,10 +33,12 @@ class Pacer:
         if slot > now:
             await asyncio.sleep(slot - now)
         async with self._going:  # one at a time, so sleepers woken together still go apart
-            too_soon_by = self._last_gone + self.interval - loop.time()
-            if too_soon_by > 0:
-                await asyncio.sleep(too_soon_by)
-            self._last_gone = loop.time()
+            earliest = self._last_gone + self.interval
+            if earliest > loop.time():
+                await asyncio.sleep(earliest - loop.time())
+            # Counted from its slot, not from the moment its sleep ended: a wake a little late
+            # (under WAKE_SLACK of a slot) costs the pace nothing.
+            self._last_gone = max(earliest, loop.time() - self.interval * WAKE_SLACK)
 
 
 class ChannelWindow:
