@@ -16,7 +16,8 @@ class Pacer:
 
     Each caller takes the next free slot, `1 / rate` seconds after the one before, and sleeps
     until it; an idle pacer lets the next request go at once, never a burst. A loop blocked
-    for a while wakes its late sleepers all at once: they still go `1 / rate` apart."""
+    for a while wakes its late sleepers all at once: they still go a slot apart (less
+    WAKE_SLACK)."""
 
     def __init__(self, rate: float) -> None:
         self.interval = 1 / rate
