@@ -443,14 +443,15 @@ class Dispatcher:
             outcomes = await asyncio.gather(
                 *(self._reconcile_channel(waits, poster) for waits in due.values())
             )
-            for channel, waits, found in zip(due, due.values(), outcomes, strict=True):
-                self._note_reconciled(channel, waits, found, report)
+            for (channel, waits), found in zip(due.items(), outcomes, strict=True):
+                self._note_reconciled(left, channel, waits, found, report)
         if report.reposted:
             self.cards_owed.set()
         return report
 
     def _note_reconciled(
         self,
+        left: dict[int, _LeftSending],
         channel: int,
         waits: list[_LeftSending],
         outcomes: list[Reconciled],
@@ -458,8 +459,6 @@ class Dispatcher:
     ) -> None:
         """Count what one channel's read found; forget the cards it settled, and ask again
         later, with backoff, for those it could not."""
-        left = self._left_sending
-        assert left is not None, "read before reconciling"
         if Reconciled.LOST in outcomes:  # the channel's cards, due or not, failed with it
             for key in [key for key, w in left.items() if w.delivery.channel_id == channel]:
                 del left[key]
@@ -522,13 +521,16 @@ class Dispatcher:
     async def _record_found(self, message_of: dict[int, int | None]) -> list[Reconciled]:
         """Mark sent the cards found (delivery id -> message id), the others pending again:
         one write each; their outcomes, in order."""
-        marks = [(delivery, message) for delivery, message in message_of.items() if message]
-        missing = [delivery for delivery, message in message_of.items() if not message]
+        marks = [(d, message) for d, message in message_of.items() if message is not None]
+        missing = [d for d, message in message_of.items() if message is None]
         if marks:
             await self.storage.deliveries.sent(marks, self.clock.now())
         if missing:
             await self.storage.deliveries.retry(missing, "not found after a restart")
-        return [Reconciled.FOUND if m else Reconciled.REPOSTED for m in message_of.values()]
+        return [
+            Reconciled.REPOSTED if message is None else Reconciled.FOUND
+            for message in message_of.values()
+        ]
 
     async def post_now(
         self, target: DeliveryTarget, url: str, poster: Poster, *, progress: Progress
