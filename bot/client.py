@@ -1,4 +1,5 @@
-"""The Discord client: one `commands.Bot` subclass, given its resources by whoever starts it."""
+"""The Discord client: one `commands.AutoShardedBot` subclass, given its resources by whoever
+starts it."""
 
 from __future__ import annotations
 
@@ -132,9 +133,10 @@ class PrecisTree(app_commands.CommandTree["Precis"]):
             log.warning("could not tell user %s about an error", interaction.user.id)
 
 
-class Precis(commands.Bot):
+class Precis(commands.AutoShardedBot):
     """precis. Its resources and services are made by the caller (`bot.composition`) and
-    handed in."""
+    handed in. It runs the gateway shards `shard_ids` of `shard_count` (options), or, without
+    them, as many as Discord recommends, all in this process."""
 
     def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
         intents = discord.Intents.none()
@@ -189,6 +191,15 @@ class Precis(commands.Bot):
             if self.is_closed():  # stopped while waiting
                 return
         return await super().login(token)
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        """Connect the shards as discord.py does; a stop asked for while they start (the
+        shard count being read, say) ends it quietly, not as an unreachable Discord."""
+        try:
+            await super().connect(reconnect=reconnect)
+        except UNREACHABLE:
+            if not self._closing.is_set():
+                raise
 
     async def close(self) -> None:
         """Close as discord.py does, ending a login that waits to try again."""

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +34,10 @@ COMMAND_SETTINGS: dict[str, frozenset[str] | None] = {
     "quotes": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
 }
 INTERRUPTED = 128 + signal.SIGINT  # the exit status shells give a command stopped by Ctrl-C
+SHARD_SPEC = re.compile(r"\d+(-\d+)?(,\d+(-\d+)?)*")  # 0-3 or 0,2,5 or 4-7,9
+# The gateway shards a process runs, as (shard ids, shard count); None: Discord's recommended
+# count, all in this process.
+ShardPlan = tuple[list[int], int] | None
 
 
 class CLIError(Exception):
@@ -67,7 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
     parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
-    commands.add_parser("run", help="start the bot (the default)")
+    run = commands.add_parser("run", help="start the bot (the default)")
+    run.add_argument(
+        "--shards", metavar="IDS", help="the gateway shards this process runs: 0-3, or 0,2,5"
+    )
+    run.add_argument("--shard-count", metavar="N", help="the bot's shards over all processes")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
@@ -110,6 +119,32 @@ def sentence_count(raw: str) -> int:
     return int(raw)
 
 
+def shard_plan(args: argparse.Namespace) -> ShardPlan:
+    """The shards `--shards` and `--shard-count` ask this process to run; a `CLIError` for
+    a malformed or impossible request."""
+    shards, count = getattr(args, "shards", None), getattr(args, "shard_count", None)
+    if shards is None and count is None:
+        return None
+    if count is None:
+        raise CLIError("--shards needs --shard-count, the bot's number of shards in all.")
+    if shards is None:
+        raise CLIError("--shard-count needs --shards, the shards this process runs.")
+    if not count.isdigit() or int(count) < 1:
+        raise CLIError(f"--shard-count must be a whole number of at least 1, not {count!r}.")
+    malformed = CLIError(f"--shards takes ids like 0-3 or 0,2,5, not {shards!r}.")
+    if not SHARD_SPEC.fullmatch(shards):
+        raise malformed
+    ids: set[int] = set()
+    for part in shards.split(","):
+        first, _, last = part.partition("-")
+        if int(last or first) < int(first):
+            raise malformed
+        ids.update(range(int(first), int(last or first) + 1))
+    if max(ids) >= int(count):
+        raise CLIError(f"shard {max(ids)} is not below --shard-count {count}: ids start at 0.")
+    return sorted(ids), int(count)
+
+
 def stop_now(signum: int, frame: object) -> None:
     """Ctrl-C outside the bot: stop at once. Work in a worker thread cannot be interrupted,
     and a normal exit would wait for it; what is printed is already flushed."""
@@ -147,8 +182,9 @@ def run_command(args: argparse.Namespace) -> int:
     if command == "db":
         return asyncio.run(upgrade_database(settings))
     if command == "run":
+        shards = shard_plan(args)
         configure_logging(settings.log_level)
-        return asyncio.run(run_bot(settings))
+        return asyncio.run(run_bot(settings, shards))
     from bot.cli.news import run_news_command
 
     return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
@@ -191,8 +227,14 @@ async def upgrade_database(settings: Settings) -> int:
     return 0
 
 
-async def run_bot(settings: Settings) -> int:
-    """Make the shared resources, hand them to the bot, and close them all on the way out."""
+def shard_options(shards: ShardPlan) -> dict[str, Any]:
+    """The client's options for these shards (none: discord.py asks Discord how many)."""
+    return {} if shards is None else {"shard_ids": shards[0], "shard_count": shards[1]}
+
+
+async def run_bot(settings: Settings, shards: ShardPlan = None) -> int:
+    """Make the shared resources, hand them to the bot (which runs `shards`), and close them
+    all on the way out."""
     import discord
 
     from bot.client import UNREACHABLE, Precis, describe
@@ -201,7 +243,7 @@ async def run_bot(settings: Settings) -> int:
     try:
         async with (
             open_services(settings) as services,
-            Precis(settings, services) as client,
+            Precis(settings, services, **shard_options(shards)) as client,
         ):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):

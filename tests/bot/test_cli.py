@@ -282,3 +282,44 @@ def test_a_reader_that_went_away_is_no_traceback(tmp_path: Path) -> None:
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("shards", "count", "expected"),
+    [
+        ("0-3", "8", [0, 1, 2, 3]),
+        ("5", "8", [5]),
+        ("0,2,4-5", "6", [0, 2, 4, 5]),
+        ("3,1,1", "4", [1, 3]),
+    ],
+)
+def test_shards_are_read_as_ids_of_the_count(shards: str, count: str, expected: list[int]) -> None:
+    from bot.cli.main import build_parser, shard_plan
+
+    args = build_parser().parse_args(["run", "--shards", shards, "--shard-count", count])
+    assert shard_plan(args) == (expected, int(count))
+
+
+def test_no_shards_means_discords_recommendation() -> None:
+    from bot.cli.main import build_parser, shard_plan
+
+    assert shard_plan(build_parser().parse_args(["run"])) is None
+    assert shard_plan(build_parser().parse_args([])) is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--shards", "0-3"], "--shards needs --shard-count"),
+        (["--shard-count", "8"], "--shard-count needs --shards"),
+        (["--shards", "0-8", "--shard-count", "8"], "shard 8 is not below --shard-count 8"),
+        (["--shards", "3-1", "--shard-count", "8"], "--shards takes ids like 0-3 or 0,2,5"),
+        (["--shards", "one", "--shard-count", "8"], "--shards takes ids like 0-3 or 0,2,5"),
+        (["--shards", "0", "--shard-count", "0"], "--shard-count must be a whole number"),
+    ],
+)
+def test_bad_shards_exit_with_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_cli("run", *args, cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"precis: {message}")

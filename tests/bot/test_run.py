@@ -9,10 +9,12 @@ import signal
 import sqlite3
 
 import pytest
+from discord.gateway import DiscordWebSocket as Op
 
 from bot import client
 from bot.cli.main import CLIError, run_bot
 from bot.settings import Settings
+from tests.conftest import eventually
 from tests.fake_discord import FakeDiscord
 
 
@@ -86,3 +88,17 @@ async def test_sigterm_while_waiting_to_retry_stops_at_once(
     await fake.wait_for(is_login)
     os.kill(os.getpid(), signal.SIGTERM)
     assert await asyncio.wait_for(running, 10) == 0
+
+
+async def test_run_connects_the_shards_asked_for(fake: FakeDiscord, settings: Settings) -> None:
+    def identified() -> list[list[int]]:
+        return [p["d"]["shard"] for p in fake.gateway.payloads if p["op"] == Op.IDENTIFY]
+
+    async def connected() -> bool:
+        return bool(identified())
+
+    running = asyncio.create_task(run_bot(settings, ([1], 2)))
+    await eventually(connected)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(running, 10) == 0
+    assert identified() == [[1, 2]]

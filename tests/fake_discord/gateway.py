@@ -1,6 +1,8 @@
 """The fake's gateway: a zlib-stream websocket that says HELLO, answers heartbeats, sends
 READY and a GUILD_CREATE per guild on IDENTIFY, dispatches events, and drops connections
-on demand, replaying what a session missed when the bot RESUMEs."""
+on demand, replaying what a session missed when the bot RESUMEs. A session identified as
+shard `[id, count]` gets only the events of the guilds Discord gives that shard
+(`(guild_id >> 22) % count == id`; direct messages go to shard 0), as Discord does."""
 
 from __future__ import annotations
 
@@ -49,8 +51,14 @@ class Session:
 
     id: str
     connection: Connection | None
+    shard: tuple[int, int] = (0, 1)  # (id, count), from IDENTIFY
     sequence: int = 0
     sent: list[JSON] = field(default_factory=list)
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this session's shard gets the events of this guild (None: a DM)."""
+        shard, count = self.shard
+        return shard == (0 if guild_id is None else (guild_id >> 22) % count)
 
     async def dispatch(self, event: str, data: JSON) -> None:
         self.sequence += 1
@@ -76,16 +84,20 @@ class Gateway:
         self._sessions: dict[str, Session] = {}
 
     async def dispatch(self, event: str, data: JSON) -> None:
-        """Send a DISPATCH to every session, waiting for one; a session between connections
-        gets it when it resumes."""
+        """Send a DISPATCH to every session of the event's shard, waiting for one; a session
+        between connections gets it when it resumes."""
+        guild_id = _guild_of(data)
         async with asyncio.timeout(self._timeout), self._changed:
-            await self._changed.wait_for(lambda: bool(self._sessions))
+            await self._changed.wait_for(lambda: bool(self._serving(guild_id)))
         await self.broadcast(event, data)
 
     async def broadcast(self, event: str, data: JSON) -> None:
-        """Send a DISPATCH to every session there is, if any."""
-        for session in list(self._sessions.values()):
+        """Send a DISPATCH to every session of the event's shard there is, if any."""
+        for session in self._serving(_guild_of(data)):
             await session.dispatch(event, data)
+
+    def _serving(self, guild_id: int | None) -> list[Session]:
+        return [session for session in self._sessions.values() if session.serves(guild_id)]
 
     async def disconnect(self, code: int = 4000, *, abrupt: bool = False) -> None:
         """Close every connection with `code` (or, `abrupt`, drop it with no close frame);
@@ -145,22 +157,25 @@ class Gateway:
             await connection.send({"op": Op.HEARTBEAT_ACK})
         elif op == Op.IDENTIFY:
             self.world.intents = payload["d"].get("intents")
-            await self._identify(connection)
+            shard, count = payload["d"].get("shard", (0, 1))
+            await self._identify(connection, (shard, count))
         elif op == Op.RESUME:
             await self._resume(connection, payload["d"]["session_id"], payload["d"]["seq"] or 0)
 
-    async def _identify(self, connection: Connection) -> None:
+    async def _identify(self, connection: Connection, shard: tuple[int, int]) -> None:
         world = self.world
-        session = Session(f"fake-session-{world.snowflake()}", connection)
+        session = Session(f"fake-session-{world.snowflake()}", connection, shard)
+        guilds = [guild for guild in world.guilds.values() if session.serves(guild.id)]
         connection.session = session
         ready = {
             "v": 10,
             "user": world.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
             "session_id": session.id,
+            "shard": list(shard),
             "session_type": "normal",
             "resume_gateway_url": str(self.url),
             "application": {"id": str(APPLICATION_ID), "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in world.guilds],
+            "guilds": [{"id": str(guild.id), "unavailable": True} for guild in guilds],
             "private_channels": [],
             "relationships": [],
             "presences": [],
@@ -168,7 +183,7 @@ class Gateway:
             "geo_ordered_rtc_regions": [],
         }
         await session.dispatch("READY", ready)
-        for guild in world.guilds.values():
+        for guild in guilds:
             await session.dispatch("GUILD_CREATE", guild.payload())
         await self._add_session(session)
 
@@ -194,3 +209,9 @@ class Gateway:
         async with self._changed:
             self._sessions[session.id] = session
             self._changed.notify_all()
+
+
+def _guild_of(data: JSON) -> int | None:
+    """The guild an event belongs to (None: a direct message, or no guild at all)."""
+    guild_id = data.get("guild_id")
+    return None if guild_id is None else int(guild_id)
