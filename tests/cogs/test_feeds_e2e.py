@@ -76,11 +76,13 @@ def messages_posted_in(fake: FakeDiscord, channel_id: int) -> list[RecordedReque
 async def poll_for_a_lost_channel(
     fake: FakeDiscord, bot: Precis, pages: PageServer
 ) -> dict[str, Any]:
-    """Poll three stories for the news channel, which the bot can no longer post in, and send
-    what is owed once the admins are told; /subscriptions' reply then."""
+    """Poll three stories for the news channel, which the bot can no longer post in, then send
+    what is owed (the admins are told); /subscriptions' reply then. The sender loop is stopped
+    first: a pass during the poll would pause the channel before all three cards are owed."""
+    articles_cog(bot).send_cards.cancel()
     cog = await poll_stories(bot, pages, *(story(f"f{i}", f"Story {i}", "news") for i in range(3)))
-    await fake.wait_for(lambda r: r in messages_posted_in(fake, GENERAL_CHANNEL_ID))
     await bot.dispatcher.deliver(cog)
+    await fake.wait_for(lambda r: r in messages_posted_in(fake, GENERAL_CHANNEL_ID))
     return await fake.run("subscriptions", {})
 
 
