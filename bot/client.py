@@ -136,9 +136,13 @@ class PrecisTree(app_commands.CommandTree["Precis"]):
 class Precis(commands.AutoShardedBot):
     """precis. Its resources and services are made by the caller (`bot.composition`) and
     handed in. It runs the gateway shards `shard_ids` of `shard_count` (options), or, without
-    them, as many as Discord recommends, all in this process."""
+    them, as many as Discord recommends, all in this process. With `gateway` False it is a
+    worker: it logs in over REST (`work`) and runs only the background loops (polling and
+    delivery), knowing no server and answering no interaction."""
 
-    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
+    def __init__(
+        self, settings: Settings, services: Services, *, gateway: bool = True, **options: Any
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions, for `@precis config show`
@@ -153,6 +157,7 @@ class Precis(commands.AutoShardedBot):
             **options,
         )
         self.settings = settings
+        self.gateway = gateway
         self.storage = services.storage
         self.session = services.session
         self.guild_config = services.guild_config
@@ -201,6 +206,18 @@ class Precis(commands.AutoShardedBot):
             if not self._closing.is_set():
                 raise
 
+    async def work(self, token: str) -> None:
+        """A worker's `start`: log in (the cogs load and their loops start) and run until
+        closed, with no gateway connection."""
+        await self.login(token)
+        await self._closing.wait()
+
+    async def wait_until_working(self) -> None:
+        """Wait until the background loops may post: the gateway's READY, or, for a worker,
+        at once (it is logged in before its cogs load)."""
+        if self.gateway:
+            await self.wait_until_ready()
+
     async def close(self) -> None:
         """Close as discord.py does, ending a login that waits to try again."""
         self._closing.set()
@@ -215,7 +232,8 @@ class Precis(commands.AutoShardedBot):
             except commands.ExtensionError:
                 self.failed_cogs.append(name)
                 log.exception("cog %s failed to load", name)
-        await self.sync_on_start()
+        if self.gateway:  # a worker answers no command
+            await self.sync_on_start()
 
     async def sync_on_start(self) -> None:
         """Sync the slash commands as `PRECIS_SYNC_ON_START` says: globally, to one server

@@ -106,11 +106,12 @@ class Articles(commands.Cog):
     # --- Poster -----------------------------------------------------------------------------
 
     async def _channel(self, channel_id: int) -> discord.abc.Messageable:
+        """The channel as the gateway shows it or, when this process does not know it (a
+        worker, or another shard's server), a stand-in that can post and read: asking Discord
+        first would cost a request a card, and a post there fails as a lookup would."""
         channel = self.bot.get_channel(channel_id)
         if channel is None:
-            with poster_errors():
-                async with asyncio.timeout(ANSWER_TIMEOUT_SECONDS):
-                    channel = await self.bot.fetch_channel(channel_id)
+            return self.bot.get_partial_messageable(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             raise ChannelUnavailable("it is not a text channel")
         return channel
@@ -191,7 +192,7 @@ class Articles(commands.Cog):
 
     @poll_feeds.before_loop
     async def _before_poll(self) -> None:
-        await self.bot.wait_until_ready()
+        await self.bot.wait_until_working()
         await self.reconcile()
 
     async def reconcile(self) -> None:
@@ -225,7 +226,7 @@ class Articles(commands.Cog):
 
     @send_cards.before_loop
     async def _before_send(self) -> None:
-        await self.bot.wait_until_ready()
+        await self.bot.wait_until_working()
         await self.reconciled.wait()
         self.bot.dispatcher.cards_owed.set()  # cards a previous run left pending go out now
 

@@ -1,4 +1,4 @@
-"""The `precis` command line: run the bot, upgrade the database, and the news tools.
+"""The `precis` command line: run the bot or a worker, the database tools, and the news tools.
 
 `precis --version` and `--help` must answer at once, so this module imports only the standard
 library at the top: discord.py, the storage and the news pipeline are imported by the commands
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # The settings each command reads (None: all); a bad value of another does not stop it.
 COMMAND_SETTINGS: dict[str, frozenset[str] | None] = {
     "run": None,
+    "worker": None,
     "db": frozenset({"PRECIS_DATABASE"}),
     "extract": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
     "summarize": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
@@ -68,7 +69,8 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `precis` command line: `run` (the default), `db upgrade`, and the news commands."""
+    """The `precis` command line: `run` (the default), `worker`, `db upgrade`, and the news
+    commands."""
     parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
     parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--shards", metavar="IDS", help="the gateway shards this process runs: 0-3, or 0,2,5"
     )
     run.add_argument("--shard-count", metavar="N", help="the bot's shards over all processes")
+    commands.add_parser("worker", help="poll feeds and post cards, with no gateway connection")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
@@ -181,10 +184,10 @@ def run_command(args: argparse.Namespace) -> int:
         raise CLIError(str(error)) from None
     if command == "db":
         return asyncio.run(upgrade_database(settings))
-    if command == "run":
+    if command in ("run", "worker"):
         shards = shard_plan(args)
         configure_logging(settings.log_level)
-        return asyncio.run(run_bot(settings, shards))
+        return asyncio.run(run_bot(settings, shards, gateway=command == "run"))
     from bot.cli.news import run_news_command
 
     return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
@@ -232,9 +235,9 @@ def shard_options(shards: ShardPlan) -> dict[str, Any]:
     return {} if shards is None else {"shard_ids": shards[0], "shard_count": shards[1]}
 
 
-async def run_bot(settings: Settings, shards: ShardPlan = None) -> int:
-    """Make the shared resources, hand them to the bot (which runs `shards`), and close them
-    all on the way out."""
+async def run_bot(settings: Settings, shards: ShardPlan = None, *, gateway: bool = True) -> int:
+    """Make the shared resources, hand them to the bot (which runs `shards`, or, without the
+    `gateway`, is a worker), and close them all on the way out."""
     import discord
 
     from bot.client import UNREACHABLE, Precis, describe
@@ -243,13 +246,13 @@ async def run_bot(settings: Settings, shards: ShardPlan = None) -> int:
     try:
         async with (
             open_services(settings) as services,
-            Precis(settings, services, **shard_options(shards)) as client,
+            Precis(settings, services, gateway=gateway, **shard_options(shards)) as client,
         ):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, lambda: asyncio.ensure_future(client.close()))
             try:
-                await client.start(settings.token)
+                await (client.start if gateway else client.work)(settings.token)
             except discord.LoginFailure:
                 raise CLIError("Discord refused DISCORD_TOKEN: check the token in .env.") from None
             except discord.PrivilegedIntentsRequired:

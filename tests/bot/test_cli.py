@@ -47,6 +47,13 @@ def test_run_without_token_exits_with_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_worker_without_token_exits_with_one_line(tmp_path: Path) -> None:
+    result = run_cli("worker", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("precis: DISCORD_TOKEN is not set")
+    assert result.stderr.count("\n") == 1
+
+
 def test_bad_setting_exits_with_one_line(tmp_path: Path) -> None:
     result = run_cli(cwd=tmp_path, env={"DISCORD_TOKEN": "x", "PRECIS_POLL_SECONDS": "often"})
     assert result.returncode == 2
