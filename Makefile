@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-BENCHMARKS := bench-summarization bench-extraction bench-quotes bench-feeds bench-delivery bench-cards
+BENCHMARKS := bench-summarization bench-extraction bench-quotes bench-feeds bench-delivery bench-cards bench-scale
 
 .PHONY: run test lint $(BENCHMARKS)
 

@@ -1,4 +1,5 @@
-"""The bot's own process in the crash test: `precis run`, pointed at the fake Discord.
+"""The bot's own process in the crash test and the scale benchmark: `precis run` (or
+`precis worker`), pointed at the fake Discord.
 
 The test starts `run_precis` through a forkserver that has imported this module (and, through
 it, discord.py, the pipeline and every cog) once: each start is then a fork, not a fresh
@@ -42,9 +43,12 @@ class QuickReadyPrecis(Precis):
         super().__init__(settings, services, guild_ready_timeout=GUILD_READY_TIMEOUT, **options)
 
 
-def run_precis(environ: Mapping[str, str], api_base: str, gateway_url: str, log: Path) -> None:
-    """`precis run` with `environ` as its settings, against the fake at `api_base` and
-    `gateway_url`, in the database's folder (so no `.env` is read), logging to `log`."""
+def run_precis(
+    environ: Mapping[str, str], api_base: str, gateway_url: str, log: Path, command: str = "run"
+) -> None:
+    """`precis run` (or another `command`) with `environ` as its settings, against the fake
+    at `api_base` and `gateway_url`, in the log's folder (so no `.env` is read), logging to
+    `log`."""
     os.chdir(log.parent)
     output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(output, sys.stdout.fileno())
@@ -53,4 +57,4 @@ def run_precis(environ: Mapping[str, str], api_base: str, gateway_url: str, log:
     discord.http.Route.BASE = api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
     bot.client.Precis = QuickReadyPrecis  # type: ignore[misc] # what `run_bot` builds
-    sys.exit(main(["run"]))
+    sys.exit(main([command]))
