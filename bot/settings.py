@@ -119,6 +119,20 @@ def _posts_per_second(raw: str) -> float:
     return rate
 
 
+def _port(raw: str) -> int:
+    text = raw.strip() or "0"
+    if not text.isdigit() or int(text) > 65535:
+        raise BadValue(f"must be a port number from 1 to 65535, or 0 for none, not {raw!r}.")
+    return int(text)
+
+
+def _host(raw: str) -> str:
+    host = raw.strip()
+    if not host:
+        raise BadValue("must be an address to listen on, such as 127.0.0.1 or 0.0.0.0.")
+    return host
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The process settings, in the order `.env.example` and the README list them."""
@@ -169,6 +183,18 @@ class Settings:
         _posts_per_second,
         "requests a second, at most, that delivering cards makes to Discord, whose budget is 50 "
         "a second per bot",
+    )
+    metrics_port: int = setting(
+        "PRECIS_METRICS_PORT",
+        "0",
+        _port,
+        "the port of the HTTP server of `/metrics` (Prometheus) and `/healthz`; 0: no server",
+    )
+    metrics_host: str = setting(
+        "PRECIS_METRICS_HOST",
+        "127.0.0.1",
+        _host,
+        "the address that server listens on (`0.0.0.0`: every interface)",
     )
 
     @property

@@ -51,6 +51,8 @@ def settings(tmp_path: Path) -> Settings:
         poll_seconds=600,
         message_content=True,
         posts_per_second=45,
+        metrics_port=0,  # no metrics server
+        metrics_host="127.0.0.1",
     )
 
 

@@ -16,6 +16,7 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.poll_seconds == 600
     assert settings.message_content is False
     assert settings.posts_per_second == 45
+    assert (settings.metrics_port, settings.metrics_host) == (0, "127.0.0.1")  # no server
 
 
 def test_missing_token_says_how_to_set_it() -> None:
@@ -50,6 +51,10 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("PRECIS_POSTS_PER_SECOND", "0"),
         ("PRECIS_POSTS_PER_SECOND", "fast"),
         ("PRECIS_POSTS_PER_SECOND", "nan"),
+        ("PRECIS_METRICS_PORT", "65536"),
+        ("PRECIS_METRICS_PORT", "-1"),
+        ("PRECIS_METRICS_PORT", "http"),
+        ("PRECIS_METRICS_HOST", " "),
     ],
 )
 def test_bad_value_names_the_setting(name: str, value: str) -> None:
@@ -64,9 +69,12 @@ def test_sync_target_and_booleans() -> None:
             "PRECIS_SYNC_ON_START": "123456789012345678",
             "PRECIS_ALLOW_PRIVATE_URLS": "yes",
             "PRECIS_LOG_LEVEL": "debug",
+            "PRECIS_METRICS_PORT": " 9108 ",
+            "PRECIS_METRICS_HOST": "0.0.0.0",
         },
         env_file=None,
     )
+    assert (settings.metrics_port, settings.metrics_host) == (9108, "0.0.0.0")
     assert settings.sync_guild_id == 123456789012345678
     assert settings.allow_private_urls is True
     assert settings.log_level == "DEBUG"
