@@ -32,6 +32,7 @@ from bot.model import Delivery, DeliveryState, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock, backoff_seconds
 from bot.services.desk import LONG_WAITING, Busy, NewsDesk, Progress
 from bot.services.guild_config import GuildConfig, GuildSettings
+from bot.services.metrics import NO_METRICS, Loop, Metrics, delivery_latency
 from bot.services.pacer import ChannelWindow, Pacer
 from bot.services.poster import (
     Card,
@@ -214,12 +215,14 @@ class Dispatcher:
         *,
         clock: Clock,
         pacer: Pacer,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self.storage = storage
         self.desk = desk
         self.config = config
         self.clock = clock
         self.pacer = pacer
+        self.metrics = metrics
         self.channel_window = ChannelWindow(CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS)
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
         self._resting: dict[int, int] = {}  # channel -> when it may be posted in again
@@ -261,6 +264,7 @@ class Dispatcher:
         finally:
             run.cancel()  # one sender raised (a crash): the others stop with it
         await run.marks.flush()
+        self.metrics.loop_ran(Loop.SEND)
         return run.report
 
     async def _start_senders(self, run: _SendPass) -> None:
@@ -381,6 +385,7 @@ class Dispatcher:
             await deliveries.give_up(repr(error), delivery_id=delivery.id)
             return PostOutcome.FAILED
         await marks.add(delivery.id, message_id)
+        self.metrics.card_sent(delivery_latency(delivery, card.stored.article, self.clock.now()))
         return PostOutcome.SENT
 
     def _rests(self, channel_id: int) -> bool:

@@ -20,6 +20,7 @@ from bot.pipeline.topics import MatchDocument
 from bot.services.clock import Clock, backoff_seconds
 from bot.services.desk import NewsDesk
 from bot.services.feed_reader import FeedReader, conditional_headers
+from bot.services.metrics import NO_METRICS, Loop, Metrics, PollOutcome
 from bot.services.poster import FeedPaused, Poster
 from bot.services.subscriptions import SubscriptionIndex, match_channels, topic_index
 from bot.storage import Storage
@@ -55,6 +56,7 @@ class Poller:
     poll_seconds: int
     clock: Clock
     cards_owed: asyncio.Event  # set when cards are recorded: the dispatcher waits on it
+    metrics: Metrics = NO_METRICS
 
     async def poll(self, poster: Poster) -> PollReport:
         """Fetch every due feed (conditional GET, with limits) and record what is new."""
@@ -65,6 +67,7 @@ class Poller:
             # Once a cycle: topics added meanwhile count from the next.
             index = await topic_index(self.storage)
             await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
+        self.metrics.loop_ran(Loop.POLL)
         return report
 
     async def _poll_feed(
@@ -72,9 +75,12 @@ class Poller:
     ) -> None:
         try:
             await self._poll_feed_unguarded(feed, report, poster, index)
-        except Exception:  # a bug met by one feed must not stop the others, nor the loop
+        except (
+            Exception
+        ) as error:  # a bug met by one feed must stop neither the others nor the loop
             log.exception("polling feed %s failed", feed.url)
             report.failed += 1
+            self._poll_failed(error)
             await self._feed_failed(feed, "an unexpected error (logged)", poster)
 
     async def _poll_feed_unguarded(
@@ -84,13 +90,16 @@ class Poller:
             page = await self.reader.fetch(feed.url, conditional_headers(feed))
             if page.not_modified:
                 report.not_modified += 1
+                self.metrics.polled(PollOutcome.NOT_MODIFIED)
                 await self._polled(feed)
                 return
             parsed = await self.reader.parse(page)
         except (FetchError, FeedError) as error:
             report.failed += 1
+            self._poll_failed(error)
             await self._feed_failed(feed, str(error), poster)
             return
+        self.metrics.polled(PollOutcome.FETCHED)
         fresh = await self.storage.feeds.unseen(feed.id, [entry_key(e) for e in parsed.entries])
         readers = await self.storage.feeds.followers(feed.id)
         all_recorded = True
@@ -123,6 +132,10 @@ class Poller:
             last_modified=page.last_modified if page else None,
         )
 
+    def _poll_failed(self, error: Exception) -> None:
+        self.metrics.polled(PollOutcome.FAILED)
+        self.metrics.fetch_failed(error)
+
     async def _feed_failed(self, feed: Feed, error: str, poster: Poster) -> None:
         """Back off; after PAUSE_AFTER_FAILURES in a row, pause it and tell each server once."""
         updated = await self.storage.feeds.failed(
@@ -151,6 +164,7 @@ class Poller:
         stored = await self._article_for(feed, entry, readers)
         targets: list[DeliveryTarget] = []
         if stored is not None:
+            self.metrics.article_read()
             index = index if index is not None else await topic_index(self.storage, readers)
             document = MatchDocument.from_article(stored.article, feed.title)
             targets = match_channels(document, index, readers)
@@ -163,6 +177,7 @@ class Poller:
             targets=targets,
         )
         if owed:
+            self.metrics.cards_owed(owed)
             self.cards_owed.set()
         return owed
 
