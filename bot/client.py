@@ -11,6 +11,7 @@ import pkgutil
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -21,6 +22,7 @@ from discord.utils import MISSING
 
 from bot.composition import Services
 from bot.errors import UserError
+from bot.services.metrics import RATE_LIMIT_SCOPES, Metrics
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,30 @@ def discover_cogs(package: str = COG_PACKAGE) -> list[str]:
         for module in pkgutil.iter_modules(importlib.import_module(package).__path__)
         if not module.name.startswith("_")
     ]
+
+
+def rate_limit_scope(headers: Mapping[str, str]) -> str:
+    """A 429's scope, from Discord's `X-RateLimit-Scope` header; `unknown` when it names none
+    (a Cloudflare ban answers without Discord's headers)."""
+    scope = headers.get("X-RateLimit-Scope", "").lower()
+    return scope if scope in RATE_LIMIT_SCOPES else "unknown"
+
+
+def rate_limit_trace(metrics: Metrics) -> aiohttp.TraceConfig:
+    """A hook on discord.py's HTTP session that records each 429 Discord answers: discord.py
+    waits them out and retries by itself, so no error tells the bot of them."""
+
+    async def on_request_end(
+        session: aiohttp.ClientSession,
+        context: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        if params.response.status == 429:
+            metrics.discord_429(rate_limit_scope(params.response.headers))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace
 
 
 # A cog's wording of the core's errors for Discord: error type -> its message. The core's
@@ -154,6 +180,7 @@ class Precis(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=PrecisTree,
             help_command=commands.DefaultHelpCommand(dm_help=False),
+            http_trace=rate_limit_trace(services.metrics),
             **options,
         )
         self.settings = settings
@@ -168,6 +195,7 @@ class Precis(commands.AutoShardedBot):
         self.subscriptions = services.subscriptions
         self.quotes = services.quotes
         self.stats = services.stats
+        self.metrics = services.metrics
         self.started_at = time.monotonic()
         self.last_disconnect: datetime | None = None  # when the gateway last dropped (/about)
         self.failed_cogs: list[str] = []

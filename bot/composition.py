@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.monitoring import PrometheusMetrics, metrics_server
 from bot.pipeline.fetch import create_session
 from bot.services.clock import Clock
 from bot.services.desk import NewsDesk
@@ -40,6 +41,7 @@ class Services:
     subscriptions: SubscriptionService
     quotes: QuoteSearch
     stats: Stats
+    metrics: PrometheusMetrics
 
 
 @contextlib.asynccontextmanager
@@ -50,12 +52,18 @@ async def open_services(
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Services]:
     """Open the database (pending migrations applied) and one HTTP session that carries the
-    private-address rule, build the services over them, and close both on the way out.
+    private-address rule, build the services over them, serve their metrics when the settings
+    ask, and close it all on the way out.
 
-    Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used."""
+    Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used, and
+    MetricsServerError when the metrics port can't be listened on."""
     storage = await SQLiteStorage.open(settings.database)
+    metrics = PrometheusMetrics(clock)
     try:
-        async with create_session(allow_private=settings.allow_private_urls) as session:
+        async with (
+            create_session(allow_private=settings.allow_private_urls) as session,
+            metrics_server(settings.metrics_host, settings.metrics_port, storage, metrics),
+        ):
             guild_config = GuildConfig(storage.guild_settings)
             desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
             # One clock, and one reader so that /feed add and the poller share its limits.
@@ -66,6 +74,7 @@ async def open_services(
                 guild_config,
                 clock=services_clock,
                 pacer=Pacer(settings.posts_per_second),
+                metrics=metrics,
             )
             poller = Poller(
                 storage,
@@ -74,6 +83,7 @@ async def open_services(
                 poll_seconds=settings.poll_seconds,
                 clock=services_clock,
                 cards_owed=dispatcher.cards_owed,
+                metrics=metrics,
             )
             feeds = FeedService(storage, guild_config, reader, poller, clock=services_clock)
             yield Services(
@@ -87,6 +97,7 @@ async def open_services(
                 subscriptions=SubscriptionService(storage),
                 quotes=QuoteSearch(storage, desk),
                 stats=Stats(storage),
+                metrics=metrics,
             )
     finally:
         await storage.close()

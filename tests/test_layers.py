@@ -38,10 +38,16 @@ LAYERS = {
     "storage": Layer(frozenset({"model"}), frozenset({"aiosqlite"})),
     # The core services: the pipeline and storage put to work.
     "services": Layer(frozenset({"model", "pipeline", "storage"}), None),
+    # The edge of the services' metrics: Prometheus, and the server of /metrics and /healthz.
+    "monitoring": Layer(
+        frozenset({"model", "storage", "services"}), frozenset({"aiohttp", "prometheus_client"})
+    ),
     # Typed settings from the environment, read by whoever starts the bot.
     "settings": Layer(frozenset({"model"}), None),
     # The composition root: storage, the session and the services, made from the settings.
-    "composition": Layer(frozenset({"model", "pipeline", "storage", "services", "settings"}), None),
+    "composition": Layer(
+        frozenset({"model", "pipeline", "storage", "services", "settings", "monitoring"}), None
+    ),
     "client": Layer(
         frozenset({"model", "pipeline", "storage", "services", "settings", "composition"}),
         None,
@@ -56,7 +62,7 @@ LAYERS = {
     "cli": Layer(
         frozenset(
             {"model", "pipeline", "storage", "services", "settings", "composition", "client"}
-            | {"news_cli"}
+            | {"news_cli", "monitoring"}
         ),
         None,
         discord=True,
@@ -74,6 +80,7 @@ LAYER_OF = {
     "bot.storage": "storage",
     "bot.services": "services",
     "bot.composition": "composition",
+    "bot.monitoring": "monitoring",
     "bot.settings": "settings",
     "bot.client": "client",
     "cogs": "cogs",

@@ -242,6 +242,7 @@ async def run_bot(settings: Settings, shards: ShardPlan = None, *, gateway: bool
 
     from bot.client import UNREACHABLE, Precis, describe
     from bot.composition import open_services
+    from bot.monitoring import MetricsServerError
 
     try:
         async with (
@@ -270,5 +271,7 @@ async def run_bot(settings: Settings, shards: ShardPlan = None, *, gateway: bool
                     loop.remove_signal_handler(signum)
     except storage_errors() as error:
         raise CLIError(storage_message(error)) from None
+    except MetricsServerError as error:
+        raise CLIError(str(error)) from None
     log.info("stopped; database closed")
     return 0
