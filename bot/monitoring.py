@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import errno
 import logging
+import math
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -39,6 +40,12 @@ STORAGE_TIMEOUT_SECONDS = 5.0
 # An error class's name as a label: `FetchTimeout` -> `fetch_timeout`, `HTTPStatusError` ->
 # `http_status_error`.
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def describe(error: Exception) -> str:
+    """An error for a log line or a health report: its type, and its message if it has one."""
+    message = str(error)
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
 
 
 def error_kind(error: Exception) -> str:
@@ -177,7 +184,7 @@ async def check_health(storage: Storage, metrics: PrometheusMetrics) -> Health:
             await storage.schema_version()
         answer = "ok"
     except Exception as error:  # whatever it is, the bot can't use its storage
-        answer = f"no answer ({type(error).__name__}: {error})"
+        answer = f"no answer ({describe(error)})"
         problems.append(f"storage: {answer}")
     idle = {loop.value: metrics.loop_idle_seconds(loop) for loop in Loop}
     problems += [
@@ -192,7 +199,12 @@ def metrics_app(storage: Storage, metrics: PrometheusMetrics) -> web.Application
     """The web application of `/metrics` and `/healthz`."""
 
     async def serve_metrics(request: web.Request) -> web.Response:
-        metrics.queue_depth.set((await storage.counts())["cards waiting"])
+        try:
+            async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
+                metrics.queue_depth.set((await storage.counts())["cards waiting"])
+        except Exception as error:  # the counters are still worth serving
+            log.warning("could not read the delivery queue's depth: %s", describe(error))
+            metrics.queue_depth.set(math.nan)  # unknown, rather than an old figure
         return web.Response(
             body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -21,7 +22,7 @@ from bot.pipeline.feeds import FeedError
 from bot.pipeline.fetch import FetchTimeout, HTTPStatusError, InvalidURL
 from bot.services.metrics import delivery_latency, published_at
 from bot.settings import Settings
-from tests.cogs.test_metrics_e2e import free_port
+from tests.cogs.test_metrics_e2e import free_port, scrape, value
 
 FIRST_SEEN = int(datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp())
 
@@ -98,6 +99,21 @@ async def test_healthz_is_503_when_storage_does_not_answer(
     assert status == 503
     assert body["status"] == "unhealthy"
     assert body["problems"] == ["storage: no answer (OperationalError: disk I/O error)"]
+
+
+async def test_metrics_are_served_when_storage_cannot_count_the_queue(
+    served: tuple[Services, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, port = served
+    services.metrics.cards_owed(2)
+
+    async def broken() -> dict[str, int]:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(services.storage, "counts", broken)
+    samples = await scrape(port)
+    assert value(samples, "precis_cards_owed_total") == 2
+    assert math.isnan(value(samples, "precis_delivery_queue_depth"))
 
 
 async def test_a_port_already_taken_stops_the_start_with_one_line(settings: Settings) -> None:
