@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import math
+import os
+import signal
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
@@ -23,6 +26,7 @@ from bot.pipeline.fetch import FetchTimeout, HTTPStatusError, InvalidURL
 from bot.services.metrics import delivery_latency, published_at
 from bot.settings import Settings
 from tests.cogs.test_metrics_e2e import free_port, scrape, value
+from tests.fake_discord import FakeDiscord
 
 FIRST_SEEN = int(datetime(2026, 12, 1, 12, 0, tzinfo=UTC).timestamp())
 
@@ -114,6 +118,20 @@ async def test_metrics_are_served_when_storage_cannot_count_the_queue(
     samples = await scrape(port)
     assert value(samples, "precis_cards_owed_total") == 2
     assert math.isnan(value(samples, "precis_delivery_queue_depth"))
+
+
+async def test_precis_run_serves_health_until_it_stops(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    port = free_port()
+    running = asyncio.create_task(run_bot(dataclasses.replace(settings, metrics_port=port)))
+    await fake.wait_for(lambda r: r.method == "PUT")  # started, and synced as configured
+    status, _ = await health(port)
+    os.kill(os.getpid(), signal.SIGTERM)
+    assert await asyncio.wait_for(running, 10) == 0
+    assert status == 200
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await health(port)
 
 
 async def test_a_port_already_taken_stops_the_start_with_one_line(settings: Settings) -> None:
