@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 # Delivery latency, from a minute's work to a day behind (a channel's hourly cap, a backlog).
 LATENCY_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400)
 # Both loops run at least once a minute (the poll loop ticks every 60 s, the send loop wakes
-# every 30 s); a send pass through a long backlog takes minutes. Past this, a loop is stuck.
+# every 30 s), and a long pass polls feeds or posts cards as it goes (a post gives up after
+# 30 s). A loop that did none of this for so long is stuck.
 LOOP_STALE_SECONDS = 600
 STORAGE_TIMEOUT_SECONDS = 5.0
 # An error class's name as a label: `FetchTimeout` -> `fetch_timeout`, `HTTPStatusError` ->
@@ -63,7 +64,8 @@ class PrometheusMetrics:
         self.registry = CollectorRegistry()
         self.clock = clock
         self.started_at = clock()
-        self.last_ran: dict[Loop, float] = {}
+        self.last_ran: dict[Loop, float] = {}  # when each loop last finished a pass
+        self._last_active: dict[Loop, float] = {}  # ...or, within one, polled a feed or posted
         self._polls = Counter(
             "precis_polls", "Feed polls, by outcome.", ["outcome"], registry=self.registry
         )
@@ -117,6 +119,7 @@ class PrometheusMetrics:
     def polled(self, outcome: PollOutcome) -> None:
         """See `Metrics.polled`."""
         self._polls.labels(outcome=outcome.value).inc()
+        self._last_active[Loop.POLL] = self.clock()
 
     def fetch_failed(self, error: Exception) -> None:
         """See `Metrics.fetch_failed`."""
@@ -133,6 +136,7 @@ class PrometheusMetrics:
     def card_sent(self, latency: float | None) -> None:
         """See `Metrics.card_sent`."""
         self._cards_sent.inc()
+        self._last_active[Loop.SEND] = self.clock()
         if latency is not None:
             self._latency.observe(latency)
 
@@ -143,12 +147,13 @@ class PrometheusMetrics:
     def loop_ran(self, loop: Loop) -> None:
         """See `Metrics.loop_ran`."""
         now = self.clock()
-        self.last_ran[loop] = now
+        self.last_ran[loop] = self._last_active[loop] = now
         self._loop_last_run.labels(loop=loop.value).set(now)
 
     def loop_idle_seconds(self, loop: Loop) -> float:
-        """Seconds since the loop last finished a pass (or since start, before its first)."""
-        return self.clock() - self.last_ran.get(loop, self.started_at)
+        """Seconds since the loop last finished a pass, polled a feed or posted a card (or
+        since start, before any)."""
+        return self.clock() - self._last_active.get(loop, self.started_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +193,7 @@ async def check_health(storage: Storage, metrics: PrometheusMetrics) -> Health:
         problems.append(f"storage: {answer}")
     idle = {loop.value: metrics.loop_idle_seconds(loop) for loop in Loop}
     problems += [
-        f"the {loop} loop has not run for {seconds:.0f} s (more than {LOOP_STALE_SECONDS})"
+        f"the {loop} loop has been idle for {seconds:.0f} s (more than {LOOP_STALE_SECONDS})"
         for loop, seconds in idle.items()
         if seconds > LOOP_STALE_SECONDS
     ]

@@ -23,7 +23,7 @@ from bot.model import Article, Delivery, DeliveryState
 from bot.monitoring import LOOP_STALE_SECONDS, error_kind
 from bot.pipeline.feeds import FeedError
 from bot.pipeline.fetch import FetchTimeout, HTTPStatusError, InvalidURL
-from bot.services.metrics import delivery_latency, published_at
+from bot.services.metrics import PollOutcome, delivery_latency, published_at
 from bot.settings import Settings
 from tests.cogs.test_metrics_e2e import free_port, scrape, value
 from tests.fake_discord import FakeDiscord
@@ -80,7 +80,7 @@ async def test_healthz_is_ok_while_storage_answers_and_the_loops_run(
     assert starting[1]["storage"] == "ok"
     assert stale[0] == 503
     assert stale[1]["problems"] == [
-        f"the {loop} loop has not run for {LOOP_STALE_SECONDS + 1} s (more than "
+        f"the {loop} loop has been idle for {LOOP_STALE_SECONDS + 1} s (more than "
         f"{LOOP_STALE_SECONDS})"
         for loop in ("poll", "send")
     ]
@@ -88,6 +88,21 @@ async def test_healthz_is_ok_while_storage_answers_and_the_loops_run(
         200,
         {"status": "ok", "storage": "ok", "loops_idle_seconds": {"poll": 0.0, "send": 0.0}},
     )
+
+
+async def test_a_loop_in_a_long_pass_is_alive_while_it_polls_or_posts(
+    served: tuple[Services, int], time_now: MovableTime
+) -> None:
+    services, port = served
+    time_now.now += LOOP_STALE_SECONDS - 1
+    services.metrics.polled(PollOutcome.FETCHED)  # the poll pass goes on, feed by feed
+    time_now.now += 2
+    polling = await health(port)
+    services.metrics.card_sent(latency=None)  # the send pass goes on, card by card
+    both = await health(port)
+    assert polling[0] == 503
+    assert polling[1]["loops_idle_seconds"] == {"poll": 2.0, "send": LOOP_STALE_SECONDS + 1}
+    assert both[0] == 200
 
 
 async def test_healthz_is_503_when_storage_does_not_answer(
