@@ -43,7 +43,7 @@ STORAGE_TIMEOUT_SECONDS = 5.0
 _WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def describe(error: Exception) -> str:
+def error_line(error: Exception) -> str:
     """An error for a log line or a health report: its type, and its message if it has one."""
     message = str(error)
     return f"{type(error).__name__}: {message}" if message else type(error).__name__
@@ -99,8 +99,8 @@ class PrometheusMetrics:
         )
         self._latency = Histogram(
             "precis_delivery_latency_seconds",
-            "Seconds from a feed card's article's publication (the feed's date when it has "
-            "one, else when the bot first saw the entry) to its post.",
+            "Seconds from a feed card's article's publication (its published moment when it "
+            "names one, else when the bot first saw the entry) to its post.",
             buckets=LATENCY_BUCKETS,
             registry=self.registry,
         )
@@ -161,7 +161,7 @@ class Health:
     """What `/healthz` answers: healthy or not, and why not."""
 
     storage: str  # "ok", or why it did not answer
-    loops_idle: dict[str, float]  # loop -> seconds since its last pass
+    loops_idle: dict[str, float]  # loop -> seconds since it last did something
     problems: list[str]
 
     @property
@@ -189,7 +189,7 @@ async def check_health(storage: Storage, metrics: PrometheusMetrics) -> Health:
             await storage.schema_version()
         answer = "ok"
     except Exception as error:  # whatever it is, the bot can't use its storage
-        answer = f"no answer ({describe(error)})"
+        answer = f"no answer ({error_line(error)})"
         problems.append(f"storage: {answer}")
     idle = {loop.value: metrics.loop_idle_seconds(loop) for loop in Loop}
     problems += [
@@ -208,7 +208,7 @@ def metrics_app(storage: Storage, metrics: PrometheusMetrics) -> web.Application
             async with asyncio.timeout(STORAGE_TIMEOUT_SECONDS):
                 metrics.queue_depth.set((await storage.counts())["cards waiting"])
         except Exception as error:  # the counters are still worth serving
-            log.warning("could not read the delivery queue's depth: %s", describe(error))
+            log.warning("could not read the delivery queue's depth: %s", error_line(error))
             metrics.queue_depth.set(math.nan)  # unknown, rather than an old figure
         return web.Response(
             body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
@@ -228,15 +228,18 @@ class MetricsServerError(UserError):
     """The metrics server could not listen where the settings say."""
 
     def __init__(self, host: str, port: int, error: OSError) -> None:
-        why = (
-            "is already in use"
-            if error.errno == errno.EADDRINUSE
-            else f"can't be listened on ({error.strerror or error})"
-        )
-        super().__init__(
-            f"PRECIS_METRICS_PORT={port}: {host}:{port} {why}; choose another port, or 0 for "
-            "no metrics server."
-        )
+        if error.errno == errno.EADDRINUSE:
+            message = (
+                f"PRECIS_METRICS_PORT={port}: {host}:{port} is already in use; choose another "
+                "port, or 0 for no metrics server."
+            )
+        else:
+            message = (
+                f"PRECIS_METRICS_HOST={host}: can't listen on {host}:{port} "
+                f"({error.strerror or error}); use an address of this machine, or set "
+                "PRECIS_METRICS_PORT=0 for no metrics server."
+            )
+        super().__init__(message)
 
 
 @contextlib.asynccontextmanager

@@ -20,7 +20,7 @@ from bot.cli.main import CLIError, run_bot
 from bot.client import rate_limit_scope
 from bot.composition import Services, open_services
 from bot.model import Article, Delivery, DeliveryState
-from bot.monitoring import LOOP_STALE_SECONDS, error_kind
+from bot.monitoring import LOOP_STALE_SECONDS, MetricsServerError, error_kind
 from bot.pipeline.feeds import FeedError
 from bot.pipeline.fetch import FetchTimeout, HTTPStatusError, InvalidURL
 from bot.services.metrics import PollOutcome, delivery_latency, published_at
@@ -160,6 +160,19 @@ async def test_a_port_already_taken_stops_the_start_with_one_line(settings: Sett
     assert str(stopped.value) == (
         f"PRECIS_METRICS_PORT={port}: 127.0.0.1:{port} is already in use; choose another "
         "port, or 0 for no metrics server."
+    )
+
+
+async def test_an_address_not_of_this_machine_is_named_in_one_line(settings: Settings) -> None:
+    configured = dataclasses.replace(settings, metrics_host="203.0.113.7", metrics_port=free_port())
+    with pytest.raises(MetricsServerError) as refused:
+        async with open_services(configured):
+            pass
+    assert str(refused.value).startswith(
+        "PRECIS_METRICS_HOST=203.0.113.7: can't listen on 203.0.113.7:"
+    )
+    assert str(refused.value).endswith(
+        "use an address of this machine, or set PRECIS_METRICS_PORT=0 for no metrics server."
     )
 
 
