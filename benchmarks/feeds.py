@@ -502,6 +502,8 @@ def bench_settings(folder: Path, posts_per_second: float | None = None) -> Any:
         posts_per_second=posts_per_second or default_posts_per_second(),
         metrics_port=0,  # no metrics server
         metrics_host="127.0.0.1",
+        cpu_workers=None,
+        fast_feeds=True,
     )
 
 

@@ -13,6 +13,7 @@ import aiohttp
 from bot.monitoring import PrometheusMetrics, metrics_server
 from bot.pipeline.fetch import create_session
 from bot.services.clock import Clock
+from bot.services.cpu import CpuPool, available_cores
 from bot.services.desk import NewsDesk
 from bot.services.dispatcher import Dispatcher
 from bot.services.feed_reader import FeedReader
@@ -51,23 +52,27 @@ async def open_services(
     fetch_timeout: float = 15.0,
     clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[Services]:
-    """Open the database (pending migrations applied) and one HTTP session that carries the
-    private-address rule, build the services over them, serve their metrics when the settings
-    ask, and close it all on the way out.
+    """Open the database (pending migrations applied), the CPU pool (`PRECIS_CPU_WORKERS`
+    processes, warmed up) and one HTTP session that carries the private-address rule, build
+    the services over them, serve their metrics when the settings ask, and close it all on
+    the way out.
 
     Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used, and
     MetricsServerError when the metrics port can't be listened on."""
     storage = await SQLiteStorage.open(settings.database)
     metrics = PrometheusMetrics(clock)
+    cpu = CpuPool(available_cores() if settings.cpu_workers is None else settings.cpu_workers)
     try:
+        await cpu.start()
         async with (
             create_session(allow_private=settings.allow_private_urls) as session,
             metrics_server(settings.metrics_host, settings.metrics_port, storage, metrics),
         ):
             guild_config = GuildConfig(storage.guild_settings)
-            desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout)
+            desk = NewsDesk(storage, session, fetch_timeout=fetch_timeout, cpu=cpu)
             # One clock, and one reader so that /feed add and the poller share its limits.
-            services_clock, reader = Clock(clock), FeedReader(session)
+            services_clock = Clock(clock)
+            reader = FeedReader(session, cpu=cpu, fast_feeds=settings.fast_feeds)
             dispatcher = Dispatcher(
                 storage,
                 desk,
@@ -100,4 +105,5 @@ async def open_services(
                 metrics=metrics,
             )
     finally:
+        await cpu.close()
         await storage.close()

@@ -133,6 +133,16 @@ def _host(raw: str) -> str:
     return host
 
 
+def _cpu_workers(raw: str) -> int | None:
+    """A count of worker processes; None (`auto`) is one per core."""
+    word = raw.strip().lower()
+    if word in ("", "auto"):
+        return None
+    if not word.isdigit():
+        raise BadValue(f"must be `auto` or a whole number (0: threads), not {raw!r}.")
+    return int(word)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The process settings, in the order `.env.example` and the README list them."""
@@ -195,6 +205,20 @@ class Settings:
         "127.0.0.1",
         _host,
         "the address that server listens on (`0.0.0.0`: every interface)",
+    )
+    cpu_workers: int | None = setting(
+        "PRECIS_CPU_WORKERS",
+        "auto",
+        _cpu_workers,
+        "processes that parse feeds, extract articles, find quotes and summarise: `auto` (one "
+        "per core) or a number; 0 runs that work in threads of the bot's own process",
+    )
+    fast_feeds: bool = setting(
+        "PRECIS_FAST_FEEDS",
+        "true",
+        _boolean,
+        "read plain RSS 2.0 and Atom with the fast lxml reader (feedparser reads the rest); "
+        "false: feedparser reads every feed",
     )
 
     @property

@@ -53,6 +53,8 @@ def settings(tmp_path: Path) -> Settings:
         posts_per_second=45,
         metrics_port=0,  # no metrics server
         metrics_host="127.0.0.1",
+        cpu_workers=0,  # threads: no worker processes to start for each test
+        fast_feeds=True,
     )
 
 

@@ -34,8 +34,10 @@ class ExtractionError(UserError):
 class NoArticleText(ExtractionError):
     """Nothing but boilerplate was left of the page or text."""
 
-    def __init__(self) -> None:
-        super().__init__("I couldn't find any article text there.")
+    # The message is a parameter so that pickle, which calls the class with it, can make the
+    # error again when a worker process sends it back.
+    def __init__(self, message: str = "I couldn't find any article text there.") -> None:
+        super().__init__(message)
 
 
 HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)

@@ -1,8 +1,9 @@
 """The news desk: reads articles (fetch, extract, store) and summarises them (cached).
 
 Plain async Python over the storage and an HTTP session: the cogs, the feed poller and the CLI
-all go through here. CPU work (extraction, summaries) runs in a worker thread so the event
-loop keeps answering Discord. Summaries of long texts take turns (see `LONG_TEXT`).
+all go through here. CPU work (extraction, quotes, summaries) runs in the CPU pool's worker
+processes (or threads) so the event loop keeps answering Discord. Work on long texts takes
+turns (see `LONG_TEXT`).
 """
 
 from __future__ import annotations
@@ -23,16 +24,15 @@ from bot.pipeline.fetch import FetchError, FetchResult, fetch, parse_url
 from bot.pipeline.quotes import filed_quotes, key_quote, quotes_of
 from bot.pipeline.speakers import join_surnames, lone_surnames
 from bot.pipeline.summarize import summarize, with_cut
+from bot.services.cpu import CpuPool
 from bot.storage import Storage
 
 Progress = Callable[[str], Awaitable[None]]
 T = TypeVar("T")
 
 # Work (extraction, quotes, summaries) on texts longer than this (characters) runs one at a
-# time, waiting for its turn outside the worker threads: six such at once would otherwise take
-# every worker, and an ordinary page would wait behind them. Threads rather than processes:
-# all of it is linear or bounded (`bot.pipeline.summarize.MAX_SENTENCES`), and a process would
-# have to load sumy, NLTK and numpy again and copy the article over.
+# time, waiting for its turn outside the workers: a few such at once would otherwise take
+# every worker, and an ordinary page would wait behind them.
 LONG_TEXT = 100_000
 LONG_WAITING = 8  # long pieces of work that may wait for their turn; one more is refused
 
@@ -51,18 +51,20 @@ class Busy(UserError):
 
 
 class Workers:
-    """CPU work (extraction, quotes, summaries) in worker threads. Work on a text over
-    LONG_TEXT characters takes turns, one at a time, waiting outside the threads; when
+    """CPU work (extraction, quotes, summaries) in the CPU pool. Work on a text over
+    LONG_TEXT characters takes turns, one at a time, waiting outside the pool; when
     LONG_WAITING already wait, one more is refused with Busy."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpu: CpuPool | None = None) -> None:
+        self.cpu = cpu or CpuPool()
         self._long_turn = asyncio.Semaphore(1)
         self._long_waiting = 0
 
     async def run(self, size: int, work: Callable[..., T], *args: Any) -> T:
-        """`work(*args)` in a worker thread; `size` is the length of the text it works on."""
+        """`work(*args)` in the pool (a top-level function: it may go to another process);
+        `size` is the length of the text it works on."""
         if size <= LONG_TEXT:
-            return await asyncio.to_thread(work, *args)
+            return await self.cpu.run(work, *args)
         if self._long_waiting >= LONG_WAITING:
             raise Busy("I'm busy with other long texts. Try again in a minute.")
         self._long_waiting += 1
@@ -71,7 +73,7 @@ class Workers:
         finally:
             self._long_waiting -= 1
         try:
-            return await asyncio.to_thread(work, *args)
+            return await self.cpu.run(work, *args)
         finally:
             self._long_turn.release()
 
@@ -155,6 +157,7 @@ class NewsDesk:
         session: aiohttp.ClientSession,
         *,
         fetch_timeout: float = 15.0,
+        cpu: CpuPool | None = None,
     ) -> None:
         self.storage = storage
         self.session = session
@@ -163,7 +166,7 @@ class NewsDesk:
         self._reading: dict[str, asyncio.Task[StoredArticle]] = {}
         # Summaries in progress by (article, method, count), for the same reason.
         self._summarizing: dict[tuple[int, str, int], asyncio.Task[Summary]] = {}
-        self.workers = Workers()
+        self.workers = Workers(cpu)
 
     @staticmethod
     def check_url(url: str) -> None:

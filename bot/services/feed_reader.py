@@ -15,6 +15,7 @@ from bot.errors import UserError
 from bot.model import Feed
 from bot.pipeline.feeds import ParsedFeed, discover_feed_urls, looks_like_feed, parse_feed
 from bot.pipeline.fetch import FEED_TYPES, PAGE_TYPES, FetchResult, fetch
+from bot.services.cpu import CpuPool
 
 FEED_OR_PAGE = FEED_TYPES | PAGE_TYPES
 ENTRIES_PER_POLL = 50  # enormous feeds are cut to their newest entries
@@ -56,13 +57,22 @@ def conditional_headers(feed: Feed) -> dict[str, str]:
 
 class FeedReader:
     """Fetches feeds and pages, at most `concurrency` at once and `per_host` per host, and
-    parses them in a worker thread (a big one takes seconds). One per bot."""
+    parses them in the CPU pool (a big one takes seconds); `fast_feeds` False reads every
+    feed with feedparser. One per bot."""
 
     def __init__(
-        self, session: aiohttp.ClientSession, *, concurrency: int = 16, per_host: int = 2
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        concurrency: int = 16,
+        per_host: int = 2,
+        cpu: CpuPool | None = None,
+        fast_feeds: bool = True,
     ) -> None:
         self.session = session
         self.limits = _Limits(asyncio.Semaphore(concurrency), per_host)
+        self.cpu = cpu or CpuPool()
+        self.fast_feeds = fast_feeds
 
     async def fetch(self, url: str, headers: dict[str, str] | None = None) -> FetchResult:
         """A feed or a page, within the limits. Raises FetchError."""
@@ -70,9 +80,11 @@ class FeedReader:
             return await fetch(self.session, url, accept=FEED_OR_PAGE, headers=headers)
 
     async def parse(self, page: FetchResult) -> ParsedFeed:
-        """The feed's newest ENTRIES_PER_POLL entries, parsed in a worker thread. Raises
+        """The feed's newest ENTRIES_PER_POLL entries, parsed in the CPU pool. Raises
         FeedError."""
-        return await asyncio.to_thread(parse_feed, page.raw, page.url, max_entries=ENTRIES_PER_POLL)
+        return await self.cpu.run(
+            parse_feed, page.raw, page.url, max_entries=ENTRIES_PER_POLL, fast=self.fast_feeds
+        )
 
     async def read(self, url: str) -> tuple[str, ParsedFeed]:
         """The feed at `url`, or the one a web page names in `<link rel="alternate">`, and

@@ -213,7 +213,11 @@ def assert_plain(error: UserError) -> None:
     assert not any(mark in str(error) for mark in ("`", "<#", "**", "/feed", "/config")), error
 
 
-async def test_new_entries_become_one_card_per_matching_channel(newsroom: Newsroom) -> None:
+@pytest.mark.parametrize("cpu_workers", [0, 1], ids=["threads", "worker process"])
+async def test_new_entries_become_one_card_per_matching_channel(
+    newsroom: Newsroom, cpu_workers: int
+) -> None:
+    newsroom.settings = dataclasses.replace(newsroom.settings, cpu_workers=cpu_workers)
     old = story("old", "Old bridge story", "bridge")
     feed = publish(newsroom.pages, "/feed.xml", "City News", [old])
     async with newsroom.open() as room:
