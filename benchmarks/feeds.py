@@ -1,7 +1,7 @@
 """Feed polling benchmark: one poll-and-deliver cycle of the real bot at 100 and 1,000 feeds.
 
     python -m benchmarks.feeds [--feeds 100,1000] [--new-per-feed 1] [--posts-per-second 45]
-                               [--tracemalloc]
+                               [--configs today,pool] [--repeat 1] [--tracemalloc]
 
 A local server (a child process, on loopback addresses 127.0.0.1-8) serves generated RSS
 feeds of 20 entries with ETags (304 on If-None-Match) and their article pages, and counts what
@@ -13,6 +13,11 @@ each feed publishes `--new-per-feed` new entries. Cycle 1 is `Poller.poll` then
 `Dispatcher.deliver` until nothing more goes out, with the Articles cog as poster (its own loops
 are stopped); cycle 2 is the next poll with nothing new. Prints a Markdown table and how each
 figure grows from the smallest to the largest scale. Exits 0.
+
+Each scale runs in each configuration (`CONFIGS`), one after the other, `--repeat` times:
+`today`, CPU work in threads and every feed read by feedparser (as before the CPU pool), and
+`pool`, CPU work in one worker process per core and plain feeds read by the lxml reader. The
+comparison lines give each one's median cycle-1 times and pool's over today's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import json
 import logging
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +53,8 @@ HOSTS = 8  # feeds spread over 127.0.0.1-8, as real feeds spread over many sites
 POLL_SECONDS = 600
 MAX_POSTS_PER_HOUR = "120"  # the highest a server may set
 SEED = 20261124
+# name -> (PRECIS_CPU_WORKERS, PRECIS_FAST_FEEDS); None workers: one per core.
+CONFIGS: dict[str, tuple[int | None, bool]] = {"today": (0, False), "pool": (None, True)}
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -328,6 +336,7 @@ class Clock:
 class CycleFigures:
     feeds: int
     cycle: int
+    config: str = "pool"
     wall_s: float = 0.0
     poll_s: float = 0.0
     deliver_s: float = 0.0
@@ -485,11 +494,14 @@ async def measure_cycle(
     return figures
 
 
-def bench_settings(folder: Path, posts_per_second: float | None = None) -> Any:
+def bench_settings(
+    folder: Path, posts_per_second: float | None = None, config: str = "pool"
+) -> Any:
     """The bot's settings for a benchmark: a database in `folder`, pages on loopback, cards
-    paced at `posts_per_second` (default: the setting's)."""
+    paced at `posts_per_second` (default: the setting's), CPU work as `config` does it."""
     from bot.settings import Settings
 
+    cpu_workers, fast_feeds = CONFIGS[config]
     return Settings(
         token="fake-token",
         database=folder / "precis.db",
@@ -502,8 +514,8 @@ def bench_settings(folder: Path, posts_per_second: float | None = None) -> Any:
         posts_per_second=posts_per_second or default_posts_per_second(),
         metrics_port=0,  # no metrics server
         metrics_host="127.0.0.1",
-        cpu_workers=None,
-        fast_feeds=True,
+        cpu_workers=cpu_workers,
+        fast_feeds=fast_feeds,
     )
 
 
@@ -514,6 +526,7 @@ async def run_scale(
     trace: bool = False,
     hosts: int = HOSTS,
     posts_per_second: float | None = None,
+    config: str = "pool",
 ) -> list[CycleFigures]:
     from bot.client import Precis
     from bot.composition import open_services
@@ -521,7 +534,7 @@ async def run_scale(
 
     channel_count = feeds * SUBSCRIPTIONS_PER_FEED // SUBSCRIPTIONS_PER_CHANNEL
     with tempfile.TemporaryDirectory() as folder:
-        settings = bench_settings(Path(folder), posts_per_second)
+        settings = bench_settings(Path(folder), posts_per_second, config)
         async with fake_discord() as fake, remote_server(hosts) as server:
             guild = fake.guilds[GUILD_ID]
             channels = [fake.add_channel(guild, f"news-{n}").id for n in range(channel_count)]
@@ -529,9 +542,10 @@ async def run_scale(
             async with open_services(settings, clock=clock) as services:
                 bot = Precis(settings, services, guild_ready_timeout=0.05)
                 async with running_bot(bot):
-                    return await _cycles(
+                    rows = await _cycles(
                         bot, fake, server, clock, feeds, channels, new_per_feed, trace
                     )
+    return [dataclasses.replace(row, config=config) for row in rows]
 
 
 async def _cycles(
@@ -565,6 +579,7 @@ async def _cycles(
 
 COLUMNS = (
     ("feeds", "feeds"),
+    ("config", "config"),
     ("cycle", "cycle"),
     ("wall_s", "wall s"),
     ("poll_s", "poll s"),
@@ -594,6 +609,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _numeric(name: str) -> bool:
+    return name not in ("feeds", "config", "cycle")
+
+
 def table(rows: Sequence[CycleFigures]) -> list[str]:
     lines = [
         "| " + " | ".join(title for _, title in COLUMNS) + " |",
@@ -620,12 +639,21 @@ def _share(part: Any, whole: Any) -> str:
     return "-" if not whole else f"{100 * part / whole:.1f}%"
 
 
-def growth(rows: Sequence[CycleFigures]) -> list[str]:
+def _of(rows: Sequence[CycleFigures], config: str) -> list[CycleFigures]:
+    """The config's rows, the first run of each scale."""
+    first: dict[tuple[int, int], CycleFigures] = {}
+    for row in rows:
+        if row.config == config:
+            first.setdefault((row.feeds, row.cycle), row)
+    return list(first.values())
+
+
+def growth(rows: Sequence[CycleFigures], config: str = "pool") -> list[str]:
     """Each figure at the largest scale over the smallest, per cycle; cycle 2 over cycle 1."""
     scales = sorted({row.feeds for row in rows})
     by_key = {(row.feeds, row.cycle): dataclasses.asdict(row) for row in rows}
     lines = []
-    names = [(name, title) for name, title in COLUMNS if name not in ("feeds", "cycle")]
+    names = [(name, title) for name, title in COLUMNS if _numeric(name)]
     if len(scales) > 1:
         small, large = scales[0], scales[-1]
         for cycle in (1, 2):
@@ -633,7 +661,9 @@ def growth(rows: Sequence[CycleFigures]) -> list[str]:
                 f"{title} {_ratio(by_key[large, cycle][name], by_key[small, cycle][name])}"
                 for name, title in names
             ]
-            lines.append(f"- cycle {cycle}, {large} vs {small} feeds: " + ", ".join(parts))
+            lines.append(
+                f"- {config}, cycle {cycle}, {large} vs {small} feeds: " + ", ".join(parts)
+            )
     for feeds in scales:
         one, two = by_key[feeds, 1], by_key[feeds, 2]
         parts = [
@@ -641,7 +671,9 @@ def growth(rows: Sequence[CycleFigures]) -> list[str]:
             for name, title in names
             if name in CYCLE_2_FIGURES
         ]
-        lines.append(f"- {feeds} feeds, cycle 2 as a share of cycle 1: " + ", ".join(parts))
+        lines.append(
+            f"- {config}, {feeds} feeds, cycle 2 as a share of cycle 1: " + ", ".join(parts)
+        )
     return lines
 
 
@@ -653,7 +685,7 @@ def default_posts_per_second() -> float:
 
 
 def run_child(
-    feeds: int, new_per_feed: int, trace: bool, posts_per_second: float
+    feeds: int, new_per_feed: int, trace: bool, posts_per_second: float, config: str
 ) -> list[CycleFigures]:
     """One scale in a fresh interpreter: its own caches and its own peak RSS."""
     command = [
@@ -662,6 +694,8 @@ def run_child(
         "benchmarks.feeds",
         "--one",
         str(feeds),
+        "--configs",
+        config,
         "--new-per-feed",
         str(new_per_feed),
         "--posts-per-second",
@@ -677,10 +711,10 @@ def run_child(
     return [CycleFigures(**row) for row in json.loads(last)]
 
 
-def scale_rows(args: argparse.Namespace, feeds: int) -> list[CycleFigures]:
-    rows = run_child(feeds, args.new_per_feed, False, args.posts_per_second)
+def scale_rows(args: argparse.Namespace, feeds: int, config: str) -> list[CycleFigures]:
+    rows = run_child(feeds, args.new_per_feed, False, args.posts_per_second, config)
     if args.tracemalloc:
-        traced_rows = run_child(feeds, args.new_per_feed, True, args.posts_per_second)
+        traced_rows = run_child(feeds, args.new_per_feed, True, args.posts_per_second, config)
         for row, traced in zip(rows, traced_rows, strict=True):
             row.tracemalloc_peak_mb = traced.tracemalloc_peak_mb
     return rows
@@ -690,10 +724,22 @@ def _scales(raw: str) -> list[int]:
     return sorted({int(part) for part in raw.split(",") if part.strip()})
 
 
+def _configs(raw: str) -> list[str]:
+    names = [part.strip() for part in raw.split(",") if part.strip()]
+    unknown = set(names) - CONFIGS.keys()
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"configs are {', '.join(CONFIGS)}, not {raw!r}")
+    return names
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=_scales, default=[100, 1000], help="e.g. 100,1000")
     parser.add_argument("--new-per-feed", type=int, default=1, help="new entries per feed")
+    parser.add_argument(
+        "--configs", type=_configs, default=list(CONFIGS), help="e.g. today,pool (see CONFIGS)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each scale and config")
     parser.add_argument(
         "--posts-per-second",
         type=float,
@@ -715,9 +761,38 @@ def _summary_lines(rows: Sequence[CycleFigures]) -> Iterator[str]:
     for row in rows:
         if row.cycle == 1 and row.wall_s:
             yield (
-                f"- {row.feeds} feeds, cycle 1: {row.new_entries / row.poll_s:.0f} new articles/s"
-                f" polled, {row.cards_sent / max(row.deliver_s, 1e-9):.0f} cards/s delivered"
+                f"- {row.feeds} feeds, {row.config}, cycle 1: "
+                f"{row.new_entries / row.poll_s:.0f} new articles/s polled, "
+                f"{row.cards_sent / max(row.deliver_s, 1e-9):.0f} cards/s delivered"
             )
+
+
+COMPARED = (("poll_s", "poll"), ("deliver_s", "deliver"), ("wall_s", "wall"))
+
+
+def comparison(rows: Sequence[CycleFigures], new: str = "pool", old: str = "today") -> list[str]:
+    """Per scale, the median cycle-1 times of each configuration and `new`'s over `old`'s."""
+    lines = []
+    for feeds in sorted({row.feeds for row in rows}):
+        runs = {
+            config: [row for row in rows if (row.feeds, row.cycle) == (feeds, 1)]
+            for config in (old, new)
+        }
+        runs = {config: [row for row in runs[config] if row.config == config] for config in runs}
+        if not all(runs.values()):
+            continue
+        parts = []
+        for name, title in COMPARED:
+            before, after = (
+                statistics.median(getattr(row, name) for row in runs[config])
+                for config in (old, new)
+            )
+            parts.append(f"{title} {before:.2f} s → {after:.2f} s ({_ratio(after, before)})")
+        count = len(runs[new])
+        lines.append(
+            f"- {feeds} feeds, cycle 1, {new} vs {old} (median of {count}): " + ", ".join(parts)
+        )
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -734,23 +809,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 trace=args.tracemalloc,
                 hosts=args.hosts,
                 posts_per_second=args.posts_per_second,
+                config=args.configs[0],
             )
         )
         print(json.dumps([dataclasses.asdict(row) for row in rows]))
         return 0
+    from bot.services.cpu import available_cores
+
     rows = []
     for feeds in args.feeds:
-        rows.extend(scale_rows(args, feeds))
+        for _ in range(args.repeat):
+            for config in args.configs:  # side by side, so that both meet the same machine
+                rows.extend(scale_rows(args, feeds, config))
     print(
         f"Feeds of {ENTRIES} entries, {args.new_per_feed} new per feed in cycle 1; "
         f"{SUBSCRIPTIONS_PER_FEED} subscriptions per feed, {SUBSCRIPTIONS_PER_CHANNEL} per "
-        f"channel, one guild; cards paced at {args.posts_per_second:g} requests/s. Times and RSS "
+        f"channel, one guild; cards paced at {args.posts_per_second:g} requests/s; "
+        f"pool: {available_cores()} CPU workers. Times and RSS "
         "from an untraced run"
         + ("; traced peak from a second run under tracemalloc.\n" if args.tracemalloc else ".\n")
     )
     print("\n".join(table(rows)))
     print()
-    print("\n".join([*_summary_lines(rows), *growth(rows)]))
+    growths = [line for config in args.configs for line in growth(_of(rows, config), config)]
+    print("\n".join([*comparison(rows), *_summary_lines(rows), *growths]))
     return 0
 
 
