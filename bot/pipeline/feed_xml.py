@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -32,55 +33,82 @@ TEXT_TYPES = HTML_TYPES | {"text/plain"}
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")  # feedparser's repair of `?a=1&b;=2` in links
 
-# Each container's fields: (namespace, name) -> (field, default content type). A field given
-# twice, or any element in neither this table nor IGNORED, sends the feed to feedparser.
 Fields = dict[Name, tuple[str, str]]
-RSS_CHANNEL: Fields = {
-    (None, "title"): ("title", "text/plain"),
-    (None, "link"): ("link", ""),
-    (ATOM, "link"): ("link", ""),  # feedparser reads Atom's namespace as RSS's own
-}
-RSS_ITEM: Fields = {
-    (None, "title"): ("title", "text/plain"),
-    (None, "link"): ("link", ""),
-    (None, "guid"): ("id", ""),
-    (None, "pubdate"): ("published", ""),
-    (None, "description"): ("summary", "text/html"),
-    (CONTENT, "encoded"): ("content", "text/html"),
-}
-ATOM_FEED: Fields = {
-    (ATOM, "title"): ("title", "text/plain"),
-    (ATOM, "link"): ("link", ""),
-    (ATOM, "id"): ("id", ""),
-}
-ATOM_ENTRY: Fields = {
-    **ATOM_FEED,
-    (ATOM, "published"): ("published", ""),
-    (ATOM, "updated"): ("updated", ""),
-    (ATOM, "summary"): ("summary", "text/plain"),
-    (ATOM, "content"): ("content", "text/plain"),
-}
-# Elements feedparser files under fields we do not read; True: they may hold elements.
-IGNORED: dict[Name, bool] = {
-    **dict.fromkeys(
-        [(None, name) for name in ("category", "author", "comments", "enclosure", "source")]
-        + [(DC, "creator")]
-        + [(None, name) for name in ("description", "language", "copyright", "managingeditor")]
-        + [(None, name) for name in ("webmaster", "pubdate", "lastbuilddate", "generator")]
-        + [(None, name) for name in ("docs", "cloud", "ttl", "rating")]
-        + [(SYNDICATION, name) for name in ("updateperiod", "updatefrequency", "updatebase")]
-        + [(ATOM, name) for name in ("category", "rights", "updated", "subtitle", "generator")]
-        + [(ATOM, "icon"), (ATOM, "logo")],
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a feed's or an entry's element may hold: the fields read, (namespace, name) ->
+    (field, default content type), and the elements passed over, which feedparser files
+    under fields we do not read (True: they may hold elements). Anything else, or a field
+    given twice, sends the feed to feedparser."""
+
+    fields: Fields
+    ignored: dict[Name, bool]
+
+
+def _names(namespace: str | None, *names: str) -> list[Name]:
+    return [(namespace, name) for name in names]
+
+
+RSS_CHANNEL = Kind(
+    fields={
+        (None, "title"): ("title", "text/plain"),
+        (None, "link"): ("link", ""),
+        (ATOM, "link"): ("link", ""),  # feedparser reads Atom's namespace as RSS's own
+    },
+    ignored={
+        **dict.fromkeys(
+            _names(None, "description", "language", "copyright", "managingeditor", "webmaster")
+            + _names(None, "pubdate", "lastbuilddate", "category", "generator", "docs", "cloud")
+            + _names(None, "ttl", "rating")
+            + _names(SYNDICATION, "updateperiod", "updatefrequency", "updatebase"),
+            False,
+        ),
+        # An image's or a text input's title and link are their own.
+        **dict.fromkeys(_names(None, "image", "textinput", "skiphours", "skipdays"), True),
+    },
+)
+RSS_ITEM = Kind(
+    fields={
+        (None, "title"): ("title", "text/plain"),
+        (None, "link"): ("link", ""),
+        (None, "guid"): ("id", ""),
+        (None, "pubdate"): ("published", ""),
+        (None, "description"): ("summary", "text/html"),
+        (CONTENT, "encoded"): ("content", "text/html"),
+    },
+    ignored=dict.fromkeys(
+        [*_names(None, "category", "author", "comments", "enclosure", "source"), (DC, "creator")],
         False,
     ),
-    # An image's or text input's title and link are their own; Atom people hold a name, an
-    # email and a URI.
-    **dict.fromkeys(
-        [(None, "image"), (None, "textinput"), (None, "skiphours"), (None, "skipdays")], True
-    ),
-    (ATOM, "author"): True,
-    (ATOM, "contributor"): True,
-}
+)
+# Atom people hold a name, an email and a URI (PERSON_PARTS).
+ATOM_PEOPLE = dict.fromkeys(_names(ATOM, "author", "contributor"), True)
+ATOM_FEED = Kind(
+    fields={
+        (ATOM, "title"): ("title", "text/plain"),
+        (ATOM, "link"): ("link", ""),
+        (ATOM, "id"): ("id", ""),
+    },
+    ignored={
+        **dict.fromkeys(
+            _names(ATOM, "category", "rights", "updated", "subtitle", "generator", "icon", "logo"),
+            False,
+        ),
+        **ATOM_PEOPLE,
+    },
+)
+ATOM_ENTRY = Kind(
+    fields={
+        **ATOM_FEED.fields,
+        (ATOM, "published"): ("published", ""),
+        (ATOM, "updated"): ("updated", ""),
+        (ATOM, "summary"): ("summary", "text/plain"),
+        (ATOM, "content"): ("content", "text/plain"),
+    },
+    ignored={**dict.fromkeys(_names(ATOM, "category", "rights"), False), **ATOM_PEOPLE},
+)
 PERSON_PARTS = frozenset({(ATOM, "name"), (ATOM, "email"), (ATOM, "uri")})
 # A container with other attributes is read feedparser's own way (CDF, RDF, old Atom).
 CONTAINER_ATTRIBUTES = frozenset({"xml:base", "xml:lang"})
@@ -115,33 +143,31 @@ def read_plain_feed(data: bytes, url: str, *, encoding: str | None = None) -> Ra
 
 
 def _read(root: Any, url: str) -> Raw:
-    base = _base(root, url)
+    entry: Name
     if _name(root) == (None, "rss") and set(root.attrib) <= {"version"}:
         if len(root) != 1 or _name(root[0]) != (None, "channel"):
             raise Unusual
-        channel = root[0]
-        feed = _fields(_children(channel, (None, "item")), _base(channel, base), RSS_CHANNEL)
-        items = (child for child in channel if _name(child) == (None, "item"))
-        version, fields, entries = "rss20", RSS_ITEM, items
+        container, entry, version = root[0], (None, "item"), "rss20"
+        feed_kind, entry_kind = RSS_CHANNEL, RSS_ITEM
     elif _name(root) == (ATOM, "feed"):
-        feed = _fields(_children(root, (ATOM, "entry")), base, ATOM_FEED)
-        entries = (child for child in root if _name(child) == (ATOM, "entry"))
-        version, fields = "atom10", ATOM_ENTRY
+        container, entry, version = root, (ATOM, "entry"), "atom10"
+        feed_kind, entry_kind = ATOM_FEED, ATOM_ENTRY
     else:
         raise Unusual
-    raws = [_entry(entry, _base(entry, base), fields) for entry in entries]
-    return {"feed": feed, "entries": raws, "version": version, "bozo": 0}
-
-
-def _children(container: Any, entry: Name) -> Iterator[Any]:
-    """A container's own elements, its entries left out (they are read one by one)."""
     _check_container(container)
-    return (child for child in container if _name(child) != entry)
+    base = _base(container, url)  # the rss element has no xml:base (its attributes are checked)
+    feed = _fields((child for child in container if _name(child) != entry), base, feed_kind)
+    entries = [
+        _entry(child, _base(child, base), entry_kind)
+        for child in container
+        if _name(child) == entry
+    ]
+    return {"feed": feed, "entries": entries, "version": version, "bozo": 0}
 
 
-def _entry(element: Any, base: str, fields: Fields) -> Raw:
+def _entry(element: Any, base: str, kind: Kind) -> Raw:
     _check_container(element)
-    raw = _fields(iter(element), base, fields, in_entry=True)
+    raw = _fields(iter(element), base, kind, in_entry=True)
     # feedparser copies a text or HTML content to the summary when there is no description.
     content = raw.pop("content", None)
     if content is not None and "summary" not in raw:
@@ -157,7 +183,7 @@ def _check_container(element: Any) -> None:
 def _fields(
     children: Iterator[Any],
     base: str,
-    table: Fields,
+    kind: Kind,
     *,
     in_entry: bool = False,
 ) -> Raw:
@@ -167,10 +193,10 @@ def _fields(
     raw: Raw = {}
     for child in children:
         name = _name(child)
-        if name not in table:
-            _check_ignored(child, name)
+        if name not in kind.fields:
+            _check_ignored(child, name, kind)
             continue
-        field, default_type = table[name]
+        field, default_type = kind.fields[name]
         child_base = _base(child, base)
         if field == "link":
             _read_link(child, child_base, raw, in_entry=in_entry)
@@ -180,14 +206,16 @@ def _fields(
         if field == "id":
             _read_id(child, child_base, raw)
         elif field in ("published", "updated"):
+            if len(child):
+                raise Unusual
             raw[f"{field}_parsed"] = feedparser_date(_plain(_text(child)))
         else:
             raw[field] = _content(child, default_type, atom=name[0] == ATOM)
     return raw
 
 
-def _check_ignored(element: Any, name: Name) -> None:
-    may_nest = IGNORED.get(name)
+def _check_ignored(element: Any, name: Name, kind: Kind) -> None:
+    may_nest = kind.ignored.get(name)
     if may_nest is None:
         raise Unusual
     if name[0] == ATOM and may_nest:  # a person: name, email, URI

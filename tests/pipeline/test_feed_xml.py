@@ -76,6 +76,10 @@ FAST = {
         + item('<title>Link base</title><link xml:base="/deep/">y/9</link>'),
         channel='<title>T</title><link xml:base="https://site.example/">home/</link>',
     ),
+    "RSS, channel xml:base": rss(
+        item("<title>Channel based</title><link>c/1</link><guid>g-1</guid>"),
+        channel="<title>T</title><link>/</link>",
+    ).replace("<channel>", '<channel xml:base="https://cdn.example/news/">'),
     "RSS, dates": rss(
         item(TITLE, "<link>/d/1</link><pubDate>Tue, 24 Nov 2026 08:00:00 +0130</pubDate>")
         + item(TITLE, "<link>/d/2</link><pubDate>24 Nov 2026 08:00 EST</pubDate>")
@@ -185,6 +189,13 @@ FALLBACK = {
     "dc:date": rss(item(TITLE, LINK, "<dc:date>2026-11-24T08:00:00Z</dc:date>")),
     "two descriptions": rss(item(TITLE, LINK, "<description>a</description>" * 2)),
     "markup in a description": rss(item(TITLE, LINK, "<description><p>x</p></description>")),
+    "Atom's updated in an RSS item": rss(
+        item(TITLE, LINK, "<atom:updated>2026-11-24T08:00:00Z</atom:updated>")
+    ),
+    "a description in no namespace in Atom": atom(
+        entry('<title>T</title><link href="/a"/><description xmlns="">D</description>')
+    ),
+    "an image in an item": rss(item(LINK, "<image><title>Logo</title></image>")),
     "unknown encoding": '<?xml version="1.0" encoding="x-unknown"?><rss version="2.0"/>',
     "Atom 0.3": '<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>Old</title></feed>',
     "Atom content by reference": atom(entry('<title>T</title><content src="/x"/>')),
