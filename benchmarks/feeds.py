@@ -28,6 +28,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import os
 import random
 import resource
 import statistics
@@ -353,6 +354,8 @@ class CycleFigures:
     discord_requests: int = 0
     discord_posts: int = 0
     loop_lag_s: float = 0.0  # the longest the event loop was late (Discord waits meanwhile)
+    poll_cpu_s: float = 0.0  # CPU time of the bot's own process during the poll
+    workers_cpu_s: float = 0.0  # and of its CPU workers (the feed server's not counted)
     rss_before_mb: float = 0.0
     rss_peak_mb: float = 0.0
     tracemalloc_peak_mb: float | None = None
@@ -456,12 +459,51 @@ async def drain(bot: Any, figures: CycleFigures) -> None:
             return
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux: /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_pids() -> list[int]:
+    """The bot's descendant processes (the forkserver and the CPU workers), not the feed
+    server it started (`--serve`)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return [pid for pid in found if b"--serve" not in _command_line(pid)]
+
+
+def _command_line(pid: int) -> bytes:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    return b""
+
+
+def _workers_cpu(pids: Sequence[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            total += _cpu_seconds(pid)
+    return total
+
+
 async def timed_cycle(bot: Any, figures: CycleFigures, trace: bool) -> None:
     if trace:
         tracemalloc.start()
+    workers = worker_pids()
+    workers_before, cpu_before = _workers_cpu(workers), time.process_time()
     began = time.perf_counter()
     polled = await bot.poller.poll(bot.get_cog("Articles"))
     figures.poll_s = time.perf_counter() - began
+    figures.poll_cpu_s = time.process_time() - cpu_before
+    figures.workers_cpu_s = _workers_cpu(workers) - workers_before
     await drain(bot, figures)
     figures.wall_s = time.perf_counter() - began
     figures.deliver_s = figures.wall_s - figures.poll_s
@@ -595,6 +637,8 @@ COLUMNS = (
     ("discord_requests", "Discord requests"),
     ("discord_posts", "message POSTs"),
     ("loop_lag_s", "max loop lag s"),
+    ("poll_cpu_s", "poll CPU s"),
+    ("workers_cpu_s", "workers' CPU s"),
     ("rss_before_mb", "RSS before MB"),
     ("rss_peak_mb", "RSS peak MB"),
     ("tracemalloc_peak_mb", "traced peak MB"),
