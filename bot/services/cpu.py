@@ -16,6 +16,9 @@ import functools
 import logging
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,9 +40,31 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-def warm_up() -> int:
+def start_worker(bot_pid: int) -> None:
+    """A worker's start: it stops when the bot's process is gone, and warms up."""
+    threading.Thread(target=_exit_with, args=(bot_pid,), daemon=True).start()
+    warm_up()
+
+
+def _exit_with(bot_pid: int) -> None:
+    """Exit once the bot's process has ended. A bot that is killed (SIGKILL, out of memory)
+    cannot stop its workers, and they would wait for work forever, each holding the
+    forkserver open too."""
+    try:
+        if hasattr(os, "pidfd_open"):  # Linux: readable when the process ends, pid reuse or not
+            select.select([os.pidfd_open(bot_pid)], [], [])
+        else:
+            while True:
+                os.kill(bot_pid, 0)
+                time.sleep(1)
+    except ProcessLookupError:
+        pass  # already gone
+    os._exit(0)
+
+
+def warm_up() -> None:
     """Run each stage once on a short text, so that what loads lazily (NLTK's tokenizer, the
-    quote lexicon) is loaded before a real job waits for it. Returns the worker's pid."""
+    quote lexicon) is loaded before a real job waits for it."""
     from bot.pipeline.extract import extract_html
     from bot.pipeline.feeds import parse_feed
     from bot.pipeline.quotes import quotes_of
@@ -54,7 +79,6 @@ def warm_up() -> int:
     quotes_of(article)
     summarize(article, DEFAULT_METHOD, 1)
     parse_feed(b'<rss version="2.0"><channel><title>W</title></channel></rss>', "https://w.example")
-    return os.getpid()
 
 
 class CpuPool:
@@ -71,7 +95,9 @@ class CpuPool:
             return None  # the event loop's default thread pool
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PIPELINE_MODULES)
-        return ProcessPoolExecutor(self.workers, context, initializer=warm_up)
+        return ProcessPoolExecutor(
+            self.workers, context, initializer=start_worker, initargs=(os.getpid(),)
+        )
 
     async def start(self) -> None:
         """Start every worker now and wait until each is warm: the first poll should not."""

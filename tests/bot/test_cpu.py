@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -74,6 +77,59 @@ async def test_long_texts_take_turns_in_the_pool_and_too_many_are_refused(pool: 
     refused = [result for result in results if isinstance(result, Busy)]
     assert len(refused) == 1  # one running, LONG_WAITING waiting, the last refused
     assert time.perf_counter() - began >= 0.2 * (LONG_WAITING + 1)  # one at a time
+
+
+# A bot with one worker that says the worker's pid, then waits to be killed.
+BOT = """
+import asyncio, os
+from bot.services.cpu import CpuPool
+
+async def main():
+    pool = CpuPool(1)
+    await pool.start()
+    print(await pool.run(os.getpid), flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+async def ended(pid: int, within: float) -> bool:
+    """Whether the process ends within `within` seconds."""
+    for _ in range(int(within * 10)):
+        if not alive(pid):
+            return True
+        await asyncio.sleep(0.1)
+    return not alive(pid)
+
+
+async def test_workers_of_a_killed_bot_exit() -> None:
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        BOT,
+        stdout=asyncio.subprocess.PIPE,
+        env=os.environ | {"PYTHONPATH": "."},
+    )
+    assert bot.stdout is not None
+    worker = int(await asyncio.wait_for(bot.stdout.readline(), 60))
+    try:
+        assert alive(worker)
+        bot.kill()
+        # Its stdout stays open while a worker lives: a worker left behind fails the wait.
+        await asyncio.wait_for(bot.wait(), 10)
+        assert await ended(worker, within=10), "the worker outlived its bot"
+    finally:
+        if alive(worker):
+            os.kill(worker, signal.SIGKILL)
 
 
 async def test_the_pool_closes_with_the_services(settings: Settings) -> None:
