@@ -25,7 +25,7 @@ from bot.services.quotes import QuoteSearch
 from bot.services.stats import Stats
 from bot.services.subscriptions import SubscriptionService
 from bot.settings import Settings
-from bot.storage import SQLiteStorage, Storage
+from bot.storage import Storage, open_storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ async def open_services(
 
     Raises DatabaseUnavailable or SchemaTooNew when the database cannot be used, and
     MetricsServerError when the metrics port can't be listened on."""
-    storage = await SQLiteStorage.open(settings.database)
+    storage = await open_storage(settings.database)
     metrics = PrometheusMetrics(clock)
     cpu = CpuPool(available_cores() if settings.cpu_workers is None else settings.cpu_workers)
     try:

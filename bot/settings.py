@@ -24,6 +24,8 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 # `scheme:` at the start (two letters at least, so `C:\` stays a path): a URL, not a file.
 URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
+# The URLs `PRECIS_DATABASE` takes, for PostgreSQL (as `bot.storage.open_storage` reads them).
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_DATABASE = "data/precis.db"
 
 T = TypeVar("T")
@@ -62,11 +64,16 @@ def _text(raw: str) -> str:
     return raw.strip()
 
 
-def _database(raw: str) -> Path:
-    path = raw.strip()
-    if URL_SCHEME.match(path):
-        raise BadValue(f"must be a SQLite file path: URLs ({raw!r}) are not supported.")
-    return Path(path or DEFAULT_DATABASE)
+def _database(raw: str) -> Path | str:
+    target = raw.strip()
+    if target.startswith(POSTGRESQL_SCHEMES):
+        return target
+    if URL_SCHEME.match(target):
+        raise BadValue(
+            f"must be a SQLite file path or a postgresql:// URL, not {raw!r}: other URLs are "
+            "not supported."
+        )
+    return Path(target or DEFAULT_DATABASE)
 
 
 def _prefix(raw: str) -> str:
@@ -150,11 +157,12 @@ class Settings:
     token: str = setting(
         "DISCORD_TOKEN", None, _text, "the bot token, from the Discord developer portal"
     )
-    database: Path = setting(
+    database: Path | str = setting(  # a Path for SQLite, a str for a PostgreSQL URL
         "PRECIS_DATABASE",
         DEFAULT_DATABASE,
         _database,
-        "the SQLite file, created with its folder on first start; a path, not a URL",
+        "the SQLite file, created with its folder on first start; or a PostgreSQL database, "
+        "`postgresql://user:password@host:5432/name`, which several precis processes can share",
     )
     prefix: str = setting(
         "PRECIS_PREFIX",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,10 @@ import pytest
 from bot.client import Precis
 from bot.composition import open_services
 from bot.settings import Settings
-from bot.storage import SQLiteStorage
+from bot.storage import Storage, open_storage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
 from tests.fixtures.pages import PageServer, page_server
+from tests.postgres import PostgresServer, start_postgres_server
 
 LaunchBot = Callable[..., contextlib.AbstractAsyncContextManager[Precis]]
 
@@ -31,19 +32,39 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
     raise AssertionError(f"{check.__name__} never held")
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL server and this session's template database (see tests/postgres.py)."""
+    server = start_postgres_server()
+    yield server
+    server.drop_template()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path | str]:
+    """A new database of each backend in turn, as `PRECIS_DATABASE` names it: a SQLite file,
+    or a PostgreSQL URL. A module of SQLite-only tests overrides this fixture."""
+    if request.param == "sqlite":
+        yield tmp_path / "precis.db"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    with server.fresh_database() as url:
+        yield url
+
+
 @pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[SQLiteStorage]:
+async def storage(database: Path | str) -> AsyncIterator[Storage]:
     """A database of its own, opened (migrations applied) and closed after the test."""
-    store = await SQLiteStorage.open(tmp_path / "precis.db")
+    store = await open_storage(database)
     yield store
     await store.close()
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(database: Path | str) -> Settings:
     return Settings(
         token="fake-token",
-        database=tmp_path / "precis.db",
+        database=database,
         prefix="!",
         sync_on_start=str(GUILD_ID),
         log_level="DEBUG",

@@ -35,7 +35,7 @@ LAYERS = {
     # Pure functions on records: fetch, extract, clean, summarize, quotes, topics, feeds...
     "pipeline": Layer(frozenset({"model"}), None),
     # SQL behind the repository protocols: records in, records out.
-    "storage": Layer(frozenset({"model"}), frozenset({"aiosqlite"})),
+    "storage": Layer(frozenset({"model"}), frozenset({"aiosqlite", "asyncpg"})),
     # The core services: the pipeline and storage put to work.
     "services": Layer(frozenset({"model", "pipeline", "storage"}), None),
     # The edge of the services' metrics: Prometheus, and the server of /metrics and /healthz.

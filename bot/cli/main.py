@@ -21,7 +21,7 @@ import bot as precis
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-    from bot.storage import SQLiteStorage
+    from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -193,12 +193,12 @@ def run_command(args: argparse.Namespace) -> int:
     return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
 
 
-async def open_storage(settings: Settings) -> SQLiteStorage:
+async def open_storage(settings: Settings) -> Storage:
     """The database of the settings, migrated; a `CLIError` when it can't be used."""
-    from bot.storage import SQLiteStorage
+    from bot.storage import open_storage
 
     try:
-        return await SQLiteStorage.open(settings.database)
+        return await open_storage(settings.database)
     except storage_errors() as error:
         raise CLIError(storage_message(error)) from None
 
@@ -216,15 +216,18 @@ def storage_message(error: Exception) -> str:
     from bot.storage import DatabaseUnavailable
 
     if isinstance(error, DatabaseUnavailable):
-        return f"PRECIS_DATABASE={error.path} {error.reason}."
+        return f"PRECIS_DATABASE={error.path} {error.reason}."  # a URL without its password
     return str(error)
 
 
 async def upgrade_database(settings: Settings) -> int:
     """`precis db upgrade`: migrate the database and print its schema version."""
+    from bot.storage import display_name
+
     storage = await open_storage(settings)
     try:
-        print(f"{settings.database}: schema version {await storage.schema_version()}")
+        version = await storage.schema_version()
+        print(f"{display_name(settings.database)}: schema version {version}")
     finally:
         await storage.close()
     return 0

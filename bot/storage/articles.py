@@ -11,22 +11,7 @@ import aiosqlite
 from bot.model import Article, FiledQuote, StoredArticle, Summary
 from bot.storage.database import Database
 from bot.storage.quotes import replace_quotes
-
-ARTICLE_COLUMNS = "id, url, title, paragraphs, author, published, site_name, image"
-
-
-def article_from_row(row: aiosqlite.Row) -> StoredArticle:
-    """A `StoredArticle` from a row of `ARTICLE_COLUMNS`."""
-    article = Article(
-        title=row["title"],
-        paragraphs=tuple(json.loads(row["paragraphs"])),
-        url=row["url"],
-        author=row["author"],
-        published=row["published"],
-        site_name=row["site_name"],
-        image=row["image"],
-    )
-    return StoredArticle(row["id"], article)
+from bot.storage.rows import ARTICLE_COLUMNS, article_from_row
 
 
 class SQLiteArticles:

@@ -1,19 +1,23 @@
 """The storage interface the rest of the bot sees. All SQL lives behind it.
 
-A backend (SQLite: `bot.storage.sqlite`) implements
+A backend (SQLite: `bot.storage.sqlite`; PostgreSQL: `bot.storage.postgresql`) implements
 these protocols; cogs and core services only ever call them.
 
 What holds for every method unless its docstring says otherwise: each write is one transaction
 (all of it or none of it), and writes never interleave; a read sees only committed state. A
 method given an id that no row has is a no-op (a write) or returns None or nothing (a read).
-A write that would point at a missing article or feed raises `sqlite3.IntegrityError`; any
-other database failure raises `sqlite3.Error` and rolls the write back.
+A write that would point at a missing article or feed raises the driver's integrity error
+(`sqlite3.IntegrityError`, or asyncpg's `IntegrityConstraintViolationError`); any other
+database failure raises the driver's error (`sqlite3.Error`, `asyncpg.PostgresError`) and
+rolls the write back. Both backends keep the same tables, columns and values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.model import (
     Article,
@@ -28,6 +32,24 @@ from bot.model import (
     Subscription,
     Summary,
 )
+
+
+class DatabaseUnavailable(Exception):
+    """The database named (a SQLite path, or a PostgreSQL URL without its password) can't be
+    opened; `reason` says why."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path} {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def display_name(target: Path | str) -> str:
+    """A database as messages and logs show it: a path as it is, a URL without its password."""
+    parts = urlsplit(str(target))
+    if parts.password is None:
+        return str(target)
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")))
 
 
 class GuildSettingsRepository(Protocol):

@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Collection, Iterable, Sequence
 
-import aiosqlite
-
 from bot.model import Delivery, DeliveryState, DeliveryTarget, Feed, Subscription
 from bot.storage.database import Database
-
-FEED_COLUMNS = (
-    "f.id, f.url, f.title, f.etag, f.last_modified, f.last_success, f.last_error, f.failures, "
-    "f.next_poll, f.paused"
-)
-DELIVERY_COLUMNS = (
-    "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id, "
-    "sending_at"
-)
-
-
-def feed_from_row(row: aiosqlite.Row) -> Feed:
-    """A `Feed` from a row of `FEED_COLUMNS`."""
-    return Feed(*row)
-
-
-def delivery_from_row(row: aiosqlite.Row) -> Delivery:
-    """A `Delivery` from a row of `DELIVERY_COLUMNS`, its state as a `DeliveryState`."""
-    delivery = Delivery(*row)
-    return dataclasses.replace(delivery, state=DeliveryState(delivery.state))
+from bot.storage.rows import DELIVERY_COLUMNS, FEED_COLUMNS, delivery_from_row, feed_from_row
 
 
 def placeholders(values: Sequence[object]) -> str:

@@ -1,4 +1,6 @@
-"""Numbered SQL migrations (`migrations/V{n}__desc.sql`), version kept in `PRAGMA user_version`."""
+"""Numbered SQL migrations, one folder per dialect: SQLite's in `migrations/V{n}__desc.sql`
+(version kept in `PRAGMA user_version`), PostgreSQL's in `migrations/postgresql/` (applied by
+`bot.storage.postgresql.migrate`). Both dialects number the same schema changes alike."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from importlib import resources
 import aiosqlite
 
 MIGRATION_NAME = re.compile(r"V(\d+)__(\w+)\.sql")
+# Where each dialect's migrations are, under the `bot.storage` package.
+MIGRATION_FOLDERS = {"sqlite": "migrations", "postgresql": "migrations/postgresql"}
 
 
 class SchemaTooNew(Exception):
@@ -37,9 +41,9 @@ class Migration:
         return statements
 
 
-def available_migrations() -> list[Migration]:
-    """The packaged migrations in order; RuntimeError when their numbers have a gap."""
-    folder = resources.files("bot.storage") / "migrations"
+def available_migrations(dialect: str = "sqlite") -> list[Migration]:
+    """The dialect's packaged migrations in order; RuntimeError when their numbers have a gap."""
+    folder = resources.files("bot.storage").joinpath(MIGRATION_FOLDERS[dialect])
     found = []
     for entry in folder.iterdir():
         match = MIGRATION_NAME.fullmatch(entry.name)
@@ -57,6 +61,15 @@ def latest_version() -> int:
     return len(available_migrations())
 
 
+def refuse_if_too_new(current: int, latest: int) -> None:
+    """SchemaTooNew when a database is at a version after the last migration this precis has."""
+    if current > latest:
+        raise SchemaTooNew(
+            f"The database is at schema version {current}, but this precis knows only up to "
+            f"{latest}: upgrade precis, or point PRECIS_DATABASE at another database."
+        )
+
+
 async def schema_version(conn: aiosqlite.Connection) -> int:
     """The database's `user_version`: the last migration applied (0 for a new file)."""
     async with conn.execute("PRAGMA user_version") as cursor:
@@ -68,11 +81,7 @@ async def upgrade(conn: aiosqlite.Connection) -> int:
     """Apply every pending migration in one transaction; return the version now in force."""
     migrations = available_migrations()
     current = await schema_version(conn)
-    if current > len(migrations):
-        raise SchemaTooNew(
-            f"The database is at schema version {current}, but this precis knows only up to "
-            f"{len(migrations)}: upgrade precis, or point PRECIS_DATABASE at another file."
-        )
+    refuse_if_too_new(current, len(migrations))
     pending = [migration for migration in migrations if migration.version > current]
     if not pending:
         return current

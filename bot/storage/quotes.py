@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 
 import aiosqlite
 
-from bot.model import FiledQuote, Quote, QuoteHit, SpeakerCount
+from bot.model import FiledQuote, QuoteHit, SpeakerCount
 from bot.storage.database import Database
+from bot.storage.rows import HIT_COLUMNS, SEARCH_LIMIT, ending_with, hit_from_row, search_words
 
-SEARCH_LIMIT = 100
-FTS_WORD = re.compile(r"\w+")
-LIKE_SPECIAL = re.compile(r"[%_\\]")
-
-HIT_COLUMNS = (
-    "q.text, q.start, q.end, q.speaker, q.speaker_resolved, q.description, q.cue, q.sentence, "
-    "a.id AS article_id, a.title, a.url, a.site_name, a.published, a.created_at"
-)
 IN_GUILD = "JOIN article_sightings g ON g.article_id = q.article_id AND g.guild_id = :guild"
-
-
-def ending_with(word: str) -> str:
-    """A LIKE pattern (with ESCAPE '\\') for a key whose last word is `word`."""
-    return "% " + LIKE_SPECIAL.sub(lambda special: "\\" + special.group(), word)
 
 
 def fts_query(text: str) -> str | None:
@@ -31,34 +18,12 @@ def fts_query(text: str) -> str | None:
 
     Every word is quoted, so FTS syntax typed by a user (`"*(`, `NEAR`, `OR`) is only text.
     """
-    words = FTS_WORD.findall(text)
+    words = search_words(text)
     if not words:
         return None
     quoted = [f'"{word}"' for word in words]
     quoted[-1] += "*"
     return " ".join(quoted)
-
-
-def hit_from_row(row: aiosqlite.Row) -> QuoteHit:
-    """A `QuoteHit` from a row of `HIT_COLUMNS`."""
-    quote = Quote(
-        text=row["text"],
-        start=row["start"],
-        end=row["end"],
-        speaker=row["speaker"],
-        speaker_resolved=row["speaker_resolved"],
-        description=row["description"],
-        cue=row["cue"],
-        sentence=row["sentence"],
-    )
-    return QuoteHit(
-        quote=quote,
-        article_id=row["article_id"],
-        title=row["title"],
-        url=row["url"],
-        site_name=row["site_name"],
-        published=row["published"],
-    )
 
 
 async def replace_quotes(

@@ -9,19 +9,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.articles import SQLiteArticles
+from bot.storage.base import DatabaseUnavailable
 from bot.storage.database import Database
 from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
 from bot.storage.quotes import SQLiteQuotes
-
-
-class DatabaseUnavailable(Exception):
-    """The path given for the database can't hold one; `reason` says why."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path} {reason}")
-        self.path = path
-        self.reason = reason
 
 
 async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
