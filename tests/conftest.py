@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
-from bot.composition import open_services
+from bot.composition import Services, open_services
+from bot.services.poller import PollReport
+from bot.services.poster import Poster
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
@@ -30,6 +32,23 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"{check.__name__} never held")
+
+
+def first_poll_seen(services: Services) -> asyncio.Event:
+    """An event set when the poller's first pass ends. The poll loop makes one at once on
+    start: a test waits for it, so that it adds feeds to a bot past that pass, however fast
+    the database, not to one about to make it."""
+    passed = asyncio.Event()
+    poll = services.poller.poll
+
+    async def poll_and_tell(poster: Poster) -> PollReport:
+        try:
+            return await poll(poster)
+        finally:
+            passed.set()
+
+    services.poller.poll = poll_and_tell  # type: ignore[method-assign]
+    return passed
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +113,10 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
     async def start(**overrides: Any) -> AsyncIterator[Precis]:
         configured = dataclasses.replace(settings, **overrides)
         async with open_services(configured) as services:
+            polled = first_poll_seen(services)
             bot = Precis(configured, services, guild_ready_timeout=0.05)
             async with running_bot(bot):
+                await asyncio.wait_for(polled.wait(), 5)
                 yield bot
 
     return start

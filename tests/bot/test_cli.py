@@ -183,9 +183,13 @@ def test_commands_that_dont_run_the_bot_ignore_its_settings(tmp_path: Path) -> N
         ("notes.txt", "PRECIS_DATABASE=notes.txt is not a SQLite database"),
         ("notes.txt/precis.db", "PRECIS_DATABASE=notes.txt/precis.db is in a folder that cannot"),
         (
-            "postgresql://precis@db.example/precis",
-            "PRECIS_DATABASE must be a SQLite file path: URLs "
-            "('postgresql://precis@db.example/precis') are not supported.",
+            "mysql://precis@db.example/precis",
+            "PRECIS_DATABASE must be a SQLite file path or a postgresql:// URL, not "
+            "'mysql://precis@db.example/precis'",
+        ),
+        (  # nothing listens on port 1: refused at once; the password is not shown
+            "postgresql://precis:secret@127.0.0.1:1/precis",
+            "PRECIS_DATABASE=postgresql://precis:***@127.0.0.1:1/precis cannot be opened (",
         ),
     ],
 )

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sqlite3
+from pathlib import Path
 
 import pytest
 from discord.gateway import DiscordWebSocket as Op
@@ -16,6 +17,12 @@ from bot.cli.main import CLIError, run_bot
 from bot.settings import Settings
 from tests.conftest import eventually
 from tests.fake_discord import FakeDiscord
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """SQLite only: these tests are about the process, and one reads the file after."""
+    return tmp_path / "precis.db"
 
 
 def is_login(request: object) -> bool:

@@ -105,9 +105,17 @@ def test_only_the_named_settings_are_read_the_rest_keep_their_defaults() -> None
         )
 
 
-@pytest.mark.parametrize(
-    "url", ["postgresql://precis@db.example/precis", "sqlite:///data/precis.db", "file:x.db"]
-)
-def test_database_url_is_refused(url: str) -> None:
-    with pytest.raises(SettingsError, match="PRECIS_DATABASE must be a SQLite file path: URLs"):
+@pytest.mark.parametrize("url", ["sqlite:///data/precis.db", "file:x.db", "mysql://db/precis"])
+def test_database_url_other_than_postgresql_is_refused(url: str) -> None:
+    with pytest.raises(
+        SettingsError, match="PRECIS_DATABASE must be a SQLite file path or a postgresql:// URL"
+    ):
         load_settings({"DISCORD_TOKEN": "abc", "PRECIS_DATABASE": url}, env_file=None)
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://precis:secret@db.example:5433/precis", "postgres://db.example/precis"]
+)
+def test_database_postgresql_url_is_kept_as_written(url: str) -> None:
+    settings = load_settings({"DISCORD_TOKEN": "abc", "PRECIS_DATABASE": f" {url} "}, env_file=None)
+    assert settings.database == url

@@ -227,8 +227,9 @@ async def test_a_card_discord_refuses_with_a_400_is_failed_not_retried(
         first = await bot.dispatcher.deliver(cog)
         again = await bot.dispatcher.deliver(cog)
         (failed,) = await bot.storage.deliveries.in_state("failed")
+        # Written without a parameter: SQLite's and PostgreSQL's placeholders differ.
         error = await bot.storage.db.fetch_value(
-            "SELECT last_error FROM deliveries WHERE id = ?", (failed.id,)
+            f"SELECT last_error FROM deliveries WHERE id = {int(failed.id)}"
         )
     assert (first.sent, first.failed, again.sent, again.failed) == (1, 1, 0, 0)
     assert [r.status for r in messages_posted_in(fake, NEWS_CHANNEL_ID)] == [400, 200]

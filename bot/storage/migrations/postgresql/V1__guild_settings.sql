@@ -1,9 +1,10 @@
 -- Per-server settings changed by admins with /config; a missing row means the key's default.
--- Times are unix seconds (BIGINT), as on SQLite, so that `precis db copy` moves rows as they are.
+-- Times are unix seconds (BIGINT), cut down to the second as SQLite's unixepoch() does,
+-- so that a row written now is never dated after the clock of the process that wrote it.
 CREATE TABLE guild_settings (
     guild_id   BIGINT NOT NULL,
     key        TEXT   NOT NULL,
     value      TEXT   NOT NULL,
-    updated_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    updated_at BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (guild_id, key)
 );

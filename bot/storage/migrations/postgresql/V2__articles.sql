@@ -10,7 +10,7 @@ CREATE TABLE articles (
     site_name     TEXT,
     image         TEXT,
     word_count    INTEGER NOT NULL,
-    created_at    BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    created_at    BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint
 );
 
 -- Every URL that was asked for (before redirects) and the article it gave.
@@ -24,7 +24,7 @@ CREATE INDEX article_urls_by_article ON article_urls (article_id);
 CREATE TABLE article_sightings (
     article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     guild_id   BIGINT NOT NULL,
-    seen_at    BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    seen_at    BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (article_id, guild_id)
 );
 CREATE INDEX article_sightings_by_guild ON article_sightings (guild_id, seen_at);
@@ -36,6 +36,6 @@ CREATE TABLE summaries (
     length          INTEGER NOT NULL,
     sentences       TEXT    NOT NULL,      -- JSON list of strings, in document order
     total_sentences INTEGER NOT NULL,
-    created_at      BIGINT  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    created_at      BIGINT  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (article_id, method, length)
 );

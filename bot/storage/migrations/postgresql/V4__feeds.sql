@@ -18,7 +18,7 @@ CREATE TABLE guild_feeds (
     guild_id BIGINT NOT NULL,
     feed_id  BIGINT NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
     added_by BIGINT,
-    added_at BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    added_at BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (guild_id, feed_id)
 );
 CREATE INDEX guild_feeds_by_feed ON guild_feeds (feed_id);
@@ -29,7 +29,7 @@ CREATE TABLE feed_entries (
     entry_key  TEXT   NOT NULL,
     link       TEXT   NOT NULL,
     article_id BIGINT REFERENCES articles (id) ON DELETE SET NULL,
-    seen_at    BIGINT NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    seen_at    BIGINT NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (feed_id, entry_key)
 );
 
@@ -40,7 +40,7 @@ CREATE TABLE subscriptions (
     channel_id BIGINT  NOT NULL,
     topic      TEXT    NOT NULL,   -- canonical text of the parsed topic
     created_by BIGINT,
-    created_at BIGINT  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    created_at BIGINT  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     paused     INTEGER NOT NULL DEFAULT 0,   -- the channel could not be posted in
     UNIQUE (channel_id, topic)
 );
@@ -56,7 +56,7 @@ CREATE TABLE deliveries (
     topic      TEXT,                 -- the subscription that matched; NULL for /post
     state      TEXT    NOT NULL DEFAULT 'pending'
                CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
-    created_at BIGINT  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    created_at BIGINT  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     attempts   INTEGER NOT NULL DEFAULT 0,
     message_id BIGINT,
     sent_at    BIGINT,
