@@ -58,10 +58,12 @@ class PostgresServer:
             await conn.close()
 
     @contextlib.contextmanager
-    def fresh_database(self) -> Iterator[str]:
-        """The URL of a new database, a copy of the template, dropped on the way out."""
+    def fresh_database(self, *, migrated: bool = True) -> Iterator[str]:
+        """The URL of a new database, a copy of the template (or empty: not `migrated`),
+        dropped on the way out."""
         name = f"precis_test_{secrets.token_hex(6)}"
-        run_apart(lambda: self._admin(f"CREATE DATABASE {name} TEMPLATE {self.template}"))
+        template = self.template if migrated else "template0"
+        run_apart(lambda: self._admin(f"CREATE DATABASE {name} TEMPLATE {template}"))
         try:
             yield with_database(self.admin_url, name)
         finally:

@@ -20,8 +20,11 @@ from typing import TYPE_CHECKING, Any
 import bot as precis
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from bot.settings import Settings
-    from bot.storage import Storage
+    from bot.storage import SQLiteStorage
+    from bot.storage.postgresql import PostgresStorage
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
+    copy = db_commands.add_parser(
+        "copy", help="copy every row of one database into another, empty one (ids kept)"
+    )
+    copy.add_argument("source", metavar="SRC", help="a SQLite file or a postgresql:// URL")
+    copy.add_argument("target", metavar="DST", help="the same; it must hold no rows yet")
     commands.add_parser(
         "extract", help="print the article text of each SOURCE", arguments=source_arguments
     )
@@ -182,6 +190,9 @@ def run_command(args: argparse.Namespace) -> int:
         settings = load_settings(only=COMMAND_SETTINGS[command])
     except SettingsError as error:
         raise CLIError(str(error)) from None
+    if command == "db" and args.db_command == "copy":
+        check_copy_source(args.source)
+        return asyncio.run(copy_database(args.source, args.target))
     if command == "db":
         return asyncio.run(upgrade_database(settings))
     if command in ("run", "worker"):
@@ -193,12 +204,12 @@ def run_command(args: argparse.Namespace) -> int:
     return asyncio.run(run_news_command(args, allow_private=settings.allow_private_urls))
 
 
-async def open_storage(settings: Settings) -> Storage:
-    """The database of the settings, migrated; a `CLIError` when it can't be used."""
+async def open_storage(target: Path | str) -> SQLiteStorage | PostgresStorage:
+    """The database `target` names, migrated; a `CLIError` when it can't be used."""
     from bot.storage import open_storage
 
     try:
-        return await open_storage(settings.database)
+        return await open_storage(target)
     except storage_errors() as error:
         raise CLIError(storage_message(error)) from None
 
@@ -224,7 +235,7 @@ async def upgrade_database(settings: Settings) -> int:
     """`precis db upgrade`: migrate the database and print its schema version."""
     from bot.storage import display_name
 
-    storage = await open_storage(settings)
+    storage = await open_storage(settings.database)
     try:
         version = await storage.schema_version()
         print(f"{display_name(settings.database)}: schema version {version}")
@@ -236,6 +247,41 @@ async def upgrade_database(settings: Settings) -> int:
 def shard_options(shards: ShardPlan) -> dict[str, Any]:
     """The client's options for these shards (none: discord.py asks Discord how many)."""
     return {} if shards is None else {"shard_ids": shards[0], "shard_count": shards[1]}
+
+
+def check_copy_source(source: str) -> None:
+    """A `CLIError` for a SQLite source that is not there: opening it would make it."""
+    from pathlib import Path
+
+    from bot.storage import is_postgresql
+
+    if not is_postgresql(source) and not Path(source).is_file():
+        raise CLIError(f"{source}: there is no such database file to copy from.")
+
+
+async def copy_database(source: str, target: str) -> int:
+    """`precis db copy SRC DST`: every row of SRC into DST, which must be empty; both are
+    migrated first. One line on stderr and exit 2 when it can't be done."""
+    from bot.storage import display_name
+    from bot.storage.copy import CopyRefused
+    from bot.storage.copy import copy_database as copy_rows
+
+    source_storage = await open_storage(source)
+    try:
+        target_storage = await open_storage(target)
+        try:
+            copied = await copy_rows(source_storage, target_storage)
+        except CopyRefused as refused:
+            raise CLIError(f"cannot copy into {display_name(target)}: {refused}.") from None
+        finally:
+            await target_storage.close()
+    finally:
+        await source_storage.close()
+    print(
+        f"copied {sum(copied.values())} rows ({', '.join(f'{t} {n}' for t, n in copied.items())}) "
+        f"from {display_name(source)} to {display_name(target)}"
+    )
+    return 0
 
 
 async def run_bot(settings: Settings, shards: ShardPlan = None, *, gateway: bool = True) -> int:

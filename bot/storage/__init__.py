@@ -4,6 +4,7 @@ that picks one."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.storage.base import (
     ArticleRepository,
@@ -19,6 +20,9 @@ from bot.storage.base import (
 from bot.storage.migrate import SchemaTooNew, latest_version
 from bot.storage.sqlite import SQLiteStorage
 
+if TYPE_CHECKING:
+    from bot.storage.postgresql import PostgresStorage
+
 # A database named by one of these is PostgreSQL's; anything else is a SQLite file.
 POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 
@@ -28,7 +32,7 @@ def is_postgresql(target: Path | str) -> bool:
     return isinstance(target, str) and target.startswith(POSTGRESQL_SCHEMES)
 
 
-async def open_storage(target: Path | str) -> Storage:
+async def open_storage(target: Path | str) -> SQLiteStorage | PostgresStorage:
     """Open the database `target` names, a PostgreSQL URL or a SQLite path, with its pending
     migrations applied; DatabaseUnavailable or SchemaTooNew when it can't be used."""
     if is_postgresql(target):

@@ -4,12 +4,14 @@ connection."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiosqlite
 
 from bot.storage.articles import SQLiteArticles
 from bot.storage.base import DatabaseUnavailable
+from bot.storage.copy import RECOUNT_SPEAKERS, Rows
 from bot.storage.database import Database
 from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
@@ -136,6 +138,31 @@ class SQLiteStorage:
     async def schema_version(self) -> int:
         """See `Storage.schema_version`."""
         return await schema_version(self.db.conn)
+
+    async def table_columns(self, table: str) -> list[str]:
+        """See `Copyable.table_columns`."""
+        rows = await self.db.fetch_all(
+            "SELECT name FROM pragma_table_info(?) ORDER BY cid", (table,)
+        )
+        return [row["name"] for row in rows]
+
+    async def read_table(self, table: str, columns: Sequence[str]) -> Rows:
+        """See `Copyable.read_table`."""
+        names = ", ".join(f'"{column}"' for column in columns)
+        return [tuple(row) for row in await self.db.fetch_all(f"SELECT {names} FROM {table}")]
+
+    async def row_count(self, table: str) -> int:
+        """See `Copyable.row_count`."""
+        return int(await self.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))
+
+    async def write_tables(self, tables: Sequence[tuple[str, Sequence[str], Rows]]) -> None:
+        """See `Copyable.write_tables`; SQLite gives the next ids from the largest itself."""
+        async with self.db.transaction() as conn:
+            for table, columns, rows in tables:
+                names = ", ".join(f'"{column}"' for column in columns)
+                marks = ", ".join("?" for _ in columns)
+                await conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            await conn.execute(RECOUNT_SPEAKERS)
 
     async def close(self) -> None:
         """See `Storage.close`."""

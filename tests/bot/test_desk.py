@@ -23,7 +23,7 @@ from bot.services.feeds import FeedService
 from bot.services.guild_config import GuildConfig
 from bot.services.poller import Poller
 from bot.services.poster import AdminNotice, Card
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 from tests.fixtures.feeds import rss, story
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, TITLE, PageServer, article_html, page_server
 
@@ -46,7 +46,7 @@ async def victim() -> AsyncIterator[PageServer]:
 
 
 @pytest.fixture
-async def desk(storage: SQLiteStorage) -> AsyncIterator[NewsDesk]:
+async def desk(storage: Storage) -> AsyncIterator[NewsDesk]:
     async with create_session(allow_private=True) as session:
         yield NewsDesk(storage, session, fetch_timeout=5)
 

@@ -17,7 +17,7 @@ from bot.pipeline.fetch import create_session
 from bot.pipeline.quotes import quotes_of
 from bot.pipeline.summarize import summarize
 from bot.services.desk import LONG_TEXT, LONG_WAITING, NewsDesk
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 
 PARAGRAPH = (
     "The harbour stayed closed for a third day. Crews inspected the breakwater at dawn. "
@@ -31,7 +31,7 @@ def article(title: str, characters: int) -> Article:
 
 
 @pytest.fixture
-async def desk(storage: SQLiteStorage) -> AsyncIterator[NewsDesk]:
+async def desk(storage: Storage) -> AsyncIterator[NewsDesk]:
     async with create_session() as session:
         yield NewsDesk(storage, session)
 

@@ -17,7 +17,7 @@ from bot.services.quotes import (
     QuoteSearch,
     UnknownSpeaker,
 )
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 from tests.bot.test_quote_store import BUDGET, HARBOUR
 from tests.fixtures.pages import PageServer, article_html
 
@@ -25,7 +25,7 @@ GUILD = 1
 
 
 @pytest.fixture
-async def search(storage: SQLiteStorage) -> AsyncIterator[QuoteSearch]:
+async def search(storage: Storage) -> AsyncIterator[QuoteSearch]:
     async with create_session(allow_private=True) as session:
         search = QuoteSearch(storage, NewsDesk(storage, session, fetch_timeout=5))
         for article in (HARBOUR, BUDGET):

@@ -11,7 +11,7 @@ from bot.model import Article, SpeakerCount, Summary
 from bot.pipeline.quotes import filed_quotes, quotes_of
 from bot.pipeline.speakers import match_speakers
 from bot.services.desk import NewsDesk
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 
 HARBOUR = Article(
     title="Harbour bridge to close",
@@ -35,14 +35,14 @@ BUDGET = Article(
 )
 
 
-async def save(storage: SQLiteStorage, article: Article, guild_id: int) -> int:
+async def save(storage: Storage, article: Article, guild_id: int) -> int:
     stored = await storage.articles.save(
         article, quotes=filed_quotes(quotes_of(article)), guild_id=guild_id
     )
     return stored.id
 
 
-async def test_quotes_are_stored_with_resolved_speakers(storage: SQLiteStorage) -> None:
+async def test_quotes_are_stored_with_resolved_speakers(storage: Storage) -> None:
     article_id = await save(storage, HARBOUR, guild_id=1)
     hits = await storage.quotes.for_article(article_id)
     assert [hit.quote.speaker_resolved for hit in hits] == [
@@ -61,7 +61,7 @@ async def test_quotes_are_stored_with_resolved_speakers(storage: SQLiteStorage) 
     assert counts["quotes"] == 3 and counts["speakers"] == 2
 
 
-async def test_search_is_per_server_and_ranked(storage: SQLiteStorage) -> None:
+async def test_search_is_per_server_and_ranked(storage: Storage) -> None:
     await save(storage, HARBOUR, guild_id=1)
     await save(storage, BUDGET, guild_id=2)
     hits = await storage.quotes.search(1, "bridge")
@@ -76,19 +76,19 @@ async def test_search_is_per_server_and_ranked(storage: SQLiteStorage) -> None:
     assert len(prefix) == 1
 
 
-async def test_search_with_a_speaker_filter(storage: SQLiteStorage) -> None:
+async def test_search_with_a_speaker_filter(storage: Storage) -> None:
     await save(storage, HARBOUR, guild_id=1)
     hits = await storage.quotes.search(1, "harbour", speaker="tom baker")
     assert [h.quote.speaker_resolved for h in hits] == ["Tom Baker"]
 
 
 @pytest.mark.parametrize("query", ['"*(', "NEAR", "NEAR(", "a OR", "bridge AND -", "'", "^", "*"])
-async def test_fts_syntax_is_only_text(storage: SQLiteStorage, query: str) -> None:
+async def test_fts_syntax_is_only_text(storage: Storage, query: str) -> None:
     await save(storage, HARBOUR, guild_id=1)
     assert isinstance(await storage.quotes.search(1, query), list)
 
 
-async def test_by_speaker_is_newest_first(storage: SQLiteStorage) -> None:
+async def test_by_speaker_is_newest_first(storage: Storage) -> None:
     later = Article(
         title="Bridge reopens",
         url="https://news.test/reopen",
@@ -104,7 +104,7 @@ async def test_by_speaker_is_newest_first(storage: SQLiteStorage) -> None:
     assert [h.published for h in hits] == ["2026-12-01", "2026-11-20", "2026-11-20"]
 
 
-async def test_a_changed_story_replaces_its_quotes(storage: SQLiteStorage) -> None:
+async def test_a_changed_story_replaces_its_quotes(storage: Storage) -> None:
     article_id = await save(storage, HARBOUR, guild_id=1)
     shorter = Article(
         title=HARBOUR.title,
@@ -118,7 +118,7 @@ async def test_a_changed_story_replaces_its_quotes(storage: SQLiteStorage) -> No
 
 
 async def test_a_page_now_carrying_another_stored_story_leaves_both_whole(
-    storage: SQLiteStorage,
+    storage: Storage,
 ) -> None:
     """HARBOUR's address now serves BUDGET's story, which is stored under its own address:
     neither article's text, quotes nor summaries may be mixed with the other's."""
@@ -161,7 +161,7 @@ FOLLOW_UP = Article(
 
 
 async def test_a_surname_alone_joins_the_full_name_the_server_knows(
-    storage: SQLiteStorage,
+    storage: Storage,
 ) -> None:
     async with aiohttp.ClientSession() as session:
         desk = NewsDesk(storage, session)

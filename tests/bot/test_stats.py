@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.model import Article
 from bot.services.stats import Stats
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 
 
 async def test_counts_name_what_precis_keeps_in_the_order_to_show_them(
-    storage: SQLiteStorage,
+    storage: Storage,
 ) -> None:
     await storage.articles.save(Article(title="T", paragraphs=("Words.",)), quotes=[])
     counts = await Stats(storage).counts()

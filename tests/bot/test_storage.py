@@ -13,7 +13,7 @@ from bot.services.guild_config import (
     InvalidValue,
     UnknownSetting,
 )
-from bot.storage import SchemaTooNew, SQLiteStorage, latest_version
+from bot.storage import SchemaTooNew, SQLiteStorage, Storage, latest_version
 from bot.storage.migrate import available_migrations
 
 
@@ -98,7 +98,7 @@ async def test_failed_migration_leaves_the_database_as_it_was(
         )
 
 
-async def test_guild_config_round_trip_and_validation(storage: SQLiteStorage) -> None:
+async def test_guild_config_round_trip_and_validation(storage: Storage) -> None:
     config = GuildConfig(storage.guild_settings)
     assert (await config.all(42)).summary_sentences == 3
     assert await config.set(42, "Summary_Sentences", " 5 ") == 5
@@ -112,7 +112,7 @@ async def test_guild_config_round_trip_and_validation(storage: SQLiteStorage) ->
     assert await storage.guild_settings.get_all(42) == {}
 
 
-async def test_every_default_survives_being_stored(storage: SQLiteStorage) -> None:
+async def test_every_default_survives_being_stored(storage: Storage) -> None:
     config = GuildConfig(storage.guild_settings)
     for name, key in CONFIG_KEYS.items():  # a default its own parser rejects would be lost
         typed = "none" if key.default is None else str(key.default)
@@ -121,7 +121,7 @@ async def test_every_default_survives_being_stored(storage: SQLiteStorage) -> No
     assert len(await storage.guild_settings.get_all(42)) == len(CONFIG_KEYS)
 
 
-async def test_stored_value_no_longer_valid_falls_back_to_default(storage: SQLiteStorage) -> None:
+async def test_stored_value_no_longer_valid_falls_back_to_default(storage: Storage) -> None:
     await storage.guild_settings.set(1, "summary_method", "retired-method")
     assert await GuildConfig(storage.guild_settings).get(1, "summary_method") == "precis"
 
@@ -130,7 +130,7 @@ def story(title: str = "Bridge closes", *paragraphs: str, url: str | None = None
     return Article(title=title, paragraphs=paragraphs or ("The bridge closes on Monday.",), url=url)
 
 
-async def test_articles_are_found_by_every_url_and_by_content(storage: SQLiteStorage) -> None:
+async def test_articles_are_found_by_every_url_and_by_content(storage: Storage) -> None:
     articles = storage.articles
     first = await articles.save(
         story(url="https://news.test/bridge"), requested_url="https://t.co/x", guild_id=7
@@ -147,7 +147,7 @@ async def test_articles_are_found_by_every_url_and_by_content(storage: SQLiteSto
 
 
 async def test_summaries_are_cached_and_dropped_when_the_story_changes(
-    storage: SQLiteStorage,
+    storage: Storage,
 ) -> None:
     articles = storage.articles
     stored = await articles.save(story(url="https://news.test/a"))
@@ -161,7 +161,7 @@ async def test_summaries_are_cached_and_dropped_when_the_story_changes(
     assert (await articles.get(stored.id)).article.paragraphs == ("Now it closes on Tuesday.",)  # type: ignore[union-attr]
 
 
-async def test_reads_never_see_another_tasks_uncommitted_writes(storage: SQLiteStorage) -> None:
+async def test_reads_never_see_another_tasks_uncommitted_writes(storage: Storage) -> None:
     await storage.guild_settings.set(1, "summary_sentences", "4")
     written, read = asyncio.Event(), asyncio.Event()
 
@@ -184,7 +184,7 @@ async def test_reads_never_see_another_tasks_uncommitted_writes(storage: SQLiteS
     assert await storage.guild_settings.get_all(1) == {"summary_sentences": "5"}
 
 
-async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: SQLiteStorage) -> None:
+async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: Storage) -> None:
     article = await storage.articles.save(Article("Bridge", ("It opens.",)))
     owed = []
     for channel in (10, 11, 12, 13):
@@ -211,19 +211,15 @@ async def test_cards_are_claimed_and_marked_sent_many_at_a_time(storage: SQLiteS
 
 
 async def test_owed_cards_are_read_oldest_first_at_most_so_many_a_channel_or_none_of_some(
-    tmp_path: Path,
+    storage: Storage,
 ) -> None:
-    storage = await SQLiteStorage.open(tmp_path / "precis.db")
-    try:
-        for number in range(5):
-            article = await storage.articles.save(Article(f"Story {number}", ("It opens.",)))
-            for channel in (10, 11) if number < 4 else (12,):
-                await storage.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
-        shared = await storage.deliveries.in_state(DeliveryState.PENDING, 5, per_channel=2)
-        everything = await storage.deliveries.in_state(DeliveryState.PENDING)
-        others = await storage.deliveries.in_state(DeliveryState.PENDING, excluding={10, 12})
-    finally:
-        await storage.close()
+    for number in range(5):
+        article = await storage.articles.save(Article(f"Story {number}", ("It opens.",)))
+        for channel in (10, 11) if number < 4 else (12,):
+            await storage.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
+    shared = await storage.deliveries.in_state(DeliveryState.PENDING, 5, per_channel=2)
+    everything = await storage.deliveries.in_state(DeliveryState.PENDING)
+    others = await storage.deliveries.in_state(DeliveryState.PENDING, excluding={10, 12})
     assert [(d.channel_id, d.article_id) for d in others] == [(11, n) for n in range(1, 5)]
     assert [(d.channel_id, d.article_id) for d in shared] == [
         (10, 1),

@@ -8,7 +8,7 @@ import pytest
 from bot.model import Article
 from bot.pipeline.topics import TopicError
 from bot.services.subscriptions import AlreadyFollowed, NotFollowed, SubscriptionService
-from bot.storage import SQLiteStorage
+from bot.storage import Storage
 
 GUILD, CHANNEL, OTHER_CHANNEL, MEMBER = 1, 10, 11, 100
 BRIDGE = Article(
@@ -19,7 +19,7 @@ BRIDGE = Article(
 
 
 @pytest.fixture
-def service(storage: SQLiteStorage) -> SubscriptionService:
+def service(storage: Storage) -> SubscriptionService:
     return SubscriptionService(storage)
 
 
@@ -47,7 +47,7 @@ async def test_a_topic_that_does_not_parse_is_refused_before_anything_is_stored(
 
 
 async def test_the_preview_tries_a_topic_on_the_articles_stored_lately(
-    service: SubscriptionService, storage: SQLiteStorage
+    service: SubscriptionService, storage: Storage
 ) -> None:
     await storage.articles.save(BRIDGE, quotes=[], guild_id=GUILD)
     matching = await service.follow(GUILD, CHANNEL, "bridges", MEMBER)
@@ -78,7 +78,7 @@ async def test_unfollow_finds_a_topic_typed_another_way_or_by_reference(
 
 
 async def test_a_listing_marks_a_topic_stored_before_topics_were_checked(
-    service: SubscriptionService, storage: SQLiteStorage
+    service: SubscriptionService, storage: Storage
 ) -> None:
     await service.follow(GUILD, CHANNEL, "bridge", MEMBER)
     await storage.subscriptions.add(GUILD, CHANNEL, 'feed:"nhk news', MEMBER)

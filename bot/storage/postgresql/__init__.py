@@ -3,9 +3,12 @@ precis processes sharing one database."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 from bot.storage.base import DatabaseUnavailable, display_name
+from bot.storage.copy import RECOUNT_SPEAKERS, Rows
 from bot.storage.postgresql.articles import PostgresArticles
 from bot.storage.postgresql.database import PostgresDatabase
 from bot.storage.postgresql.feeds import PostgresDeliveries, PostgresFeeds, PostgresSubscriptions
@@ -115,6 +118,38 @@ class PostgresStorage:
         """See `Storage.schema_version`."""
         async with self.db.pool.acquire() as conn:
             return await schema_version(conn)
+
+    async def table_columns(self, table: str) -> list[str]:
+        """See `Copyable.table_columns`: the generated search column is left out."""
+        rows = await self.db.fetch_all(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            "current_schema() AND table_name = $1 AND is_generated = 'NEVER' "
+            "ORDER BY ordinal_position",
+            (table,),
+        )
+        return [row["column_name"] for row in rows]
+
+    async def read_table(self, table: str, columns: Sequence[str]) -> Rows:
+        """See `Copyable.read_table`."""
+        names = ", ".join(f'"{column}"' for column in columns)
+        return [tuple(row) for row in await self.db.fetch_all(f"SELECT {names} FROM {table}")]
+
+    async def row_count(self, table: str) -> int:
+        """See `Copyable.row_count`."""
+        return int(await self.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))
+
+    async def write_tables(self, tables: Sequence[tuple[str, Sequence[str], Rows]]) -> None:
+        """See `Copyable.write_tables`: rows go in by COPY, and each id sequence then starts
+        after the largest id copied."""
+        async with self.db.transaction() as conn:
+            for table, columns, rows in tables:
+                await conn.copy_records_to_table(table, records=rows, columns=list(columns))
+                if "id" in columns:
+                    await conn.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"coalesce(max(id), 0) + 1, false) FROM {table}"
+                    )
+            await conn.execute(RECOUNT_SPEAKERS)
 
     async def close(self) -> None:
         """See `Storage.close`."""
