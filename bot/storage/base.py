@@ -4,7 +4,8 @@ A backend (SQLite: `bot.storage.sqlite`; PostgreSQL: `bot.storage.postgresql`) i
 these protocols; cogs and core services only ever call them.
 
 What holds for every method unless its docstring says otherwise: each write is one transaction
-(all of it or none of it), and writes never interleave; a read sees only committed state. A
+(all of it or none of it), and no write sees another's half done, whether it comes from this
+process or (PostgreSQL) from another one; a read sees only committed state. A
 method given an id that no row has is a no-op (a write) or returns None or nothing (a read).
 A write that would point at a missing article or feed raises the driver's integrity error
 (`sqlite3.IntegrityError`, or asyncpg's `IntegrityConstraintViolationError`); any other

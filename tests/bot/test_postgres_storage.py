@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 
+from bot.model import Article, DeliveryTarget
 from bot.storage import DatabaseUnavailable, SchemaTooNew, latest_version, open_storage
 from bot.storage.migrate import Migration, available_migrations
 from bot.storage.postgresql import PostgresStorage
@@ -149,3 +150,26 @@ async def test_a_database_that_cannot_be_opened_is_unavailable_and_its_password_
     assert "s3cret" not in str(raised.value)
     assert raised.value.reason.startswith("cannot be opened (")
     assert ":***@" in str(raised.value.path)
+
+
+async def test_two_processes_claiming_the_same_cards_take_each_once(
+    postgres_server: PostgresServer,
+) -> None:
+    """Two bots on one database (two pools, as two processes have) claim at the same time."""
+    with postgres_server.fresh_database() as url:
+        first, second = await PostgresStorage.open(url), await PostgresStorage.open(url)
+        try:
+            article = await first.articles.save(Article("Bridge", ("It opens.",)))
+            owed = [
+                await first.deliveries.create(DeliveryTarget(1, channel, "x"), article.id)
+                for channel in range(100, 140)
+            ]
+            ids = [delivery.id for delivery in owed if delivery is not None]
+            rounds = await asyncio.gather(
+                *(storage.deliveries.claim(ids, now=50) for storage in (first, second) * 5)
+            )
+        finally:
+            await first.close()
+            await second.close()
+    claimed = sorted(delivery.id for taken in rounds for delivery in taken)
+    assert claimed == sorted(ids)  # every card once, none twice

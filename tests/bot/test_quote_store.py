@@ -76,6 +76,22 @@ async def test_search_is_per_server_and_ranked(storage: Storage) -> None:
     assert len(prefix) == 1
 
 
+async def test_a_word_in_the_speakers_name_outranks_it_in_a_newer_quotes_text(
+    storage: Storage,
+) -> None:
+    """The speaker's name weighs twice the quote's text, as the search index declares."""
+    market = Article(
+        title="Market day",
+        url="https://news.test/market",
+        published="2026-11-26",
+        paragraphs=("“Ask Baker about the harbour stalls,” said Maria Lopez.",),
+    )
+    await save(storage, HARBOUR, guild_id=1)
+    await save(storage, market, guild_id=1)
+    hits = await storage.quotes.search(1, "baker")
+    assert [h.quote.speaker_resolved for h in hits] == ["Tom Baker", "Maria Lopez"]
+
+
 async def test_search_with_a_speaker_filter(storage: Storage) -> None:
     await save(storage, HARBOUR, guild_id=1)
     hits = await storage.quotes.search(1, "harbour", speaker="tom baker")
