@@ -35,8 +35,21 @@ class CopyRefused(Exception):
     """The copy cannot be made (target not empty, schemas apart); the message says why."""
 
 
+class Reads(Protocol):
+    """A backend's reads: `fetch_all` and `fetch_value` of its `Database`."""
+
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any]: ...
+
+    async def fetch_value(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+
 class Copyable(Protocol):
     """What a backend's storage offers `copy_database`, besides the `Storage` protocol."""
+
+    @property
+    def db(self) -> Reads:
+        """Its database, to read tables with."""
+        ...
 
     async def schema_version(self) -> int:
         """The number of the last migration applied."""
@@ -46,18 +59,21 @@ class Copyable(Protocol):
         """The columns a row of this table is written with (no generated ones)."""
         ...
 
-    async def read_table(self, table: str, columns: Sequence[str]) -> Rows:
-        """Every row of the table, these columns, in no order."""
-        ...
-
-    async def row_count(self, table: str) -> int:
-        """How many rows the table holds."""
-        ...
-
     async def write_tables(self, tables: Sequence[tuple[str, Sequence[str], Rows]]) -> None:
         """Insert these rows as they are, ids included, in one transaction, then bring what
         the database derives from them (counters, id sequences) up to date."""
         ...
+
+
+async def read_table(storage: Copyable, table: str, columns: Sequence[str]) -> Rows:
+    """Every row of the table, these columns, in no order (the same SQL on both backends)."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    return [tuple(row) for row in await storage.db.fetch_all(f"SELECT {names} FROM {table}")]
+
+
+async def row_count(storage: Copyable, table: str) -> int:
+    """How many rows the table holds."""
+    return int(await storage.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))
 
 
 async def copy_database(source: Copyable, target: Copyable) -> dict[str, int]:
@@ -66,7 +82,7 @@ async def copy_database(source: Copyable, target: Copyable) -> dict[str, int]:
     CopyRefused too when the target's row counts differ from the source's after."""
     if await source.schema_version() != await target.schema_version():
         raise CopyRefused("the two databases are at different schema versions")
-    filled = [table for table in TABLES if await target.row_count(table)]
+    filled = [table for table in TABLES if await row_count(target, table)]
     if filled:
         raise CopyRefused(f"the target is not empty ({', '.join(filled)} have rows)")
     tables = []
@@ -74,11 +90,11 @@ async def copy_database(source: Copyable, target: Copyable) -> dict[str, int]:
         columns = await target.table_columns(table)
         if sorted(columns) != sorted(await source.table_columns(table)):
             raise CopyRefused(f"the two databases' {table} tables have different columns")
-        tables.append((table, columns, await source.read_table(table, columns)))
+        tables.append((table, columns, await read_table(source, table, columns)))
     await target.write_tables(tables)
     copied = {table: len(rows) for table, _, rows in tables}
     for table, expected in copied.items():
-        found = await target.row_count(table)
+        found = await row_count(target, table)
         if found != expected:
             raise CopyRefused(f"{table}: {expected} rows read, but the target holds {found}")
     return copied

@@ -11,6 +11,7 @@ import pytest
 from bot.cli.main import main
 from bot.model import Article, DeliveryState, DeliveryTarget, Summary
 from bot.storage import open_storage
+from bot.storage.copy import read_table
 from tests.bot.test_quote_store import BUDGET, HARBOUR, save
 from tests.postgres import PostgresServer
 
@@ -59,7 +60,7 @@ async def snapshot(target: Path | str) -> tuple[object, ...]:
             await storage.deliveries.in_state(DeliveryState.SENT),
             await storage.articles.cached_summary(1, "lead", 3),
             # Each speaker's count, which triggers keep as quotes come and go.
-            sorted(await storage.read_table("speakers", ["id", "key", "name", "quote_count"])),
+            sorted(await read_table(storage, "speakers", ["id", "key", "name", "quote_count"])),
         )
     finally:
         await storage.close()

@@ -129,15 +129,6 @@ class PostgresStorage:
         )
         return [row["column_name"] for row in rows]
 
-    async def read_table(self, table: str, columns: Sequence[str]) -> Rows:
-        """See `Copyable.read_table`."""
-        names = ", ".join(f'"{column}"' for column in columns)
-        return [tuple(row) for row in await self.db.fetch_all(f"SELECT {names} FROM {table}")]
-
-    async def row_count(self, table: str) -> int:
-        """See `Copyable.row_count`."""
-        return int(await self.db.fetch_value(f"SELECT COUNT(*) FROM {table}"))
-
     async def write_tables(self, tables: Sequence[tuple[str, Sequence[str], Rows]]) -> None:
         """See `Copyable.write_tables`: rows go in by COPY, and each id sequence then starts
         after the largest id copied."""
