@@ -7,11 +7,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 import bot
+from bot.storage import latest_version
 from tests.fixtures.pages import ARTICLE_PARAGRAPHS, PageServer, article_html
+from tests.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -67,6 +70,21 @@ def test_db_upgrade_creates_and_reports_the_version(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("state/x.db: schema version ")
     assert (tmp_path / "state" / "x.db").is_file()
+
+
+def test_db_upgrade_migrates_a_postgresql_database_and_keeps_its_password_quiet(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    with postgres_server.fresh_database(migrated=False) as url:
+        parts = urlsplit(url)  # trust auth: the server ignores the password
+        netloc = f"{parts.username}:s3cret@{parts.hostname}:{parts.port}"
+        with_password = urlunsplit(parts._replace(netloc=netloc))
+        result = run_cli("db", "upgrade", cwd=tmp_path, env={"PRECIS_DATABASE": with_password})
+        again = run_cli("db", "upgrade", cwd=tmp_path, env={"PRECIS_DATABASE": with_password})
+    assert result.returncode == 0, result.stderr
+    shown = with_password.replace(":s3cret@", ":***@")
+    assert result.stdout == again.stdout == f"{shown}: schema version {latest_version()}\n"
+    assert list(tmp_path.iterdir()) == []  # no SQLite file made on the side
 
 
 FIXTURES = REPO / "tests" / "pipeline" / "fixtures" / "extract"
