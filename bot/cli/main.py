@@ -192,7 +192,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise CLIError(str(error)) from None
     if command == "db" and args.db_command == "copy":
         check_copy_source(args.source)
-        return asyncio.run(copy_database(args.source, args.target))
+        return asyncio.run(copy_between(args.source, args.target))
     if command == "db":
         return asyncio.run(upgrade_database(settings))
     if command in ("run", "worker"):
@@ -259,18 +259,17 @@ def check_copy_source(source: str) -> None:
         raise CLIError(f"{source}: there is no such database file to copy from.")
 
 
-async def copy_database(source: str, target: str) -> int:
+async def copy_between(source: str, target: str) -> int:
     """`precis db copy SRC DST`: every row of SRC into DST, which must be empty; both are
     migrated first. One line on stderr and exit 2 when it can't be done."""
     from bot.storage import display_name
-    from bot.storage.copy import CopyRefused
-    from bot.storage.copy import copy_database as copy_rows
+    from bot.storage.copy import CopyRefused, copy_database
 
     source_storage = await open_storage(source)
     try:
         target_storage = await open_storage(target)
         try:
-            copied = await copy_rows(source_storage, target_storage)
+            copied = await copy_database(source_storage, target_storage)
         except CopyRefused as refused:
             raise CLIError(f"cannot copy into {display_name(target)}: {refused}.") from None
         finally:
