@@ -12,9 +12,7 @@ from typing import Any
 import pytest
 
 from bot.client import Precis
-from bot.composition import Services, open_services
-from bot.services.poller import PollReport
-from bot.services.poster import Poster
+from bot.composition import open_services
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
 from tests.fake_discord import GUILD_ID, FakeDiscord, fake_discord, running_bot
@@ -34,21 +32,20 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
     raise AssertionError(f"{check.__name__} never held")
 
 
-def first_poll_seen(services: Services) -> asyncio.Event:
-    """An event set when the poller's first pass ends. The poll loop makes one at once on
-    start: a test waits for it, so that it adds feeds to a bot past that pass, however fast
-    the database, not to one about to make it."""
-    passed = asyncio.Event()
-    poll = services.poller.poll
+def first_pass_done(service: object, method: str) -> asyncio.Event:
+    """An event set when `service.method` (a coroutine method) first returns or raises; the
+    method is wrapped on this instance only."""
+    done = asyncio.Event()
+    run = getattr(service, method)
 
-    async def poll_and_tell(poster: Poster) -> PollReport:
+    async def run_and_tell(*args: Any, **kwargs: Any) -> Any:
         try:
-            return await poll(poster)
+            return await run(*args, **kwargs)
         finally:
-            passed.set()
+            done.set()
 
-    services.poller.poll = poll_and_tell  # type: ignore[method-assign]
-    return passed
+    setattr(service, method, run_and_tell)
+    return done
 
 
 @pytest.fixture(scope="session")
@@ -113,10 +110,16 @@ def launch(fake: FakeDiscord, settings: Settings) -> LaunchBot:
     async def start(**overrides: Any) -> AsyncIterator[Precis]:
         configured = dataclasses.replace(settings, **overrides)
         async with open_services(configured) as services:
-            polled = first_poll_seen(services)
+            # The poll and send loops each make a pass at once on start. A test acts on a bot
+            # past both, however fast its database: not on one about to poll or to send.
+            first_passes = (
+                first_pass_done(services.poller, "poll"),
+                first_pass_done(services.dispatcher, "deliver"),
+            )
             bot = Precis(configured, services, guild_ready_timeout=0.05)
             async with running_bot(bot):
-                await asyncio.wait_for(polled.wait(), 5)
+                for done in first_passes:
+                    await asyncio.wait_for(done.wait(), 5)
                 yield bot
 
     return start
