@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import secrets
 import sqlite3
 import sys
 import tempfile
@@ -37,6 +38,8 @@ from multiprocessing.context import ForkServerProcess
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import asyncpg
 
 from benchmarks.feeds import (
     MAX_POSTS_PER_HOUR,
@@ -129,33 +132,70 @@ async def set_up(settings: Any, server: RemoteServer, channels: list[int], args:
 class Database:
     """The benchmark's own view of a database: made, read and dropped without the bot."""
 
-    def __init__(self, backend: str, folder: Path) -> None:
-        if backend != "sqlite":
-            raise SystemExit(f"backend {backend!r} is not supported by this precis")
+    def __init__(self, backend: str, target: str) -> None:
         self.backend = backend
-        self.path = folder / "precis.db"
+        self.target = target  # what PRECIS_DATABASE says
 
-    @property
-    def target(self) -> str:
-        """What PRECIS_DATABASE says."""
-        return str(self.path)
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def made(cls, backend: str, folder: Path) -> AsyncIterator[Database]:
+        """A new, empty database of `backend`: a file in `folder`, or a database on the
+        PostgreSQL server the tests use, dropped on the way out."""
+        if backend == "sqlite":
+            yield cls(backend, str(folder / "precis.db"))
+            return
+        if backend != "postgresql":
+            raise SystemExit(f"backend {backend!r} is not supported by this precis")
+        from tests.postgres import reachable_server, with_database
 
-    def polled_since(self, since: int) -> int:
+        admin, why = await reachable_server()
+        if admin is None:
+            raise SystemExit(f"PostgreSQL not reachable: {why}")
+        name = f"precis_bench_{secrets.token_hex(6)}"
+        await _execute(admin, f"CREATE DATABASE {name}")
+        try:
+            yield cls(backend, with_database(admin, name))
+        finally:
+            await _execute(admin, f"DROP DATABASE {name} WITH (FORCE)")
+
+    async def polled_since(self, since: int) -> int:
         """Feeds polled (successfully or not) at or after `since`: their next poll is later."""
-        return int(self._value("SELECT COUNT(*) FROM feeds WHERE next_poll > ?", since))
+        return int(await self._value(f"SELECT COUNT(*) FROM feeds WHERE next_poll > {since:d}"))
 
-    def open_deliveries(self) -> int:
+    async def open_deliveries(self) -> int:
         return int(
-            self._value("SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')")
+            await self._value(
+                "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')"
+            )
         )
 
-    def size_mb(self) -> float:
-        files = [self.path, self.path.with_name(self.path.name + "-wal")]
+    async def size_mb(self) -> float:
+        if self.backend == "postgresql":
+            return int(await self._value("SELECT pg_database_size(current_database())")) / 2**20
+        path = Path(self.target)
+        files = [path, path.with_name(path.name + "-wal")]
         return sum(file.stat().st_size for file in files if file.exists()) / 2**20
 
-    def _value(self, sql: str, *params: Any) -> Any:
-        with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as connection:
-            return connection.execute(sql, params).fetchone()[0]
+    async def _value(self, sql: str) -> Any:
+        if self.backend == "postgresql":
+            conn = await asyncpg.connect(self.target)
+            try:
+                return await conn.fetchval(sql)
+            finally:
+                await conn.close()
+        return await asyncio.to_thread(self._sqlite_value, sql)
+
+    def _sqlite_value(self, sql: str) -> Any:
+        with contextlib.closing(sqlite3.connect(self.target, timeout=30)) as connection:
+            return connection.execute(sql).fetchone()[0]
+
+
+async def _execute(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
 
 
 def peak_rss_mb(pid: int | None) -> float:
@@ -236,8 +276,8 @@ async def run_config(config: Config, limits_on: bool, args: Any) -> Figures:
     pace = default_pace() if limits_on else LIMITS_OFF_POSTS_PER_SECOND
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        database = Database(config.backend, folder)
         async with (
+            Database.made(config.backend, folder) as database,
             fake_discord(Limits.real() if limits_on else None) as fake,
             remote_server() as server,
         ):
@@ -258,7 +298,7 @@ async def run_config(config: Config, limits_on: bool, args: Any) -> Figures:
             figures.discord_429s = sum(
                 1 for request in fake.requests[requests_before:] if request.status == 429
             )
-        figures.database_mb = database.size_mb()
+            figures.database_mb = await database.size_mb()
     figures.cards = sum(posted.values())
     figures.twice = sum((posted - owed).values())
     figures.missing = sum((owed - posted).values())
@@ -282,11 +322,11 @@ async def watch(
         await asyncio.sleep(TICK_SECONDS)
         for process in processes:
             assert process.exitcode is None, f"a worker stopped ({process.exitcode})"
-        polled = await asyncio.to_thread(database.polled_since, since)
+        polled = await database.polled_since(since)
         if polled >= args.feeds and not figures.poll_s:
             figures.poll_s = time.perf_counter() - began
         out = card_posts(fake, requests_before)
-        if out >= len(owed) and not await asyncio.to_thread(database.open_deliveries):
+        if out >= len(owed) and not await database.open_deliveries():
             figures.wall_s = time.perf_counter() - began
             return
         if (polled, out) != progress:
