@@ -22,10 +22,10 @@ from tests.postgres import PostgresServer, start_postgres_server
 LaunchBot = Callable[..., contextlib.AbstractAsyncContextManager[Precis]]
 
 
-async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -> None:
     """Wait (5 s at most) until `check()` holds: for what the bot records a moment after a
     request that a test can await (a card is in the channel before the bot marks it sent)."""
-    for _ in range(500):
+    for _ in range(int(seconds * 100)):
         if await check():
             return
         await asyncio.sleep(0.01)

@@ -87,7 +87,7 @@ class PostgresStorage:
         except BaseException:
             await pool.close()
             raise
-        return cls(PostgresDatabase(pool))
+        return cls(PostgresDatabase(pool, display_name(url)))
 
     async def counts(self) -> dict[str, int]:
         """See `Storage.counts`."""
