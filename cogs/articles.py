@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
 SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
+SENDER_RETRY_SECONDS = 5  # after a failed pass (the database away), the next one tries this soon
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
 # A request with no answer by then is given up on, and a post looked for later (aiohttp would
 # wait 5 min, holding its channel's queue; discord.py's own waits for a 429 fit within it).
@@ -219,7 +220,9 @@ class Articles(commands.Cog):
         try:
             report = await self.bot.dispatcher.deliver(self)
         except Exception:
-            log.exception("sending cards failed")
+            log.exception("sending cards failed; trying again in %d s", SENDER_RETRY_SECONDS)
+            await asyncio.sleep(SENDER_RETRY_SECONDS)
+            owed.set()
             return
         if report.sent or report.failed:
             log.info("delivered %s", report)

@@ -43,7 +43,7 @@ from bot.services.poster import (
     Poster,
     PostUncertain,
 )
-from bot.storage import DeliveryRepository, Storage
+from bot.storage import DatabaseUnavailable, DeliveryRepository, Storage
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,7 @@ class _SendPass:
     report: DeliveryReport = field(default_factory=DeliveryReport)
     senders: dict[asyncio.Task[bool], list[Delivery]] = field(default_factory=dict)
     set_aside: set[int] = field(default_factory=set)
+    claimed: set[int] = field(default_factory=set)  # every card the pass claimed
 
     def room(self) -> int:
         """How many more cards the pass may claim."""
@@ -228,6 +229,9 @@ class Dispatcher:
         self._resting: dict[int, int] = {}  # channel -> when it may be posted in again
         self._making = asyncio.Semaphore(CARDS_MADE_AT_ONCE)
         self._left_sending: dict[int, _LeftSending] | None = None  # read once, see `reconcile`
+        # Cards claimed by a pass that failed (the database went away mid-pass): those still
+        # `sending` are checked like a crash's, by the next `reconcile`.
+        self._failed_claims: set[int] = set()
         self._reading_left = asyncio.Lock()
         self._reconciling = asyncio.Lock()
 
@@ -261,9 +265,12 @@ class Dispatcher:
                 if not run.senders:
                     break
                 await run.settle()
+            await run.marks.flush()
+        except Exception:
+            self._failed_claims |= run.claimed
+            raise
         finally:
             run.cancel()  # one sender raised (a crash): the others stop with it
-        await run.marks.flush()
         self.metrics.loop_ran(Loop.SEND)
         return run.report
 
@@ -274,6 +281,7 @@ class Dispatcher:
         for queue, settings in await self._claim(run.room(), run.busy(), run.report):
             posting = self._send_queue(queue, run.poster, settings, run.marks, run.report)
             run.senders[asyncio.create_task(posting)] = queue
+            run.claimed.update(delivery.id for delivery in queue)
 
     async def _claim(
         self, limit: int, busy: set[int], report: DeliveryReport
@@ -380,6 +388,8 @@ class Dispatcher:
         except CardRefused as error:  # it would be refused again: never retried
             await deliveries.give_up(str(error), delivery_id=delivery.id)
             return PostOutcome.FAILED
+        except DatabaseUnavailable:  # not the card's fault: the pass ends, see `deliver`
+            raise
         except Exception as error:  # e.g. a summarizer bug: this card fails, not the queue
             log.exception("delivery %d failed", delivery.id)
             await deliveries.give_up(repr(error), delivery_id=delivery.id)
@@ -430,6 +440,19 @@ class Dispatcher:
                 self._left_sending = {d.id: _LeftSending(d) for d in left}
         return self._left_sending
 
+    async def _adopt_failed_claims(self, left: dict[int, _LeftSending]) -> None:
+        """The cards a failed pass claimed that are still `sending`: whether each went out is
+        not known, so they join the cards left `sending`, to be looked for now. The others
+        were settled (sent, or pending again) before the pass failed."""
+        if not self._failed_claims:
+            return
+        # All of them: a few batches at most, DELIVERY_BATCH a process.
+        sending = await self.storage.deliveries.in_state(DeliveryState.SENDING, limit=2**31 - 1)
+        for delivery in sending:
+            if delivery.id in self._failed_claims:
+                left.setdefault(delivery.id, _LeftSending(delivery))
+        self._failed_claims.clear()
+
     async def reconcile(self, poster: Poster) -> ReconcileReport:
         """After a restart: cards left `sending` that are in their channel are marked sent, the
         others go back to pending; each channel's history is read once for all its cards, the
@@ -439,6 +462,7 @@ class Dispatcher:
         report = ReconcileReport()
         async with self._reconciling:
             left = await self._cards_left_sending()
+            await self._adopt_failed_claims(left)
             due: dict[int, list[_LeftSending]] = {}  # channel -> its cards to look for now
             for waiting in left.values():
                 if waiting.next_try > self.clock.now():

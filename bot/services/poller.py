@@ -23,7 +23,7 @@ from bot.services.feed_reader import FeedReader, conditional_headers
 from bot.services.metrics import NO_METRICS, Loop, Metrics, PollOutcome
 from bot.services.poster import FeedPaused, Poster
 from bot.services.subscriptions import SubscriptionIndex, match_channels, topic_index
-from bot.storage import Storage
+from bot.storage import DatabaseUnavailable, Storage
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,9 @@ class Poller:
     ) -> None:
         try:
             await self._poll_feed_unguarded(feed, report, poster, index)
+        except DatabaseUnavailable as error:  # not the feed's fault: it stays due, unblamed
+            log.warning("polling feed %s stopped: %s", feed.url, error)
+            report.failed += 1
         except (
             Exception
         ) as error:  # a bug met by one feed must stop neither the others nor the loop
@@ -110,6 +113,8 @@ class Poller:
             report.new_entries += 1
             try:
                 owed = await self.process_entry(feed, entry, readers=readers, index=index)
+            except DatabaseUnavailable:
+                raise
             except Exception:  # one bad entry must not stop the feed
                 log.exception("entry %s of feed %s failed; it stays new", entry.link, feed.url)
                 all_recorded = False

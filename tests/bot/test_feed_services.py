@@ -40,6 +40,7 @@ from bot.services.poster import (
     PostUncertain,
 )
 from bot.settings import Settings
+from bot.storage import DatabaseUnavailable
 from tests.conftest import eventually
 from tests.fixtures.feeds import Item, publish, rss, story
 from tests.fixtures.pages import PageServer, page_server
@@ -929,3 +930,39 @@ async def test_post_now_says_why_a_card_was_not_posted_with_typed_errors(
     ]
     for error in (already, retry, failed, lost):
         assert_plain(error)
+
+
+def database_away(*args: Any, **kwargs: Any) -> Any:
+    raise DatabaseUnavailable("precis.db", "is unavailable (the server restarts)")
+
+
+async def test_a_database_outage_in_a_poll_blames_no_feed_and_loses_no_entry(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with newsroom.open_following() as room:
+        with monkeypatch.context() as outage:
+            outage.setattr(room.storage.feeds, "record_entry", database_away)
+            cut = await newsroom.poll_stories(room, story("a", "Story A", "alpha"))
+        (feed,) = await room.storage.feeds.for_guild(GUILD)
+        again = await room.poller.poll(newsroom.poster)  # still due: the same time
+        await newsroom.deliver(room)
+    assert (cut.failed, cut.cards_owed, feed.failures) == (1, 0, 0)
+    assert (again.feeds, again.cards_owed) == (1, 1)
+    assert not newsroom.poster.notices
+    assert len(newsroom.poster.posts) == 1
+
+
+async def test_a_card_made_during_a_database_outage_is_not_given_up(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with newsroom.open_following() as room:
+        await newsroom.poll_stories(room, story("a", "Story A", "alpha"))
+        with monkeypatch.context() as outage:
+            outage.setattr(room.storage.articles, "get", database_away)
+            with pytest.raises(DatabaseUnavailable):
+                await newsroom.deliver(room)
+        reconciled = await newsroom.reconcile(room)  # the pass's card is looked for, not lost
+        delivered = await newsroom.deliver(room)
+        failed = await room.storage.deliveries.in_state("failed")
+    assert (reconciled.reposted, delivered.sent, failed) == (1, 1, [])
+    assert len(newsroom.poster.posts) == 1
