@@ -3,7 +3,7 @@ worker` processes against the fake Discord.
 
     python -m benchmarks.scale [--feeds 10000] [--channels 2000] [--subscriptions 100000]
                                [--configs sqlite:1,postgresql:1,postgresql:2,postgresql:4]
-                               [--limits on,off]
+                               [--limits on,off] [--cpu-workers 0]
 
 Setup, not measured: the feed server of the feed benchmark (a child process on loopback
 addresses) serves `--feeds` feeds of 20 entries; every feed is followed with its entries
@@ -16,7 +16,8 @@ from a server that imported the bot once), log in, and poll and deliver on their
 poll ends when every feed has been polled, the run when every card is in its channel and
 recorded as sent. With limits on, the fake enforces Discord's rate limits and the bot paces
 at its default rate; with limits off, it paces at LIMITS_OFF_POSTS_PER_SECOND, so what is
-measured is the bot's own cost. Prints a Markdown table. Exits 1 if a card was lost or
+measured is the bot's own cost. Each worker runs its CPU work in threads by default
+(`--cpu-workers 0`), so that it uses one core and N processes use N. Prints a Markdown table. Exits 1 if a card was lost or
 posted twice.
 """
 
@@ -27,6 +28,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import secrets
 import sqlite3
 import sys
@@ -87,9 +89,10 @@ class Figures:
     missing: int = 0
 
 
-def environ(database: str, posts_per_second: float) -> dict[str, str]:
+def environ(database: str, posts_per_second: float, cpu_workers: str = "0") -> dict[str, str]:
     """A worker's settings, as `precis worker` reads them from the environment."""
     return {
+        "PRECIS_CPU_WORKERS": cpu_workers,
         "DISCORD_TOKEN": "fake-token",
         "PRECIS_DATABASE": database,
         "PRECIS_SYNC_ON_START": "",
@@ -290,7 +293,7 @@ async def run_config(config: Config, limits_on: bool, args: Any) -> Figures:
             owed = owed_cards(args.feeds, channels)
             requests_before = len(fake.requests)
             async with workers(
-                config.processes, environ(database.target, pace), fake, folder
+                config.processes, environ(database.target, pace, args.cpu_workers), fake, folder
             ) as processes:
                 await watch(figures, database, fake, owed, processes, args)
                 figures.peak_rss_mb = [peak_rss_mb(process.pid) for process in processes]
@@ -401,6 +404,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="backend:processes, comma-separated",
     )
     parser.add_argument(
+        "--cpu-workers",
+        default="0",
+        help="each worker's PRECIS_CPU_WORKERS; 0 (threads): a process uses one core, so "
+        "N processes use N",
+    )
+    parser.add_argument(
         "--limits",
         type=lambda raw: [part.strip() == "on" for part in raw.split(",")],
         default=[True, False],
@@ -420,7 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"{args.feeds:,} feeds with one new entry each; {args.subscriptions:,} subscriptions "
         f"on {args.channels:,} channels (one card per entry); fake Discord limits on: paced "
-        f"at {default_pace():g}/s, off: at {LIMITS_OFF_POSTS_PER_SECOND}/s.\n"
+        f"at {default_pace():g}/s, off: at {LIMITS_OFF_POSTS_PER_SECOND}/s. Each worker with "
+        f"PRECIS_CPU_WORKERS={args.cpu_workers}, on a machine of {os.cpu_count()} cores.\n"
     )
     print("\n".join(table(rows)))
     return 1 if any(row.twice or row.missing for row in rows) else 0
