@@ -17,8 +17,8 @@ poll ends when every feed has been polled, the run when every card is in its cha
 recorded as sent. With limits on, the fake enforces Discord's rate limits and the bot paces
 at its default rate; with limits off, it paces at LIMITS_OFF_POSTS_PER_SECOND, so what is
 measured is the bot's own cost. Each worker runs its CPU work in threads by default
-(`--cpu-workers 0`), so that it uses one core and N processes use N. Prints a Markdown table. Exits 1 if a card was lost or
-posted twice.
+(`--cpu-workers 0`), so that it uses one core and N processes use N. Prints a Markdown
+table. Exits 1 if a card was lost or posted twice.
 """
 
 from __future__ import annotations
