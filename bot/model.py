@@ -135,6 +135,18 @@ class SpeakerCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    """A precis process working on the database: `id` is a uuid made at its start, `kind`
+    `run` (with the gateway) or `worker`; times are unix seconds."""
+
+    id: str
+    kind: str
+    host: str
+    pid: int
+    started_at: int
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
     """A feed the bot polls for every server that follows it. Times are unix seconds;
     `etag` and `last_modified` are the validators of its last successful poll, `failures`

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from bot.storage.base import (
     ArticleRepository,
+    ChannelClaimRepository,
     DatabaseUnavailable,
     DeliveryRepository,
     FeedRepository,
     GuildSettingsRepository,
+    ProcessRepository,
     QuoteRepository,
     Storage,
     SubscriptionRepository,
@@ -44,10 +46,12 @@ async def open_storage(target: Path | str) -> SQLiteStorage | PostgresStorage:
 
 __all__ = [
     "ArticleRepository",
+    "ChannelClaimRepository",
     "DatabaseUnavailable",
     "DeliveryRepository",
     "FeedRepository",
     "GuildSettingsRepository",
+    "ProcessRepository",
     "QuoteRepository",
     "SQLiteStorage",
     "SchemaTooNew",

@@ -27,6 +27,7 @@ from bot.model import (
     DeliveryTarget,
     Feed,
     FiledQuote,
+    ProcessInfo,
     QuoteHit,
     SpeakerCount,
     StoredArticle,
@@ -192,9 +193,15 @@ class FeedRepository(Protocol):
         """The feed at this URL, whichever servers follow it; None when the bot has none."""
         ...
 
-    async def due(self, now: int, limit: int) -> list[Feed]:
-        """Feeds to poll now: not paused, `next_poll` at or before `now`, the longest
-        waiting first, at most `limit`."""
+    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+        """Take the feeds to poll now and lease them to `owner` until `until`, in one
+        transaction: not paused, `next_poll` at or before `now`, not leased by anyone
+        (`lease_until` after `now`), the longest waiting first, at most `limit`. Two callers
+        at once never get the same feed. `polled` and `failed` end the lease."""
+        ...
+
+    async def renew_leases(self, owner: str, until: int) -> None:
+        """Extend every lease `owner` holds to `until` (it is still polling them)."""
         ...
 
     async def followers(self, feed_id: int) -> list[int]:
@@ -216,13 +223,14 @@ class FeedRepository(Protocol):
         last_modified: str | None = None,
     ) -> None:
         """Record a successful poll (a 304 included): failures and the last error are
-        forgotten and the next poll set; a None title, ETag or Last-Modified keeps the
-        stored one. A paused feed stays paused."""
+        forgotten, the next poll set and the lease ended; a None title, ETag or
+        Last-Modified keeps the stored one. A paused feed stays paused."""
         ...
 
     async def failed(self, feed_id: int, error: str, *, next_poll: int, pause_after: int) -> Feed:
-        """Count a failed poll and keep its error; the feed is paused when it reaches
-        `pause_after` failures in a row. Returns the feed as updated, which must exist."""
+        """Count a failed poll and keep its error, and end the lease; the feed is paused when
+        it reaches `pause_after` failures in a row. Returns the feed as updated, which must
+        exist."""
         ...
 
     async def resume(self, feed_id: int, now: int) -> None:
@@ -339,6 +347,47 @@ class DeliveryRepository(Protocol):
         ...
 
 
+class ProcessRepository(Protocol):
+    """The precis processes working on this database, each with its last heartbeat."""
+
+    async def register(self, process: ProcessInfo) -> None:
+        """Add a process that has just started (its heartbeat is its start)."""
+        ...
+
+    async def beat(self, process_id: str, now: int) -> None:
+        """Record that the process is alive at `now`."""
+        ...
+
+    async def live(self, since: int) -> list[str]:
+        """The ids of the processes whose last heartbeat is at or after `since`, in order."""
+        ...
+
+    async def forget(self, process_id: str) -> None:
+        """Remove a process that stops cleanly."""
+        ...
+
+
+class ChannelClaimRepository(Protocol):
+    """Which process sends each channel's cards, until when: one at a time, so that a
+    channel's cards go in order and once. A claim whose `until` has passed is free."""
+
+    async def hold(
+        self, channel_ids: Collection[int], owner: str, now: int, until: int
+    ) -> list[int]:
+        """Hold these channels for `owner` until `until`, each that is free, expired or held
+        by `owner` already, in one transaction; the channels now held, in order. A channel
+        another owner holds beyond `now` is left out."""
+        ...
+
+    async def renew(self, owner: str, until: int) -> None:
+        """Extend every claim `owner` holds to `until`."""
+        ...
+
+    async def release(self, channel_ids: Collection[int], owner: str) -> None:
+        """Give up `owner`'s claims on these channels (others' are left alone)."""
+        ...
+
+
 class Storage(Protocol):
     """One open database: its repositories, made once and shared by every caller."""
 
@@ -370,6 +419,16 @@ class Storage(Protocol):
     @property
     def deliveries(self) -> DeliveryRepository:
         """Cards owed and posted."""
+        ...
+
+    @property
+    def processes(self) -> ProcessRepository:
+        """The processes working on the database, and their heartbeats."""
+        ...
+
+    @property
+    def channel_claims(self) -> ChannelClaimRepository:
+        """Which process sends each channel's cards."""
         ...
 
     async def counts(self) -> dict[str, int]:

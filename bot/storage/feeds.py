@@ -7,7 +7,13 @@ from collections.abc import Collection, Iterable, Sequence
 
 from bot.model import Delivery, DeliveryState, DeliveryTarget, Feed, Subscription
 from bot.storage.database import Database
-from bot.storage.rows import DELIVERY_COLUMNS, FEED_COLUMNS, delivery_from_row, feed_from_row
+from bot.storage.rows import (
+    DELIVERY_COLUMNS,
+    FEED_COLUMNS,
+    FEED_FIELDS,
+    delivery_from_row,
+    feed_from_row,
+)
 
 
 def placeholders(values: Sequence[object]) -> str:
@@ -81,14 +87,27 @@ class SQLiteFeeds:
         row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = ?", (url,))
         return None if row is None else feed_from_row(row)
 
-    async def due(self, now: int, limit: int) -> list[Feed]:
-        """See `FeedRepository.due`."""
-        rows = await self._db.fetch_all(
-            f"SELECT {FEED_COLUMNS} FROM feeds f WHERE paused = 0 AND next_poll <= ? "
-            "ORDER BY next_poll LIMIT ?",
-            (now, limit),
-        )
-        return [feed_from_row(row) for row in rows]
+    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+        """See `FeedRepository.lease_due`: one write transaction (BEGIN IMMEDIATE), so no
+        other process reads the feeds free meanwhile."""
+        async with (
+            self._db.transaction() as conn,
+            conn.execute(
+                "UPDATE feeds SET leased_by = ?, lease_until = ? WHERE id IN (SELECT id FROM "
+                "feeds WHERE paused = 0 AND next_poll <= ? AND coalesce(lease_until, 0) <= ? "
+                f"ORDER BY next_poll LIMIT ?) RETURNING {FEED_FIELDS}",
+                (owner, until, now, now, limit),
+            ) as cursor,
+        ):
+            rows = await cursor.fetchall()
+        return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.next_poll)
+
+    async def renew_leases(self, owner: str, until: int) -> None:
+        """See `FeedRepository.renew_leases`."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE feeds SET lease_until = ? WHERE leased_by = ?", (until, owner)
+            )
 
     async def followers(self, feed_id: int) -> list[int]:
         """See `FeedRepository.followers`."""
@@ -122,7 +141,7 @@ class SQLiteFeeds:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET last_success = ?, next_poll = ?, failures = 0, last_error = NULL,"
-                " title = coalesce(?, title), etag = coalesce(?, etag),"
+                " leased_by = NULL, lease_until = NULL, title = coalesce(?, title), etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified) WHERE id = ?",
                 (now, next_poll, title, etag, last_modified, feed_id),
             )
@@ -132,7 +151,7 @@ class SQLiteFeeds:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET failures = failures + 1, last_error = ?, next_poll = ?, "
-                "paused = (failures + 1 >= ?) WHERE id = ?",
+                "paused = (failures + 1 >= ?), leased_by = NULL, lease_until = NULL WHERE id = ?",
                 (error, next_poll, pause_after, feed_id),
             )
             async with conn.execute(

@@ -23,10 +23,12 @@ HIT_COLUMNS = (
     'q.text, q.start, q."end", q.speaker, q.speaker_resolved, q.description, q.cue, q.sentence, '
     "a.id AS article_id, a.title, a.url, a.site_name, a.published, a.created_at"
 )
-FEED_COLUMNS = (
-    "f.id, f.url, f.title, f.etag, f.last_modified, f.last_success, f.last_error, f.failures, "
-    "f.next_poll, f.paused"
+# A feed's columns as a statement's RETURNING names them (SQLite's takes no table prefix)...
+FEED_FIELDS = (
+    "id, url, title, etag, last_modified, last_success, last_error, failures, next_poll, paused"
 )
+# ...and as a query of `feeds f` (joined to other tables) names them.
+FEED_COLUMNS = ", ".join(f"f.{column}" for column in FEED_FIELDS.split(", "))
 DELIVERY_COLUMNS = (
     "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id, "
     "sending_at"

@@ -15,6 +15,7 @@ from bot.storage.copy import RECOUNT_SPEAKERS, Rows
 from bot.storage.database import Database
 from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
+from bot.storage.processes import SQLiteChannelClaims, SQLiteProcesses
 from bot.storage.quotes import SQLiteQuotes
 
 
@@ -86,6 +87,8 @@ class SQLiteStorage:
         self.feeds = SQLiteFeeds(db)
         self.subscriptions = SQLiteSubscriptions(db)
         self.deliveries = SQLiteDeliveries(db)
+        self.processes = SQLiteProcesses(db)
+        self.channel_claims = SQLiteChannelClaims(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteStorage:

@@ -13,6 +13,7 @@ from bot.storage.postgresql.articles import PostgresArticles
 from bot.storage.postgresql.database import PostgresDatabase
 from bot.storage.postgresql.feeds import PostgresDeliveries, PostgresFeeds, PostgresSubscriptions
 from bot.storage.postgresql.migrate import schema_version, upgrade
+from bot.storage.postgresql.processes import PostgresChannelClaims, PostgresProcesses
 from bot.storage.postgresql.quotes import PostgresQuotes
 
 CONNECT_TIMEOUT = 10.0  # seconds, for each connection the pool opens
@@ -66,6 +67,8 @@ class PostgresStorage:
         self.feeds = PostgresFeeds(db)
         self.subscriptions = PostgresSubscriptions(db)
         self.deliveries = PostgresDeliveries(db)
+        self.processes = PostgresProcesses(db)
+        self.channel_claims = PostgresChannelClaims(db)
 
     @classmethod
     async def open(cls, url: str) -> PostgresStorage:

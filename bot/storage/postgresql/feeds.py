@@ -84,14 +84,28 @@ class PostgresFeeds:
         row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = $1", (url,))
         return None if row is None else feed_from_row(row)
 
-    async def due(self, now: int, limit: int) -> list[Feed]:
-        """See `FeedRepository.due`."""
-        rows = await self._db.fetch_all(
-            f"SELECT {FEED_COLUMNS} FROM feeds f WHERE paused = 0 AND next_poll <= $1 "
-            "ORDER BY next_poll LIMIT $2",
-            (now, limit),
-        )
-        return [feed_from_row(row) for row in rows]
+    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+        """See `FeedRepository.lease_due`: the due feeds are locked as they are read, and
+        those another transaction has locked are skipped, not waited for."""
+        async with self._db.transaction() as conn:
+            rows = await conn.fetch(
+                "UPDATE feeds f SET leased_by = $1, lease_until = $2 WHERE id IN (SELECT id "
+                "FROM feeds WHERE paused = 0 AND next_poll <= $3 "
+                "AND coalesce(lease_until, 0) <= $3 ORDER BY next_poll LIMIT $4 "
+                f"FOR UPDATE SKIP LOCKED) RETURNING {FEED_COLUMNS}",
+                owner,
+                until,
+                now,
+                limit,
+            )
+        return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.next_poll)
+
+    async def renew_leases(self, owner: str, until: int) -> None:
+        """See `FeedRepository.renew_leases`."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE feeds SET lease_until = $1 WHERE leased_by = $2", until, owner
+            )
 
     async def followers(self, feed_id: int) -> list[int]:
         """See `FeedRepository.followers`."""
@@ -124,7 +138,7 @@ class PostgresFeeds:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET last_success = $1, next_poll = $2, failures = 0, "
-                "last_error = NULL, title = coalesce($3, title), etag = coalesce($4, etag), "
+                "last_error = NULL, leased_by = NULL, lease_until = NULL, title = coalesce($3, title), etag = coalesce($4, etag), "
                 "last_modified = coalesce($5, last_modified) WHERE id = $6",
                 now,
                 next_poll,
@@ -139,7 +153,8 @@ class PostgresFeeds:
         async with self._db.transaction() as conn:
             row = await conn.fetchrow(
                 "UPDATE feeds f SET failures = failures + 1, last_error = $1, next_poll = $2, "
-                f"paused = (failures + 1 >= $3)::int WHERE id = $4 RETURNING {FEED_COLUMNS}",
+                "paused = (failures + 1 >= $3)::int, leased_by = NULL, lease_until = NULL "
+                f"WHERE id = $4 RETURNING {FEED_COLUMNS}",
                 error,
                 next_poll,
                 pause_after,

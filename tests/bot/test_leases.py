@@ -1,0 +1,81 @@
+"""Many processes on one database (issue 13): heartbeats, feed leases and channel claims, in
+storage, on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.model import Feed, ProcessInfo
+from bot.storage import Storage
+
+A, B = "process-a", "process-b"
+
+
+async def add_feeds(storage: Storage, count: int, now: int = 100) -> None:
+    for n in range(count):
+        await storage.feeds.add(
+            1, f"https://example.com/{n}.xml", f"Feed {n}", seen=[], added_by=None, now=now
+        )
+
+
+async def test_processes_register_beat_and_are_live_while_their_heartbeat_is_recent(
+    storage: Storage,
+) -> None:
+    await storage.processes.register(ProcessInfo(A, "run", "host", 10, started_at=100))
+    await storage.processes.register(ProcessInfo(B, "worker", "host", 11, started_at=100))
+    await storage.processes.beat(B, 120)
+    assert await storage.processes.live(since=100) == [A, B]
+    assert await storage.processes.live(since=101) == [B]
+    await storage.processes.forget(B)
+    assert await storage.processes.live(since=0) == [A]
+
+
+async def test_a_due_feed_is_leased_to_one_caller_until_its_lease_ends_or_it_is_polled(
+    storage: Storage,
+) -> None:
+    await add_feeds(storage, 3)
+    first = await storage.feeds.lease_due(100, 2, A, until=130)
+    assert len(first) == 2
+    rest = await storage.feeds.lease_due(100, 10, B, until=130)
+    assert {f.id for f in rest} == {f.id for f in await all_feeds(storage)} - {f.id for f in first}
+    assert await storage.feeds.lease_due(129, 10, B, until=160) == []  # A's lease holds
+    await storage.feeds.polled(first[0].id, now=110, next_poll=110)
+    assert [f.id for f in await storage.feeds.lease_due(129, 10, B, until=160)] == [first[0].id]
+    expired = await storage.feeds.lease_due(130, 10, B, until=160)
+    assert {f.id for f in expired} == {first[1].id} | {f.id for f in rest}
+
+
+async def test_a_renewed_lease_holds_longer_and_a_failed_poll_ends_it(storage: Storage) -> None:
+    await add_feeds(storage, 1)
+    [feed] = await storage.feeds.lease_due(100, 10, A, until=130)
+    await storage.feeds.renew_leases(A, until=160)
+    await storage.feeds.renew_leases(B, until=200)  # B holds nothing: nothing changes
+    assert await storage.feeds.lease_due(159, 10, B, until=190) == []
+    await storage.feeds.failed(feed.id, "boom", next_poll=100, pause_after=10)
+    assert [f.id for f in await storage.feeds.lease_due(101, 10, B, until=130)] == [feed.id]
+
+
+async def test_leasing_at_once_gives_each_due_feed_to_one_caller(storage: Storage) -> None:
+    await add_feeds(storage, 40)
+    leased = await asyncio.gather(
+        *(storage.feeds.lease_due(100, 10, f"p{n}", until=130) for n in range(6))
+    )
+    ids = [feed.id for feeds in leased for feed in feeds]
+    assert sorted(ids) == sorted(f.id for f in await all_feeds(storage))
+
+
+async def test_a_channel_is_held_by_one_owner_until_its_claim_ends(storage: Storage) -> None:
+    assert await storage.channel_claims.hold([1, 2], A, now=100, until=130) == [1, 2]
+    assert await storage.channel_claims.hold([2, 3, 3], B, now=100, until=200) == [3]
+    assert await storage.channel_claims.hold([1, 2], A, now=110, until=140) == [1, 2]  # renewed
+    await storage.channel_claims.renew(A, until=150)
+    assert await storage.channel_claims.hold([1, 2], B, now=149, until=180) == []
+    assert await storage.channel_claims.hold([1, 2], B, now=150, until=180) == [1, 2]
+    await storage.channel_claims.release([1, 3], A)  # not A's any more: left alone
+    assert await storage.channel_claims.hold([1, 3], A, now=151, until=180) == []
+    await storage.channel_claims.release([1, 3], B)
+    assert await storage.channel_claims.hold([1, 3], A, now=151, until=180) == [1, 3]
+
+
+async def all_feeds(storage: Storage) -> list[Feed]:
+    return await storage.feeds.for_guild(1)
