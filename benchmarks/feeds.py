@@ -558,6 +558,7 @@ def bench_settings(
         metrics_host="127.0.0.1",
         cpu_workers=cpu_workers,
         fast_feeds=fast_feeds,
+        lease_seconds=30,
     )
 
 

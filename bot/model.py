@@ -137,12 +137,14 @@ class SpeakerCount:
 @dataclass(frozen=True, slots=True)
 class ProcessInfo:
     """A precis process working on the database: `id` is a uuid made at its start, `kind`
-    `run` (with the gateway) or `worker`; times are unix seconds."""
+    `run` (with the gateway) or `worker`, `pid_space` the machine and pid namespace its `pid`
+    is in ('' when unknown); times are unix seconds."""
 
     id: str
     kind: str
     host: str
     pid: int
+    pid_space: str
     started_at: int
 
 

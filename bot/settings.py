@@ -140,6 +140,13 @@ def _host(raw: str) -> str:
     return host
 
 
+def _lease_seconds(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit() or int(text) < 3:
+        raise BadValue(f"must be a whole number of at least 3, not {raw!r}.")
+    return int(text)
+
+
 def _cpu_workers(raw: str) -> int | None:
     """A count of worker processes; None (`auto`) is one per core."""
     word = raw.strip().lower()
@@ -227,6 +234,13 @@ class Settings:
         _boolean,
         "read plain RSS 2.0 and Atom with the fast lxml reader (feedparser reads the rest); "
         "false: feedparser reads every feed",
+    )
+    lease_seconds: int = setting(
+        "PRECIS_LEASE_SECONDS",
+        "30",
+        _lease_seconds,
+        "processes sharing a database: a process that stops beating (every third of this) is "
+        "taken for dead, and its feeds and channels go to the others, after this many seconds",
     )
 
     @property

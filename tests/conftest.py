@@ -92,6 +92,7 @@ def settings(database: Path | str) -> Settings:
         metrics_host="127.0.0.1",
         cpu_workers=0,  # threads: no worker processes to start for each test
         fast_feeds=True,
+        lease_seconds=30,
     )
 
 

@@ -294,7 +294,7 @@ async def run_bot(settings: Settings, shards: ShardPlan = None, *, gateway: bool
 
     try:
         async with (
-            open_services(settings) as services,
+            open_services(settings, kind="run" if gateway else "worker") as services,
             Precis(settings, services, gateway=gateway, **shard_options(shards)) as client,
         ):
             loop = asyncio.get_running_loop()

@@ -13,6 +13,12 @@ transaction.
 After a crash, `reconcile` looks in each channel for the cards left `sending`: found ones are
 marked sent, the others are posted again.
 
+Many processes: a process sends only in the channels it holds (`ChannelHolds`, one process
+at a time each). It takes a channel before claiming its cards, and the cards it finds left
+`sending` there when it takes it are someone else's (a dead process's, or a hold of its own
+that lapsed): those it reconciles before posting any other card of that channel. A post
+goes out only while the hold it was claimed under is still this process's.
+
 Pace: each channel's cards go out in order, one queue per channel, and the channels are
 served at once; every request goes through one `Pacer`, under Discord's global budget. A card
 Discord cannot take just now (a 5xx, or a 429 after discord.py's own waits) goes back to
@@ -24,6 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -32,6 +40,7 @@ from bot.model import Delivery, DeliveryState, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock, backoff_seconds
 from bot.services.desk import LONG_WAITING, Busy, NewsDesk, Progress
 from bot.services.guild_config import GuildConfig, GuildSettings
+from bot.services.holds import ChannelHolds, Hold
 from bot.services.metrics import NO_METRICS, Loop, Metrics, delivery_latency
 from bot.services.pacer import ChannelWindow, Pacer
 from bot.services.poster import (
@@ -62,6 +71,9 @@ CLAIM_EVERY_SECONDS = 1.0  # a pass claims more (once half the batch is done) at
 # so that Discord never sees a sixth within its window.
 CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS = 5, 5.2
 SENT_BATCH = 100  # cards marked sent in one transaction (after a crash, reconcile finds them)
+# Cards left `sending` read when channels are taken: what one pass of a process that died may
+# have left (its claimed cards, and those posted but not yet marked sent).
+LEFT_SENDING_READ = DELIVERY_BATCH + SENT_BATCH
 # Cards made at once, under the desk's queue for long texts: the sender alone never fills it.
 CARDS_MADE_AT_ONCE = LONG_WAITING // 2
 HOUR = 3600
@@ -97,6 +109,15 @@ NOT_POSTED = {
         "Discord didn't answer; I'll look for the card in {where} and post it if it isn't there."
     ),
 }
+
+
+class PostedElsewhere(PostRefused):
+    """Another process holds the channel: the card is owed there, and that process posts it."""
+
+    def __init__(self, channel_id: int) -> None:
+        super().__init__(
+            channel_id, "Another precis process is posting in {where}; the card will go out soon."
+        )
 
 
 class NotPosted(PostRefused):
@@ -136,11 +157,13 @@ class Reconciled(StrEnum):
 
 @dataclass(slots=True)
 class _LeftSending:
-    """A card a previous run left `sending`, until its channel says whether it is there."""
+    """A card left `sending` (by a previous run, another process, or a post that got no
+    answer), until its channel says whether it is there."""
 
     delivery: Delivery
     failures: int = 0
     next_try: int = 0
+    looked_for: bool = False  # until it is, no other card of its channel is claimed
 
 
 class SentMarks:
@@ -168,14 +191,15 @@ class SentMarks:
 @dataclass
 class _SendPass:
     """One `deliver` pass: a sender task for each channel it serves, with that channel's
-    cards, and the channels it set aside (their cards wait), which it does not claim again."""
+    cards, and the channels it set aside (their cards wait, or the channel is no longer this
+    process's), which it does not claim again."""
 
     poster: Poster
     marks: SentMarks
     report: DeliveryReport = field(default_factory=DeliveryReport)
     senders: dict[asyncio.Task[bool], list[Delivery]] = field(default_factory=dict)
     set_aside: set[int] = field(default_factory=set)
-    claimed: set[int] = field(default_factory=set)  # every card the pass claimed
+    channels: set[int] = field(default_factory=set)  # every channel the pass claimed in
 
     def room(self) -> int:
         """How many more cards the pass may claim."""
@@ -216,6 +240,7 @@ class Dispatcher:
         *,
         clock: Clock,
         pacer: Pacer,
+        holds: ChannelHolds,
         metrics: Metrics = NO_METRICS,
     ) -> None:
         self.storage = storage
@@ -223,16 +248,17 @@ class Dispatcher:
         self.config = config
         self.clock = clock
         self.pacer = pacer
+        self.holds = holds
         self.metrics = metrics
         self.channel_window = ChannelWindow(CHANNEL_MESSAGES, CHANNEL_WINDOW_SECONDS)
         self.cards_owed = asyncio.Event()  # set when new cards are recorded; the sender waits
         self._resting: dict[int, int] = {}  # channel -> when it may be posted in again
         self._making = asyncio.Semaphore(CARDS_MADE_AT_ONCE)
-        self._left_sending: dict[int, _LeftSending] | None = None  # read once, see `reconcile`
-        # Cards claimed by a pass that failed (the database went away mid-pass): those still
-        # `sending` are checked like a crash's, by the next `reconcile`.
-        self._failed_claims: set[int] = set()
-        self._reading_left = asyncio.Lock()
+        # Cards left `sending` in the channels held, by delivery id: read when a channel is
+        # taken, before this process claims any card there (see `reconcile`).
+        self._left_sending: dict[int, _LeftSending] = {}
+        self._taking = asyncio.Lock()
+        self._sending_in: Counter[int] = Counter()  # channel -> its queues and /posts at work
         self._reconciling = asyncio.Lock()
 
     async def card(self, delivery: Delivery, settings: GuildSettings) -> Card | None:
@@ -250,8 +276,8 @@ class Dispatcher:
         left that may go now: each channel's in order, the channels at once. At most
         DELIVERY_BATCH cards are claimed at a time; as channels finish, their places go to
         other channels' cards, so a slow channel (a post without an answer waits up to
-        30 s) holds back only its own."""
-        await self._cards_left_sending()  # read before this run claims any
+        30 s) holds back only its own. Only channels this process holds are served; at the
+        end it gives back those it has nothing more to do in."""
         run = _SendPass(poster, SentMarks(self.storage.deliveries, self.clock))
         loop = asyncio.get_running_loop()
         next_claim = loop.time()
@@ -267,10 +293,13 @@ class Dispatcher:
                 await run.settle()
             await run.marks.flush()
         except Exception:
-            self._failed_claims |= run.claimed
+            # The database went away mid-pass: whether its claimed cards went out is not
+            # known, so its channels are taken afresh and those cards looked for first.
+            self.holds.lapse(run.channels)
             raise
         finally:
             run.cancel()  # one sender raised (a crash): the others stop with it
+        await self._release_idle()
         self.metrics.loop_ran(Loop.SEND)
         return run.report
 
@@ -278,19 +307,28 @@ class Dispatcher:
         """Claim what the pass has room for, in channels it is not serving, and start a
         sender for each channel."""
         await run.marks.flush()  # the hourly caps count the cards posted so far
-        for queue, settings in await self._claim(run.room(), run.busy(), run.report):
-            posting = self._send_queue(queue, run.poster, settings, run.marks, run.report)
+        for queue, hold, settings in await self._claim(run.room(), run.busy(), run.report):
+            posting = self._send_queue(queue, hold, run.poster, settings, run.marks, run.report)
+            self._sending_in[queue[0].channel_id] += 1  # until the queue is done: kept held
             run.senders[asyncio.create_task(posting)] = queue
-            run.claimed.update(delivery.id for delivery in queue)
+            run.channels.add(queue[0].channel_id)
 
     async def _claim(
         self, limit: int, busy: set[int], report: DeliveryReport
-    ) -> list[tuple[list[Delivery], GuildSettings]]:
-        """Claim up to `limit` pending cards, of channels not `busy` with earlier ones, that
-        may go now: each channel's queue, oldest first, with its server's settings."""
-        batch = await self.storage.deliveries.in_state(
-            DeliveryState.PENDING, limit, per_channel=CHANNEL_SHARE, excluding=busy
+    ) -> list[tuple[list[Delivery], Hold, GuildSettings]]:
+        """Claim up to `limit` pending cards, of channels not `busy` with earlier ones nor
+        held by another process, that may go now: each channel's queue, oldest first, with
+        the hold it is posted under and its server's settings."""
+        owed = await self.storage.deliveries.in_state(
+            DeliveryState.PENDING,
+            limit,
+            per_channel=CHANNEL_SHARE,
+            excluding=busy | self._unsettled(),
+            free_for=(self.holds.owner, self.clock.now()),
         )
+        held = await self._hold({delivery.channel_id for delivery in owed})
+        unsettled = self._unsettled()  # a channel just taken may have cards left sending
+        batch = [d for d in owed if d.channel_id in held and d.channel_id not in unsettled]
         chosen, settings_of, report.waiting = await self._within_caps(batch)
         # Claimed only if still pending: /post, or another pass, may have taken some since
         # the batch was read.
@@ -298,7 +336,45 @@ class Dispatcher:
         queues: dict[int, list[Delivery]] = {}
         for delivery in claimed:
             queues.setdefault(delivery.channel_id, []).append(delivery)
-        return [(queue, settings_of[queue[0].guild_id]) for queue in queues.values()]
+        return [
+            (queue, hold, settings_of[queue[0].guild_id])
+            for queue in queues.values()
+            if (hold := self.holds.current(queue[0].channel_id)) is not None
+        ]
+
+    async def _hold(self, channel_ids: Collection[int]) -> set[int]:
+        """Hold these channels, those no other live process holds: the channels held. In one
+        just taken, the cards left `sending` are read before this process claims any there,
+        so that a card it is posting is never taken for one; they are looked for before any
+        other card of that channel is claimed."""
+        if not channel_ids:
+            return set()
+        async with self._taking:
+            held, fresh = await self.holds.take(channel_ids)
+            if fresh:
+                left = await self.storage.deliveries.in_state(
+                    DeliveryState.SENDING, LEFT_SENDING_READ, only=fresh
+                )
+                for delivery in left:  # those known already keep their state
+                    self._left_sending.setdefault(delivery.id, _LeftSending(delivery))
+                if left:
+                    self.cards_owed.set()  # the send loop reconciles them, then sends
+        return held
+
+    def _unsettled(self) -> set[int]:
+        """The channels with cards left `sending` not looked for yet: nothing else is
+        claimed there until they are."""
+        return {
+            waiting.delivery.channel_id
+            for waiting in self._left_sending.values()
+            if not waiting.looked_for
+        }
+
+    async def _release_idle(self) -> None:
+        """Give back the channels held with nothing left to do: no card left `sending` to
+        look for, no queue (of another pass) or /post at work."""
+        keep = {waiting.delivery.channel_id for waiting in self._left_sending.values()}
+        await self.holds.release(self.holds.held() - keep - set(+self._sending_in))
 
     async def _within_caps(
         self, batch: list[Delivery]
@@ -331,6 +407,7 @@ class Dispatcher:
     async def _send_queue(
         self,
         queue: list[Delivery],
+        hold: Hold,
         poster: Poster,
         settings: GuildSettings,
         marks: SentMarks,
@@ -338,8 +415,31 @@ class Dispatcher:
     ) -> bool:
         """Post one channel's claimed cards, in order; False if the channel must wait. When
         one card must wait, or the channel rests, the rest wait behind it (given back
-        untried); when the channel is lost, they failed with it."""
+        untried); when the channel is lost, they failed with it. When the hold they were
+        claimed under lapsed, they are left `sending` as they are, for whoever holds the
+        channel next to look for."""
+        try:
+            return await self._send_in_order(queue, hold, poster, settings, marks, report)
+        finally:
+            self._sending_in[queue[0].channel_id] -= 1
+
+    async def _send_in_order(
+        self,
+        queue: list[Delivery],
+        hold: Hold,
+        poster: Poster,
+        settings: GuildSettings,
+        marks: SentMarks,
+        report: DeliveryReport,
+    ) -> bool:
+        """`_send_queue`'s work."""
         for position, delivery in enumerate(queue):
+            if not self.holds.still(delivery.channel_id, hold):
+                log.warning(
+                    "lost the hold on channel %d; its cards are left to reconcile",
+                    delivery.channel_id,
+                )
+                return False
             outcome = await self._post(delivery, poster, settings, marks)
             if outcome is PostOutcome.SENT:
                 report.sent += 1
@@ -426,43 +526,32 @@ class Dispatcher:
 
     def _left_sending_after(self, delivery: Delivery, seconds: int) -> None:
         """Leave a claimed card `sending`, for `reconcile` to look for in `seconds`."""
-        assert self._left_sending is not None, "read before this run claimed any"
         self._left_sending[delivery.id] = _LeftSending(
-            delivery, next_try=self.clock.now() + seconds
+            delivery, next_try=self.clock.now() + seconds, looked_for=True
         )
-
-    async def _cards_left_sending(self) -> dict[int, _LeftSending]:
-        """The cards a previous run left `sending`: read once, before this run claims any, so
-        that a card this run is posting is never taken for one."""
-        async with self._reading_left:
-            if self._left_sending is None:
-                left = await self.storage.deliveries.in_state(DeliveryState.SENDING)
-                self._left_sending = {d.id: _LeftSending(d) for d in left}
-        return self._left_sending
-
-    async def _adopt_failed_claims(self, left: dict[int, _LeftSending]) -> None:
-        """The cards a failed pass claimed that are still `sending`: whether each went out is
-        not known, so they join the cards left `sending`, to be looked for now. The others
-        were settled (sent, or pending again) before the pass failed."""
-        if not self._failed_claims:
-            return
-        # All of them: a few batches at most, DELIVERY_BATCH a process.
-        sending = await self.storage.deliveries.in_state(DeliveryState.SENDING, limit=2**31 - 1)
-        for delivery in sending:
-            if delivery.id in self._failed_claims:
-                left.setdefault(delivery.id, _LeftSending(delivery))
-        self._failed_claims.clear()
 
     async def reconcile(self, poster: Poster) -> ReconcileReport:
         """After a restart: cards left `sending` that are in their channel are marked sent, the
         others go back to pending; each channel's history is read once for all its cards, the
         channels at once. A card whose channel can't be read now (a 503) stays `sending`, and
         a later call asks again, with backoff; call it before the first `deliver` and then
-        now and again."""
+        now and again. Only the channels this process holds are read: it takes those with
+        cards left `sending` that no other live process holds (a dead one's, once its hold
+        has ended), and one another process took meanwhile is that one's to reconcile."""
         report = ReconcileReport()
         async with self._reconciling:
-            left = await self._cards_left_sending()
-            await self._adopt_failed_claims(left)
+            left = self._left_sending
+            orphaned = await self.storage.deliveries.in_state(
+                DeliveryState.SENDING,
+                LEFT_SENDING_READ,
+                free_for=(self.holds.owner, self.clock.now()),
+            )
+            held = await self._hold(
+                {delivery.channel_id for delivery in orphaned}
+                | {waiting.delivery.channel_id for waiting in left.values()}
+            )
+            for key in [k for k, w in left.items() if w.delivery.channel_id not in held]:
+                del left[key]
             due: dict[int, list[_LeftSending]] = {}  # channel -> its cards to look for now
             for waiting in left.values():
                 if waiting.next_try > self.clock.now():
@@ -495,6 +584,7 @@ class Dispatcher:
         for waiting, outcome in zip(waits, outcomes, strict=True):
             if outcome is Reconciled.HELD:
                 report.held += 1
+                waiting.looked_for = True  # the channel's other cards need not wait for it
                 waiting.next_try = self.clock.now() + backoff_seconds(
                     RECONCILE_RETRY_SECONDS, waiting.failures, RECONCILE_MAX_WAIT
                 )
@@ -513,6 +603,7 @@ class Dispatcher:
         what was found: an outcome for each card, in order."""
         deliveries = [waiting.delivery for waiting in waits]
         channel = deliveries[0].channel_id
+        hold = self.holds.current(channel)
         url_of = {d.id: await self._article_url(d) for d in deliveries}
         try:
             found = await self._find_cards(deliveries, url_of, poster)
@@ -527,6 +618,8 @@ class Dispatcher:
                 error,
                 exc_info=not isinstance(error, DiscordUnavailable),
             )
+            return [Reconciled.HELD] * len(deliveries)
+        if hold is None or not self.holds.still(channel, hold):  # another's now: not ours
             return [Reconciled.HELD] * len(deliveries)
         return await self._record_found({d.id: found.get(url_of[d.id] or "") for d in deliveries})
 
@@ -566,19 +659,27 @@ class Dispatcher:
     ) -> Delivery:
         """/post: one article's card in one channel now, recorded so no poll posts it again.
         It is recorded already claimed, so the sender never takes it meanwhile. Raises
-        AlreadyPosted, or NotPosted with the outcome."""
-        await self._cards_left_sending()  # read before this run claims any
-        stored = await self.desk.read_url(url, guild_id=target.guild_id, progress=progress)
-        settings = await self.config.all(target.guild_id)
-        await progress("Posting…")
-        delivery = await self.storage.deliveries.create(
-            target, stored.id, claimed_at=self.clock.now()
-        )
-        if delivery is None:
-            raise AlreadyPosted(target.channel_id)
-        marks = SentMarks(self.storage.deliveries, self.clock)
-        outcome = await self._post(delivery, poster, settings, marks)
-        await marks.flush()
+        AlreadyPosted, PostedElsewhere (another process holds the channel: the card is owed
+        there, pending, for it to post), or NotPosted with the outcome."""
+        channel = target.channel_id
+        self._sending_in[channel] += 1  # kept held until its card is out
+        try:
+            held = channel in await self._hold([channel])
+            stored = await self.desk.read_url(url, guild_id=target.guild_id, progress=progress)
+            settings = await self.config.all(target.guild_id)
+            await progress("Posting…")
+            delivery = await self.storage.deliveries.create(
+                target, stored.id, claimed_at=self.clock.now() if held else None
+            )
+            if delivery is None:
+                raise AlreadyPosted(channel)
+            if not held:
+                raise PostedElsewhere(channel)
+            marks = SentMarks(self.storage.deliveries, self.clock)
+            outcome = await self._post(delivery, poster, settings, marks)
+            await marks.flush()
+        finally:
+            self._sending_in[channel] -= 1
         # RETRY left it pending again: the sender posts it when Discord answers.
         if outcome is not PostOutcome.SENT:
             raise NotPosted(target.channel_id, outcome)

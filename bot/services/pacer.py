@@ -17,13 +17,20 @@ class Pacer:
     Each caller takes the next free slot, `1 / rate` seconds after the one before, and sleeps
     until it; an idle pacer lets the next request go at once, never a burst. A loop blocked
     for a while wakes its late sleepers all at once: they still go a slot apart (less
-    WAKE_SLACK)."""
+    WAKE_SLACK).
+
+    Several processes on one database share the budget: `share` gives this one its part."""
 
     def __init__(self, rate: float) -> None:
+        self.rate = rate  # for all the processes together
         self.interval = 1 / rate
         self._next_slot = 0.0  # in the event loop's time
         self._last_gone = -math.inf  # the slot the last request went in
         self._going = asyncio.Lock()
+
+    def share(self, processes: int) -> None:
+        """Pace this process at its part of the rate, with `processes` live in all."""
+        self.interval = max(1, processes) / self.rate
 
     async def wait(self) -> None:
         """Return when this request may go."""

@@ -20,6 +20,7 @@ from bot.pipeline.topics import MatchDocument
 from bot.services.clock import Clock, backoff_seconds
 from bot.services.desk import NewsDesk
 from bot.services.feed_reader import FeedReader, conditional_headers
+from bot.services.heartbeat import Lease
 from bot.services.metrics import NO_METRICS, Loop, Metrics, PollOutcome
 from bot.services.poster import FeedPaused, Poster
 from bot.services.subscriptions import SubscriptionIndex, match_channels, topic_index
@@ -46,8 +47,10 @@ class PollReport:
 class Poller:
     """Polls every due feed once for all the servers that follow it (conditional GET, within
     the reader's limits), backs off a failing one and pauses it after PAUSE_AFTER_FAILURES,
-    and records the cards its new entries owe. One per bot; the articles cog runs `poll` in
-    its loop, and the feed service cards a new feed's backlog with `process_entry`."""
+    and records the cards its new entries owe. Each due feed is leased to this process while
+    it polls it, so processes sharing the database poll it once between them. One per bot;
+    the articles cog runs `poll` in its loop, and the feed service cards a new feed's backlog
+    with `process_entry`."""
 
     storage: Storage
     desk: NewsDesk
@@ -56,12 +59,18 @@ class Poller:
     poll_seconds: int
     clock: Clock
     cards_owed: asyncio.Event  # set when cards are recorded: the dispatcher waits on it
+    lease: Lease  # this process, to the others polling the same database
     metrics: Metrics = NO_METRICS
 
     async def poll(self, poster: Poster) -> PollReport:
-        """Fetch every due feed (conditional GET, with limits) and record what is new."""
+        """Fetch every due feed no other process is polling (conditional GET, with limits) and
+        record what is new."""
         report = PollReport()
-        due = await self.storage.feeds.due(self.clock.now(), FEEDS_PER_CYCLE)
+        now = self.clock.now()
+        # Leased to this process: another one polling now takes the others.
+        due = await self.storage.feeds.lease_due(
+            now, FEEDS_PER_CYCLE, self.lease.owner, self.lease.until(now)
+        )
         report.feeds = len(due)
         if due:
             # Once a cycle: topics added meanwhile count from the next.

@@ -312,10 +312,13 @@ class DeliveryRepository(Protocol):
         *,
         per_channel: int | None = None,
         excluding: Collection[int] = (),
+        only: Collection[int] | None = None,
+        free_for: tuple[str, int] | None = None,
     ) -> list[Delivery]:
         """The deliveries in this state, oldest first, at most `limit`, and at most
         `per_channel` of each channel (its oldest) when given; none in the channels
-        `excluding` names."""
+        `excluding` names, only in those `only` names when given, and, with `free_for`
+        (owner, now), none in a channel another owner holds at that moment."""
         ...
 
     async def claim(self, delivery_ids: Sequence[int], now: int) -> list[Delivery]:
@@ -362,8 +365,13 @@ class ProcessRepository(Protocol):
         """The ids of the processes whose last heartbeat is at or after `since`, in order."""
         ...
 
-    async def forget(self, process_id: str) -> None:
-        """Remove a process that stops cleanly."""
+    async def in_pid_space(self, pid_space: str) -> list[ProcessInfo]:
+        """The processes registered from this machine and pid namespace, by id."""
+        ...
+
+    async def forget(self, process_id: str, now: int) -> None:
+        """Remove a process (stopped cleanly, or found dead), and end its feed leases and
+        channel claims at `now`, in one transaction: the others may take them at once."""
         ...
 
 

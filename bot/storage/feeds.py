@@ -141,7 +141,8 @@ class SQLiteFeeds:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET last_success = ?, next_poll = ?, failures = 0, last_error = NULL,"
-                " leased_by = NULL, lease_until = NULL, title = coalesce(?, title), etag = coalesce(?, etag),"
+                " leased_by = NULL, lease_until = NULL, title = coalesce(?, title),"
+                " etag = coalesce(?, etag),"
                 " last_modified = coalesce(?, last_modified) WHERE id = ?",
                 (now, next_poll, title, etag, last_modified, feed_id),
             )
@@ -304,15 +305,29 @@ class SQLiteDeliveries:
         *,
         per_channel: int | None = None,
         excluding: Collection[int] = (),
+        only: Collection[int] | None = None,
+        free_for: tuple[str, int] | None = None,
     ) -> list[Delivery]:
         """See `DeliveryRepository.in_state`."""
+        owner, now = free_for or (None, 0)
         rows = await self._db.fetch_all(
             f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, row_number() OVER "
             "(PARTITION BY channel_id ORDER BY created_at, id) AS place "
-            "FROM deliveries WHERE state = ? "
-            "AND channel_id NOT IN (SELECT value FROM json_each(?))) "
-            "WHERE place <= ? ORDER BY created_at, id LIMIT ?",
-            (state, json.dumps(list(excluding)), per_channel or limit, limit),
+            "FROM deliveries WHERE state = :state "
+            "AND channel_id NOT IN (SELECT value FROM json_each(:excluding)) "
+            "AND (:only IS NULL OR channel_id IN (SELECT value FROM json_each(:only))) "
+            "AND (:owner IS NULL OR channel_id NOT IN (SELECT channel_id FROM channel_claims "
+            "WHERE owner <> :owner AND until > :now))) "
+            "WHERE place <= :per_channel ORDER BY created_at, id LIMIT :limit",
+            {
+                "state": state,
+                "excluding": json.dumps(list(excluding)),
+                "only": None if only is None else json.dumps(list(only)),
+                "owner": owner,
+                "now": now,
+                "per_channel": per_channel or limit,
+                "limit": limit,
+            },
         )
         return [delivery_from_row(row) for row in rows]
 

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from bot.model import ProcessInfo
 from bot.storage.database import Database
+from bot.storage.rows import PROCESS_COLUMNS
 
 
 class SQLiteProcesses:
@@ -19,13 +20,14 @@ class SQLiteProcesses:
         """See `ProcessRepository.register`."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO processes (id, kind, host, pid, started_at, heartbeat_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO processes (id, kind, host, pid, pid_space, started_at, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     process.id,
                     process.kind,
                     process.host,
                     process.pid,
+                    process.pid_space,
                     process.started_at,
                     process.started_at,
                 ),
@@ -45,10 +47,24 @@ class SQLiteProcesses:
         )
         return [row[0] for row in rows]
 
-    async def forget(self, process_id: str) -> None:
+    async def in_pid_space(self, pid_space: str) -> list[ProcessInfo]:
+        """See `ProcessRepository.in_pid_space`."""
+        rows = await self._db.fetch_all(
+            f"SELECT {PROCESS_COLUMNS} FROM processes WHERE pid_space = ? ORDER BY id",
+            (pid_space,),
+        )
+        return [ProcessInfo(*row) for row in rows]
+
+    async def forget(self, process_id: str, now: int) -> None:
         """See `ProcessRepository.forget`."""
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM processes WHERE id = ?", (process_id,))
+            await conn.execute(
+                "UPDATE feeds SET lease_until = ? WHERE leased_by = ?", (now, process_id)
+            )
+            await conn.execute(
+                "UPDATE channel_claims SET until = ? WHERE owner = ?", (now, process_id)
+            )
 
 
 class SQLiteChannelClaims:

@@ -29,6 +29,7 @@ FEED_FIELDS = (
 )
 # ...and as a query of `feeds f` (joined to other tables) names them.
 FEED_COLUMNS = ", ".join(f"f.{column}" for column in FEED_FIELDS.split(", "))
+PROCESS_COLUMNS = "id, kind, host, pid, pid_space, started_at"
 DELIVERY_COLUMNS = (
     "id, guild_id, channel_id, article_id, topic, state, created_at, attempts, message_id, "
     "sending_at"

@@ -21,6 +21,7 @@ from bot.services.desk import NewsDesk, same_story
 from bot.services.feed_reader import FeedReader
 from bot.services.feeds import FeedService
 from bot.services.guild_config import GuildConfig
+from bot.services.heartbeat import Lease
 from bot.services.poller import Poller
 from bot.services.poster import AdminNotice, Card
 from bot.storage import Storage
@@ -226,7 +227,13 @@ async def test_a_feed_entry_whose_page_names_no_text_charset_is_recorded(
     clock = [1_800_000_000.0]
     reader, ticks = FeedReader(desk.session), Clock(lambda: clock[0])
     poller = Poller(
-        desk.storage, desk, reader, poll_seconds=600, clock=ticks, cards_owed=asyncio.Event()
+        desk.storage,
+        desk,
+        reader,
+        poll_seconds=600,
+        clock=ticks,
+        cards_owed=asyncio.Event(),
+        lease=Lease(),
     )
     feeds = FeedService(
         desk.storage, GuildConfig(desk.storage.guild_settings), reader, poller, clock=ticks

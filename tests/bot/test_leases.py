@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.model import Feed, ProcessInfo
+from bot.model import DeliveryState, DeliveryTarget, Feed, ProcessInfo
 from bot.storage import Storage
+from tests.bot.test_storage import story
 
 A, B = "process-a", "process-b"
 
@@ -21,13 +22,28 @@ async def add_feeds(storage: Storage, count: int, now: int = 100) -> None:
 async def test_processes_register_beat_and_are_live_while_their_heartbeat_is_recent(
     storage: Storage,
 ) -> None:
-    await storage.processes.register(ProcessInfo(A, "run", "host", 10, started_at=100))
-    await storage.processes.register(ProcessInfo(B, "worker", "host", 11, started_at=100))
+    await storage.processes.register(ProcessInfo(A, "run", "host", 10, "", started_at=100))
+    await storage.processes.register(ProcessInfo(B, "worker", "host", 11, "", started_at=100))
     await storage.processes.beat(B, 120)
     assert await storage.processes.live(since=100) == [A, B]
     assert await storage.processes.live(since=101) == [B]
-    await storage.processes.forget(B)
+    await storage.processes.forget(B, now=120)
     assert await storage.processes.live(since=0) == [A]
+
+
+async def test_a_forgotten_process_leaves_its_feeds_and_channels_free_at_once(
+    storage: Storage,
+) -> None:
+    await storage.processes.register(ProcessInfo(A, "run", "host", 10, "boot/1", 100))
+    await storage.processes.register(ProcessInfo(B, "run", "host", 11, "boot/2", 100))
+    await add_feeds(storage, 1)
+    assert len(await storage.feeds.lease_due(100, 10, A, until=130)) == 1
+    assert await storage.channel_claims.hold([1], A, now=100, until=130) == [1]
+    assert [p.pid for p in await storage.processes.in_pid_space("boot/1")] == [10]
+    await storage.processes.forget(A, now=105)
+    assert await storage.processes.in_pid_space("boot/1") == []
+    assert len(await storage.feeds.lease_due(105, 10, B, until=135)) == 1
+    assert await storage.channel_claims.hold([1], B, now=105, until=135) == [1]
 
 
 async def test_a_due_feed_is_leased_to_one_caller_until_its_lease_ends_or_it_is_polled(
@@ -79,3 +95,20 @@ async def test_a_channel_is_held_by_one_owner_until_its_claim_ends(storage: Stor
 
 async def all_feeds(storage: Storage) -> list[Feed]:
     return await storage.feeds.for_guild(1)
+
+
+async def test_owed_cards_are_read_in_the_channels_asked_and_not_in_others_holds(
+    storage: Storage,
+) -> None:
+    article = await storage.articles.save(story(), requested_url=None)
+    for channel in (1, 2, 3):
+        await storage.deliveries.create(DeliveryTarget(9, channel, None), article.id)
+    pending = DeliveryState.PENDING
+    await storage.channel_claims.hold([2], B, now=100, until=130)
+    await storage.channel_claims.hold([3], A, now=100, until=130)
+    free = await storage.deliveries.in_state(pending, free_for=(A, 100))
+    assert [d.channel_id for d in free] == [1, 3]
+    assert [
+        d.channel_id for d in await storage.deliveries.in_state(pending, free_for=(A, 130))
+    ] == [1, 2, 3]
+    assert [d.channel_id for d in await storage.deliveries.in_state(pending, only=[2, 3])] == [2, 3]

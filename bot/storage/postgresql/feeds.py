@@ -138,7 +138,8 @@ class PostgresFeeds:
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET last_success = $1, next_poll = $2, failures = 0, "
-                "last_error = NULL, leased_by = NULL, lease_until = NULL, title = coalesce($3, title), etag = coalesce($4, etag), "
+                "last_error = NULL, leased_by = NULL, lease_until = NULL, "
+                "title = coalesce($3, title), etag = coalesce($4, etag), "
                 "last_modified = coalesce($5, last_modified) WHERE id = $6",
                 now,
                 next_poll,
@@ -317,14 +318,28 @@ class PostgresDeliveries:
         *,
         per_channel: int | None = None,
         excluding: Collection[int] = (),
+        only: Collection[int] | None = None,
+        free_for: tuple[str, int] | None = None,
     ) -> list[Delivery]:
         """See `DeliveryRepository.in_state`."""
+        owner, now = free_for or (None, 0)
         rows = await self._db.fetch_all(
             f"SELECT {DELIVERY_COLUMNS} FROM (SELECT {DELIVERY_COLUMNS}, row_number() OVER "
             "(PARTITION BY channel_id ORDER BY created_at, id) AS place "
-            "FROM deliveries WHERE state = $1 AND NOT channel_id = ANY($2::bigint[])) AS owed "
+            "FROM deliveries WHERE state = $1 AND NOT channel_id = ANY($2::bigint[]) "
+            "AND ($5::bigint[] IS NULL OR channel_id = ANY($5::bigint[])) "
+            "AND ($6::text IS NULL OR channel_id NOT IN (SELECT channel_id FROM channel_claims "
+            "WHERE owner <> $6 AND until > $7))) AS owed "
             "WHERE place <= $3 ORDER BY created_at, id LIMIT $4",
-            (str(state), list(excluding), per_channel or limit, limit),
+            (
+                str(state),
+                list(excluding),
+                per_channel or limit,
+                limit,
+                None if only is None else list(only),
+                owner,
+                now,
+            ),
         )
         return [delivery_from_row(row) for row in rows]
 

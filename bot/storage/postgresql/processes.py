@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from bot.model import ProcessInfo
 from bot.storage.postgresql.database import PostgresDatabase
+from bot.storage.rows import PROCESS_COLUMNS
 
 
 class PostgresProcesses:
@@ -18,12 +19,13 @@ class PostgresProcesses:
         """See `ProcessRepository.register`."""
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO processes (id, kind, host, pid, started_at, heartbeat_at) "
-                "VALUES ($1, $2, $3, $4, $5, $5)",
+                "INSERT INTO processes (id, kind, host, pid, pid_space, started_at, heartbeat_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $6)",
                 process.id,
                 process.kind,
                 process.host,
                 process.pid,
+                process.pid_space,
                 process.started_at,
             )
 
@@ -41,10 +43,24 @@ class PostgresProcesses:
         )
         return [row[0] for row in rows]
 
-    async def forget(self, process_id: str) -> None:
+    async def in_pid_space(self, pid_space: str) -> list[ProcessInfo]:
+        """See `ProcessRepository.in_pid_space`."""
+        rows = await self._db.fetch_all(
+            f"SELECT {PROCESS_COLUMNS} FROM processes WHERE pid_space = $1 ORDER BY id",
+            (pid_space,),
+        )
+        return [ProcessInfo(*row) for row in rows]
+
+    async def forget(self, process_id: str, now: int) -> None:
         """See `ProcessRepository.forget`."""
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM processes WHERE id = $1", process_id)
+            await conn.execute(
+                "UPDATE feeds SET lease_until = $1 WHERE leased_by = $2", now, process_id
+            )
+            await conn.execute(
+                "UPDATE channel_claims SET until = $1 WHERE owner = $2", now, process_id
+            )
 
 
 class PostgresChannelClaims:

@@ -5,10 +5,14 @@ CREATE TABLE processes (
     kind         TEXT NOT NULL CHECK (kind IN ('run', 'worker')),
     host         TEXT NOT NULL,
     pid          INTEGER NOT NULL,
+    -- the machine and pid namespace `pid` is in ('' when unknown): a process there whose pid
+    -- is gone is dead, without waiting for its heartbeat to age
+    pid_space    TEXT NOT NULL,
     started_at   BIGINT NOT NULL,
     heartbeat_at BIGINT NOT NULL
 );
 CREATE INDEX processes_live ON processes (heartbeat_at);
+CREATE INDEX processes_by_pid_space ON processes (pid_space);
 
 -- A feed being polled: by which process, until when (a dead one's lease runs out).
 ALTER TABLE feeds ADD COLUMN leased_by TEXT;
