@@ -4,10 +4,20 @@ storage, on both backends."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
+import pytest
+
+from bot.composition import Services
 from bot.model import DeliveryState, DeliveryTarget, Feed, ProcessInfo
+from bot.services.heartbeat import LEASE_SECONDS
 from bot.storage import Storage
-from tests.bot.test_storage import story
+from tests.bot.test_feed_services import GUILD, NEWS, SPORT, Newsroom, newsroom, subscribe
+from tests.bot.test_storage import story as stored_story
+from tests.fixtures.feeds import publish, story
+
+__all__ = ["newsroom"]  # the fixture
 
 A, B = "process-a", "process-b"
 
@@ -100,7 +110,7 @@ async def all_feeds(storage: Storage) -> list[Feed]:
 async def test_owed_cards_are_read_in_the_channels_asked_and_not_in_others_holds(
     storage: Storage,
 ) -> None:
-    article = await storage.articles.save(story(), requested_url=None)
+    article = await storage.articles.save(stored_story(), requested_url=None)
     for channel in (1, 2, 3):
         await storage.deliveries.create(DeliveryTarget(9, channel, None), article.id)
     pending = DeliveryState.PENDING
@@ -112,3 +122,117 @@ async def test_owed_cards_are_read_in_the_channels_asked_and_not_in_others_holds
         d.channel_id for d in await storage.deliveries.in_state(pending, free_for=(A, 130))
     ] == [1, 2, 3]
     assert [d.channel_id for d in await storage.deliveries.in_state(pending, only=[2, 3])] == [2, 3]
+
+
+# --- Two processes on one database: two sets of services, each its own owner ---------------
+
+
+@contextlib.asynccontextmanager
+async def two_processes(newsroom: Newsroom) -> AsyncIterator[tuple[Services, Services]]:
+    async with newsroom.open() as first, newsroom.open() as second:
+        yield first, second
+
+
+async def follow_feeds(newsroom: Newsroom, room: Services, count: int) -> None:
+    for n in range(count):
+        feed = publish(
+            newsroom.pages, f"/feed{n}.xml", f"Feed {n}", [story(f"s{n}", f"Story {n}", "news")]
+        )
+        await room.feeds.follow(GUILD, feed, user_id=5)
+    await subscribe(room, NEWS, "*")
+
+
+async def test_two_pollers_poll_each_due_feed_once(newsroom: Newsroom) -> None:
+    async with two_processes(newsroom) as (first, second):
+        await follow_feeds(newsroom, first, 6)
+        newsroom.clock.now += 601
+        reports = await asyncio.gather(
+            first.poller.poll(newsroom.poster), second.poller.poll(newsroom.poster)
+        )
+        polled_again = await second.poller.poll(newsroom.poster)
+    assert sum(report.feeds for report in reports) == 6
+    assert polled_again.feeds == 0
+    assert all(newsroom.pages.hits[f"/feed{n}.xml"] == 2 for n in range(6))  # follow, one poll
+
+
+async def test_a_feed_leased_by_a_dead_process_is_polled_once_its_lease_ends(
+    newsroom: Newsroom,
+) -> None:
+    async with newsroom.open_following() as room:
+        publish(newsroom.pages, "/feed.xml", "News", [story("d", "Dead story", "dead")])
+        newsroom.clock.now += 601
+        now = int(newsroom.clock.now)
+        await room.storage.feeds.lease_due(now, 10, "dead-process", until=now + LEASE_SECONDS)
+        before = await room.poller.poll(newsroom.poster)
+        newsroom.clock.now += LEASE_SECONDS - 1
+        still = await room.poller.poll(newsroom.poster)
+        newsroom.clock.now += 1
+        after = await room.poller.poll(newsroom.poster)
+    assert (before.feeds, still.feeds, after.feeds) == (0, 0, 1)
+    assert after.cards_owed == 1
+
+
+async def test_two_dispatchers_post_each_card_once_and_each_channel_in_order(
+    newsroom: Newsroom,
+) -> None:
+    slugs = [f"s{n}" for n in range(5)]  # within a channel's window: no waiting
+    async with two_processes(newsroom) as (first, second):
+        await newsroom.owe_in_two_channels(first, *slugs)
+        reports = await asyncio.gather(
+            *(room.dispatcher.deliver(newsroom.poster) for room in (first, second, first, second))
+        )
+        # Whatever a pass left for the other's channels goes in the next passes.
+        for room in (first, second):
+            await room.dispatcher.deliver(newsroom.poster)
+    assert sum(report.sent for report in reports) <= 10
+    assert newsroom.poster.slugs(NEWS) == slugs
+    assert newsroom.poster.slugs(SPORT) == slugs
+
+
+async def test_reconcile_leaves_a_live_process_cards_alone_and_takes_a_dead_ones(
+    newsroom: Newsroom,
+) -> None:
+    async with two_processes(newsroom) as (first, second):
+        await newsroom.owe_in_two_channels(first, "a", "b")
+        # The first process claims NEWS's cards and dies before posting them.
+        await first.dispatcher.holds.take([NEWS])
+        owed = await first.storage.deliveries.in_state(DeliveryState.PENDING, only=[NEWS])
+        await first.storage.deliveries.claim([d.id for d in owed], int(newsroom.clock.now))
+        while_live = await second.dispatcher.reconcile(newsroom.poster)
+        await second.dispatcher.deliver(newsroom.poster)  # SPORT's only
+        sending = await second.storage.deliveries.in_state(DeliveryState.SENDING)
+        assert [d.channel_id for d in sending] == [NEWS, NEWS]
+        assert newsroom.poster.reads == []
+        newsroom.clock.now += LEASE_SECONDS  # no beat since: its hold ends
+        after_its_hold = await second.dispatcher.reconcile(newsroom.poster)
+        await second.dispatcher.deliver(newsroom.poster)
+    assert (while_live.found, while_live.reposted) == (0, 0)
+    assert (after_its_hold.found, after_its_hold.reposted) == (0, 2)
+    assert newsroom.poster.reads == [NEWS]
+    assert newsroom.poster.slugs(NEWS) == ["a", "b"] == newsroom.poster.slugs(SPORT)
+
+
+async def test_the_pacer_rate_is_shared_among_the_live_processes(newsroom: Newsroom) -> None:
+    rate = newsroom.settings.posts_per_second
+    async with newsroom.open() as first:
+        assert first.dispatcher.pacer.interval == pytest.approx(1 / rate)
+        async with newsroom.open():
+            await first.heartbeat.beat()
+            assert first.dispatcher.pacer.interval == pytest.approx(2 / rate)
+        await first.heartbeat.beat()  # the second stopped cleanly: it is gone at once
+        assert first.dispatcher.pacer.interval == pytest.approx(1 / rate)
+
+
+async def test_a_process_whose_pid_is_gone_is_forgotten_and_its_feeds_freed_at_once(
+    newsroom: Newsroom,
+) -> None:
+    async with newsroom.open_following() as room:
+        newsroom.clock.now += 601
+        now = int(newsroom.clock.now)
+        gone = ProcessInfo("gone", "worker", "host", 2**22 + 1, room.heartbeat.pid_space, now)
+        await room.storage.processes.register(gone)
+        await room.storage.feeds.lease_due(now, 10, "gone", until=now + LEASE_SECONDS)
+        await room.heartbeat.beat()
+        report = await room.poller.poll(newsroom.poster)
+        assert report.feeds == 1
+        assert await room.storage.processes.live(since=0) == [room.heartbeat.lease.owner]
