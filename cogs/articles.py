@@ -34,8 +34,12 @@ from cogs._progress import finish_work, start_work
 
 log = logging.getLogger(__name__)
 
-POLL_TICK_SECONDS = 60  # feeds are polled when due; the loop only looks this often
-SENDER_IDLE_SECONDS = 30  # the sender wakes when cards are owed, and at least this often
+# Feeds are polled when due; the loop only looks this often, or once a lease (a dead process's
+# feeds are due to the others when its lease ends), whichever is sooner.
+POLL_TICK_SECONDS = 60
+# The sender wakes when cards are owed, and at least this often (or once a lease, for a dead
+# process's channels).
+SENDER_IDLE_SECONDS = 30
 SENDER_RETRY_SECONDS = 5  # after a failed pass (the database away), the next one tries this soon
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
 # A request with no answer by then is given up on, and a post looked for later (aiohttp would
@@ -94,7 +98,9 @@ class Articles(commands.Cog):
     async def cog_load(self) -> None:
         """Start the poll and send loops."""
         self.poll_feeds.change_interval(
-            seconds=min(POLL_TICK_SECONDS, self.bot.settings.poll_seconds)
+            seconds=min(
+                POLL_TICK_SECONDS, self.bot.settings.poll_seconds, self.bot.settings.lease_seconds
+            )
         )
         self.poll_feeds.start()
         self.send_cards.start()
@@ -214,7 +220,8 @@ class Articles(commands.Cog):
         """Deliver the cards owed, as soon as some are or after an idle wait."""
         owed = self.bot.dispatcher.cards_owed
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(owed.wait(), SENDER_IDLE_SECONDS)
+            idle = min(SENDER_IDLE_SECONDS, self.bot.settings.lease_seconds)
+            await asyncio.wait_for(owed.wait(), idle)
         owed.clear()
         await self.reconcile()  # cards still held since the start, when their time comes
         try:

@@ -287,6 +287,8 @@ class Dispatcher:
                     run.room() >= DELIVERY_BATCH // 2 and loop.time() >= next_claim
                 ):
                     next_claim = loop.time() + CLAIM_EVERY_SECONDS
+                    # A dead process's channels, free now: their cards left sending first.
+                    await self.reconcile(run.poster)
                     await self._start_senders(run)
                 if not run.senders:
                     break
@@ -326,7 +328,7 @@ class Dispatcher:
             excluding=busy | self._unsettled(),
             free_for=(self.holds.owner, self.clock.now()),
         )
-        held = await self._hold({delivery.channel_id for delivery in owed})
+        held = await self._hold(self.holds.fair_share([d.channel_id for d in owed]))
         unsettled = self._unsettled()  # a channel just taken may have cards left sending
         batch = [d for d in owed if d.channel_id in held and d.channel_id not in unsettled]
         chosen, settings_of, report.waiting = await self._within_caps(batch)

@@ -108,6 +108,7 @@ class Heartbeat:
         await self.holds.renew(now)
         live = await self.storage.processes.live(since=now - self.lease.seconds)
         self.pacer.share(len(live))
+        self.holds.processes = max(1, len(live))
 
     async def run(self) -> None:
         """Beat until cancelled; a beat that fails is logged, and the next one runs."""

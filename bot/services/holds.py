@@ -4,7 +4,8 @@ its cards go out in order and once (see `bot.services.dispatcher`)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+import math
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from bot.services.clock import Clock
@@ -30,6 +31,7 @@ class ChannelHolds:
         self._seconds = seconds
         self._held: dict[int, Hold] = {}
         self._taking = asyncio.Lock()
+        self.processes = 1  # live on the database, as the last heartbeat counted them
 
     @property
     def owner(self) -> str:
@@ -48,6 +50,17 @@ class ChannelHolds:
     def held(self) -> set[int]:
         """The channels held now."""
         return {channel for channel in self._held if self.current(channel) is not None}
+
+    def fair_share(self, wanted: Sequence[int]) -> list[int]:
+        """Those of the channels `wanted` (in order) this process should take: the ones it
+        holds, and new ones up to its part of them all (a part per live process), so that
+        one process does not take every channel while the others wait."""
+        channels, held = list(dict.fromkeys(wanted)), self.held()
+        share = math.ceil(len(held | set(channels)) / self.processes)
+        new = [channel for channel in channels if channel not in held]
+        return [channel for channel in channels if channel in held] + new[
+            : max(0, share - len(held))
+        ]
 
     async def take(self, channel_ids: Collection[int]) -> tuple[set[int], set[int]]:
         """Hold whichever of these channels are free, expired or this process's already:
