@@ -11,6 +11,7 @@ import pytest
 
 from bot.composition import Services
 from bot.model import DeliveryState, DeliveryTarget, Feed, ProcessInfo
+from bot.services.dispatcher import PostedElsewhere
 from bot.services.heartbeat import LEASE_SECONDS
 from bot.storage import Storage
 from tests.bot.test_feed_services import GUILD, NEWS, SPORT, Newsroom, newsroom, subscribe
@@ -236,3 +237,19 @@ async def test_a_process_whose_pid_is_gone_is_forgotten_and_its_feeds_freed_at_o
         report = await room.poller.poll(newsroom.poster)
         assert report.feeds == 1
         assert await room.storage.processes.live(since=0) == [room.heartbeat.lease.owner]
+
+
+async def test_post_in_a_channel_another_process_holds_is_left_to_that_process(
+    newsroom: Newsroom,
+) -> None:
+    async with two_processes(newsroom) as (first, second):
+        await newsroom.follow(first)
+        publish(newsroom.pages, "/other.xml", "Other", [story("p", "Posted by hand", "p")])
+        await first.dispatcher.holds.take([NEWS])
+        with pytest.raises(PostedElsewhere, match="Another precis process"):
+            await newsroom.post_now(second, "p")
+        [owed] = await second.storage.deliveries.in_state(DeliveryState.PENDING)
+        assert newsroom.poster.posts == []
+        await first.dispatcher.deliver(newsroom.poster)
+    assert newsroom.poster.slugs(NEWS) == ["p"]
+    assert owed.channel_id == NEWS
