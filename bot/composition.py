@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from bot.services.stats import Stats
 from bot.services.subscriptions import SubscriptionService
 from bot.settings import Settings
 from bot.storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,4 +139,7 @@ async def beating(heartbeat: Heartbeat) -> AsyncIterator[None]:
         beats.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beats
-        await heartbeat.stop()
+        try:
+            await heartbeat.stop()
+        except Exception:  # the database away: what it held ends with its lease anyway
+            log.exception("could not remove this process from the database")

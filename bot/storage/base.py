@@ -195,9 +195,10 @@ class FeedRepository(Protocol):
 
     async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
         """Take the feeds to poll now and lease them to `owner` until `until`, in one
-        transaction: not paused, `next_poll` at or before `now`, not leased by anyone
-        (`lease_until` after `now`), the longest waiting first, at most `limit`. Two callers
-        at once never get the same feed. `polled` and `failed` end the lease."""
+        transaction: not paused, `next_poll` at or before `now`, not leased by another owner
+        (`lease_until` after `now`), the longest waiting first, at most `limit`. Two owners
+        at once never get the same feed; an owner gets its own leased feeds again (a poll
+        that could not record its end). `polled` and `failed` end the lease."""
         ...
 
     async def renew_leases(self, owner: str, until: int) -> None:

@@ -94,9 +94,10 @@ class SQLiteFeeds:
             self._db.transaction() as conn,
             conn.execute(
                 "UPDATE feeds SET leased_by = ?, lease_until = ? WHERE id IN (SELECT id FROM "
-                "feeds WHERE paused = 0 AND next_poll <= ? AND coalesce(lease_until, 0) <= ? "
+                "feeds WHERE paused = 0 AND next_poll <= ? "
+                "AND (coalesce(lease_until, 0) <= ? OR leased_by = ?) "
                 f"ORDER BY next_poll LIMIT ?) RETURNING {FEED_FIELDS}",
-                (owner, until, now, now, limit),
+                (owner, until, now, now, owner, limit),
             ) as cursor,
         ):
             rows = await cursor.fetchall()

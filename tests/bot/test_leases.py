@@ -20,7 +20,7 @@ from tests.fixtures.feeds import publish, story
 
 __all__ = ["newsroom"]  # the fixture
 
-A, B = "process-a", "process-b"
+A, B, C = "process-a", "process-b", "process-c"
 
 
 async def add_feeds(storage: Storage, count: int, now: int = 100) -> None:
@@ -65,11 +65,13 @@ async def test_a_due_feed_is_leased_to_one_caller_until_its_lease_ends_or_it_is_
     assert len(first) == 2
     rest = await storage.feeds.lease_due(100, 10, B, until=130)
     assert {f.id for f in rest} == {f.id for f in await all_feeds(storage)} - {f.id for f in first}
-    assert await storage.feeds.lease_due(129, 10, B, until=160) == []  # A's lease holds
+    assert await storage.feeds.lease_due(129, 10, C, until=160) == []  # theirs hold
+    assert len(await storage.feeds.lease_due(110, 10, A, until=130)) == 2  # A's own again
     await storage.feeds.polled(first[0].id, now=110, next_poll=110)
-    assert [f.id for f in await storage.feeds.lease_due(129, 10, B, until=160)] == [first[0].id]
-    expired = await storage.feeds.lease_due(130, 10, B, until=160)
-    assert {f.id for f in expired} == {first[1].id} | {f.id for f in rest}
+    assert [f.id for f in await storage.feeds.lease_due(129, 10, C, until=160)] == [first[0].id]
+    expired = await storage.feeds.lease_due(130, 10, C, until=160)
+    # A's and B's leases ended; C gets its own again.
+    assert {f.id for f in expired} == {f.id for f in await all_feeds(storage)}
 
 
 async def test_a_renewed_lease_holds_longer_and_a_failed_poll_ends_it(storage: Storage) -> None:

@@ -91,7 +91,8 @@ class PostgresFeeds:
             rows = await conn.fetch(
                 "UPDATE feeds f SET leased_by = $1, lease_until = $2 WHERE id IN (SELECT id "
                 "FROM feeds WHERE paused = 0 AND next_poll <= $3 "
-                "AND coalesce(lease_until, 0) <= $3 ORDER BY next_poll LIMIT $4 "
+                "AND (coalesce(lease_until, 0) <= $3 OR leased_by = $1) "
+                "ORDER BY next_poll LIMIT $4 "
                 f"FOR UPDATE SKIP LOCKED) RETURNING {FEED_COLUMNS}",
                 owner,
                 until,
