@@ -218,7 +218,8 @@ class SQLiteSubscriptions:
                 (guild_id, channel_id, topic, created_by),
             )
             await conn.execute(
-                "UPDATE subscriptions SET paused = 0 WHERE channel_id = ?", (channel_id,)
+                "UPDATE subscriptions SET paused = 0 WHERE channel_id = ? AND paused <> 0",
+                (channel_id,),
             )
             return cursor.rowcount > 0
 

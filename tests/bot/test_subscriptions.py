@@ -3,6 +3,8 @@ errors carry data and a plain message, which the cog words."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.model import Article
@@ -88,3 +90,14 @@ async def test_a_listing_marks_a_topic_stored_before_topics_were_checked(
         ("bridge", True),
         ('feed:"nhk news', False),
     ]
+
+
+async def test_topics_added_at_once_in_one_channel_are_all_stored(storage: Storage) -> None:
+    # Two admins, or two processes, at the same moment: on PostgreSQL each add also resumes
+    # the channel's subscriptions, and those row locks once deadlocked.
+    topics = [f"topic {n}" for n in range(40)]
+    added = await asyncio.gather(
+        *(storage.subscriptions.add(1, 10, topic, created_by=5) for topic in topics)
+    )
+    assert all(added)
+    assert sorted(s.topic for s in await storage.subscriptions.in_guild(1)) == sorted(topics)

@@ -232,8 +232,12 @@ class PostgresSubscriptions:
                 topic,
                 created_by,
             )
+            # Only the paused rows are locked, in id order: adds at once in one channel
+            # (two admins, two processes) must not wait on each other's locks in a cycle.
             await conn.execute(
-                "UPDATE subscriptions SET paused = 0 WHERE channel_id = $1", channel_id
+                "UPDATE subscriptions SET paused = 0 WHERE id IN (SELECT id FROM subscriptions "
+                "WHERE channel_id = $1 AND paused <> 0 ORDER BY id FOR UPDATE)",
+                channel_id,
             )
             return affected(status) > 0
 
