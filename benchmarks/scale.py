@@ -56,6 +56,7 @@ UNUSED_WORD = "quasar"  # in no generated article: a topic with it matches nothi
 LIMITS_OFF_POSTS_PER_SECOND = 1000
 STALL_SECONDS = 180.0  # no feed polled and no card posted for this long: the run is stuck
 TICK_SECONDS = 0.2
+SET_UP_AT_ONCE = 50  # subscriptions added at once while setting up
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +127,15 @@ async def set_up(settings: Any, server: RemoteServer, channels: list[int], args:
         await services.guild_config.set(GUILD_ID, "max_posts_per_hour", MAX_POSTS_PER_HOUR)
         await follow(services, server, args.feeds, int(time.time()))
         chosen = channel_topics(args.feeds, len(channels), args.subscriptions)
-        for channel, topic_list in zip(channels, chosen, strict=True):
-            for topic in topic_list:
-                await services.storage.subscriptions.add(GUILD_ID, channel, topic, created_by=1)
+        wanted = [
+            (channel, topic)
+            for channel, topic_list in zip(channels, chosen, strict=True)
+            for topic in topic_list
+        ]
+        add = services.storage.subscriptions.add
+        for start in range(0, len(wanted), SET_UP_AT_ONCE):  # PostgreSQL's pool: side by side
+            batch = wanted[start : start + SET_UP_AT_ONCE]
+            await asyncio.gather(*(add(GUILD_ID, c, t, created_by=1) for c, t in batch))
     await server.publish(args.feeds, 1)
 
 
