@@ -268,16 +268,23 @@ class NewsDesk:
         cached = await self.storage.articles.cached_summary(stored.id, method, count)
         if cached is not None:
             return with_cut(cached, stored.article)
+        await progress("Summarizing…")
         key = (stored.id, method, count)
         computing = self._summarizing.get(key)
         if computing is None:
-            await progress("Summarizing…")
-            computing = asyncio.ensure_future(self._summarize(stored, method, count))
+            computing = asyncio.ensure_future(self._cached_or_summarized(stored, method, count))
             self._summarizing[key] = computing
             computing.add_done_callback(lambda _: self._summarizing.pop(key, None))
         return await asyncio.shield(computing)
 
-    async def _summarize(self, stored: StoredArticle, method: str, count: int) -> Summary:
+    async def _cached_or_summarized(
+        self, stored: StoredArticle, method: str, count: int
+    ) -> Summary:
+        """The one computation of a key at a time. It reads the cache again: an ask whose
+        read missed a summary being saved may come after that summary's computation ended."""
+        cached = await self.storage.articles.cached_summary(stored.id, method, count)
+        if cached is not None:
+            return with_cut(cached, stored.article)
         article = stored.article
         summary = await self.workers.run(len(article.text), summarize, article, method, count)
         await self.storage.articles.save_summary(stored.id, count, summary)

@@ -7,6 +7,7 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,33 @@ async def test_many_asks_at_once_compute_one_summary(
     assert computed == ["harbour"]
     assert len(set(summaries)) == 1
     assert await desk.summarize(page, "lexrank", 2) == summaries[0]  # now from the cache
+    assert computed == ["harbour"]
+
+
+async def test_an_ask_whose_cache_read_missed_a_summary_being_saved_computes_none(
+    desk: NewsDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed = counting(monkeypatch)
+    page = await stored(desk, "harbour", 2_000)
+    read = desk.storage.articles.cached_summary
+    first_done = asyncio.Event()
+    reads = 0
+
+    async def second_read_answered_late(*args: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        this_read = reads
+        answer = await read(*args)
+        if this_read == 2:  # read before the first ask's summary was saved, answered after
+            await first_done.wait()
+        return answer
+
+    monkeypatch.setattr(desk.storage.articles, "cached_summary", second_read_answered_late)
+    first = asyncio.create_task(desk.summarize(page, "lexrank", 2))
+    second = asyncio.create_task(desk.summarize(page, "lexrank", 2))
+    summary = await first
+    first_done.set()
+    assert await second == summary
     assert computed == ["harbour"]
 
 
