@@ -9,7 +9,7 @@ Their logic lives with the code that makes them (`bot.pipeline.quotes`, `bot.pip
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from enum import StrEnum
 
 PARAGRAPH_SEPARATOR = "\n\n"
@@ -221,3 +221,19 @@ class Delivery:
     attempts: int
     message_id: int | None
     sending_at: int | None  # when it was last claimed for posting
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    """What one purge deleted, in rows of each kind (summaries, sightings and URLs went with
+    their articles)."""
+
+    articles: int = 0
+    quotes: int = 0
+    deliveries: int = 0
+    feed_entries: int = 0
+    speakers: int = 0  # people no stored quote names any more
+
+    def __add__(self, other: PurgeReport) -> PurgeReport:
+        pairs = zip(astuple(self), astuple(other), strict=True)
+        return PurgeReport(*(mine + theirs for mine, theirs in pairs))

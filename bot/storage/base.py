@@ -28,6 +28,7 @@ from bot.model import (
     Feed,
     FiledQuote,
     ProcessInfo,
+    PurgeReport,
     QuoteHit,
     SpeakerCount,
     StoredArticle,
@@ -446,6 +447,20 @@ class Storage(Protocol):
 
     async def schema_version(self) -> int:
         """The number of the last migration applied to the open database."""
+        ...
+
+    async def purge(self, before: int, *, keep_entries: int, limit: int) -> PurgeReport:
+        """Delete what is older than `before` (epoch seconds), keeping what dedupe needs.
+
+        Goes: each article stored before then, with its quotes (out of the search index too),
+        summaries, URLs and sightings, unless a card is still owed for it (`pending` or
+        `sending`) or was recorded since; sent and failed cards recorded before then; the
+        people no quote names any more; and each feed's entries seen before then, all but
+        its newest `keep_entries` (an entry its feed still lists must stay seen: feeds list
+        100 at most). An entry whose article goes stays seen, without its article.
+
+        Deletes `limit` rows at most per transaction, so other writes wait for one batch at
+        most, never for the whole purge. ValueError when `keep_entries` is under 1."""
         ...
 
     async def close(self) -> None:

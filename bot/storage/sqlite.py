@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.model import PurgeReport
 from bot.storage.articles import SQLiteArticles
 from bot.storage.base import DatabaseUnavailable
 from bot.storage.copy import RECOUNT_SPEAKERS, Rows
@@ -16,6 +17,7 @@ from bot.storage.database import Database
 from bot.storage.feeds import SQLiteDeliveries, SQLiteFeeds, SQLiteSubscriptions
 from bot.storage.migrate import schema_version, upgrade
 from bot.storage.processes import SQLiteChannelClaims, SQLiteProcesses
+from bot.storage.purge import purge
 from bot.storage.quotes import SQLiteQuotes
 
 
@@ -141,6 +143,10 @@ class SQLiteStorage:
     async def schema_version(self) -> int:
         """See `Storage.schema_version`."""
         return await schema_version(self.db.conn)
+
+    async def purge(self, before: int, *, keep_entries: int, limit: int) -> PurgeReport:
+        """See `Storage.purge`."""
+        return await purge(self.db, before, keep_entries=keep_entries, limit=limit)
 
     async def table_columns(self, table: str) -> list[str]:
         """See `Copyable.table_columns`."""

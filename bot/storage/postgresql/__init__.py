@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from bot.model import PurgeReport
 from bot.storage.base import DatabaseUnavailable, display_name
 from bot.storage.copy import RECOUNT_SPEAKERS, Rows
 from bot.storage.postgresql.articles import PostgresArticles
@@ -14,6 +15,7 @@ from bot.storage.postgresql.database import PostgresDatabase
 from bot.storage.postgresql.feeds import PostgresDeliveries, PostgresFeeds, PostgresSubscriptions
 from bot.storage.postgresql.migrate import schema_version, upgrade
 from bot.storage.postgresql.processes import PostgresChannelClaims, PostgresProcesses
+from bot.storage.postgresql.purge import purge
 from bot.storage.postgresql.quotes import PostgresQuotes
 
 CONNECT_TIMEOUT = 10.0  # seconds, for each connection the pool opens
@@ -121,6 +123,10 @@ class PostgresStorage:
         """See `Storage.schema_version`."""
         async with self.db.pool.acquire() as conn:
             return await schema_version(conn)
+
+    async def purge(self, before: int, *, keep_entries: int, limit: int) -> PurgeReport:
+        """See `Storage.purge`."""
+        return await purge(self.db, before, keep_entries=keep_entries, limit=limit)
 
     async def table_columns(self, table: str) -> list[str]:
         """See `Copyable.table_columns`: the generated search column is left out."""
