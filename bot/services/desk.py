@@ -25,6 +25,7 @@ from bot.pipeline.quotes import filed_quotes, key_quote, quotes_of
 from bot.pipeline.speakers import join_surnames, lone_surnames
 from bot.pipeline.summarize import summarize, with_cut
 from bot.services.cpu import CpuPool
+from bot.services.speaker_lists import SpeakerLists
 from bot.storage import Storage
 
 Progress = Callable[[str], Awaitable[None]]
@@ -167,6 +168,8 @@ class NewsDesk:
         # Summaries in progress by (article, method, count), for the same reason.
         self._summarizing: dict[tuple[int, str, int], asyncio.Task[Summary]] = {}
         self.workers = Workers(cpu)
+        # Who is quoted in each server: the desk stores the quotes, so it says when they change.
+        self.speakers = SpeakerLists(storage.quotes)
 
     @staticmethod
     def check_url(url: str) -> None:
@@ -194,8 +197,7 @@ class NewsDesk:
         key = normal_url(str(address))  # spellings that differ by a fragment or tracking: one
         known = await self.storage.articles.by_url(key)
         if known is not None:
-            if guild_id is not None:
-                await self.storage.articles.sighted(known.id, guild_id)
+            await self._sighted(known, guild_id)
             return known
         reading = self._reading.get(key)
         if reading is None:
@@ -205,9 +207,14 @@ class NewsDesk:
             self._reading[key] = reading
             reading.add_done_callback(lambda _: self._reading.pop(key, None))
         stored = await asyncio.shield(reading)
+        await self._sighted(stored, guild_id)
+        return stored
+
+    async def _sighted(self, stored: StoredArticle, guild_id: int | None) -> None:
+        """Note that the server asking saw the article: its quotes are that server's now."""
         if guild_id is not None:
             await self.storage.articles.sighted(stored.id, guild_id)
-        return stored
+            self.speakers.forget([guild_id])
 
     async def _fetch_and_store(self, url: str, readers: Collection[int]) -> StoredArticle:
         article = await fetch_article(
@@ -249,12 +256,15 @@ class NewsDesk:
         if servers and surnames:
             known = await self.storage.quotes.full_names(servers, surnames)
             quotes = join_surnames(quotes, known)
-        return await self.storage.articles.save(
+        stored = await self.storage.articles.save(
             article,
             quotes=filed_quotes(quotes),
             requested_url=requested_url,
             guild_id=guild_id,
         )
+        if guild_id is not None:
+            self.speakers.forget([guild_id])
+        return stored
 
     async def summarize(
         self, stored: StoredArticle, method: str, count: int, *, progress: Progress = _quiet

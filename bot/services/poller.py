@@ -190,6 +190,8 @@ class Poller:
             readers=readers,
             targets=targets,
         )
+        if stored is not None:
+            self.desk.speakers.forget(readers)  # their servers have seen its quotes now
         if owed:
             self.metrics.cards_owed(owed)
             self.cards_owed.set()

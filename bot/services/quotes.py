@@ -113,13 +113,13 @@ class QuoteSearch:
     async def speakers_like(self, guild_id: int, typed: str) -> list[SpeakerCount]:
         """The people quoted in the server whose name best matches `typed` (see
         `match_speakers`); the most quoted when nothing is typed."""
-        speakers = await self.storage.quotes.speakers(guild_id)
+        speakers = await self.desk.speakers.of(guild_id)
         # In a worker thread: a server may have quoted thousands of people.
         return await asyncio.to_thread(match_speakers, typed, speakers)
 
     async def speaker(self, guild_id: int, typed: str) -> SpeakerCount:
         """The person quoted in the server that `typed` names best; raises `UnknownSpeaker`."""
-        speakers = await self.storage.quotes.speakers(guild_id)
+        speakers = await self.desk.speakers.of(guild_id)
         matches = await asyncio.to_thread(match_speakers, typed, speakers, limit=1)
         if not matches:
             raise UnknownSpeaker(typed, tuple(speakers[:SUGGESTIONS]))
@@ -136,7 +136,7 @@ class QuoteSearch:
             guild_id, query, speaker=person.key if person else None
         )
         if not hits:
-            suggestions = await self.storage.quotes.speakers(guild_id, limit=SUGGESTIONS)
+            suggestions = (await self.desk.speakers.of(guild_id))[:SUGGESTIONS]
             raise NoMatchingQuotes(query, person, tuple(suggestions))
         return Found(hits, person)
 
