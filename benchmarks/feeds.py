@@ -559,6 +559,7 @@ def bench_settings(
         cpu_workers=cpu_workers,
         fast_feeds=fast_feeds,
         lease_seconds=30,
+        retention_days=0,  # nothing is old within a benchmark
     )
 
 

@@ -196,6 +196,7 @@ class Precis(commands.AutoShardedBot):
         self.quotes = services.quotes
         self.stats = services.stats
         self.metrics = services.metrics
+        self.retention = services.retention
         self.started_at = time.monotonic()
         self.last_disconnect: datetime | None = None  # when the gateway last dropped (/about)
         self.failed_cogs: list[str] = []

@@ -26,6 +26,7 @@ from bot.services.holds import ChannelHolds
 from bot.services.pacer import Pacer
 from bot.services.poller import Poller
 from bot.services.quotes import QuoteSearch
+from bot.services.retention import Retention
 from bot.services.stats import Stats
 from bot.services.subscriptions import SubscriptionService
 from bot.settings import Settings
@@ -50,6 +51,7 @@ class Services:
     stats: Stats
     metrics: PrometheusMetrics
     heartbeat: Heartbeat
+    retention: Retention
 
 
 @contextlib.asynccontextmanager
@@ -121,6 +123,9 @@ async def open_services(
                     stats=Stats(storage),
                     metrics=metrics,
                     heartbeat=heartbeat,
+                    retention=Retention(
+                        storage, desk.speakers, days=settings.retention_days, clock=services_clock
+                    ),
                 )
     finally:
         await cpu.close()

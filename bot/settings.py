@@ -147,6 +147,13 @@ def _lease_seconds(raw: str) -> int:
     return int(text)
 
 
+def _retention_days(raw: str) -> int:
+    text = raw.strip()
+    if not text.isdigit():
+        raise BadValue(f"must be a whole number of days (0: keep everything), not {raw!r}.")
+    return int(text)
+
+
 def _cpu_workers(raw: str) -> int | None:
     """A count of worker processes; None (`auto`) is one per core."""
     word = raw.strip().lower()
@@ -241,6 +248,13 @@ class Settings:
         _lease_seconds,
         "processes sharing a database: a process that stops beating (every third of this) is "
         "taken for dead, and its feeds and channels go to the others, after this many seconds",
+    )
+    retention_days: int = setting(
+        "PRECIS_RETENTION_DAYS",
+        "90",
+        _retention_days,
+        "days an article, its quotes and summaries, and posted cards are kept (an hourly purge "
+        "deletes older ones; cards still owed and what feeds still list stay); 0: keep everything",
     )
 
     @property

@@ -1,4 +1,4 @@
-"""The feed poller and card sender (loops owned here), and `/post`.
+"""The feed poller, card sender and purge of old articles (loops owned here), and `/post`.
 
 Implements the feed services' `Poster`: the only place that knows how a card reaches Discord.
 """
@@ -28,6 +28,7 @@ from bot.services.poster import (
     FeedPaused,
     PostUncertain,
 )
+from bot.services.retention import PURGE_EVERY_SECONDS
 from cogs._cards import bare_link, shown, summary_card
 from cogs._checks import admin, missing_card_permissions, require_bot_can_post, target_channel
 from cogs._progress import finish_work, start_work
@@ -96,7 +97,7 @@ class Articles(commands.Cog):
         self.reconciled = asyncio.Event()
 
     async def cog_load(self) -> None:
-        """Start the poll and send loops."""
+        """Start the poll and send loops, and the purge's unless everything is kept."""
         self.poll_feeds.change_interval(
             seconds=min(
                 POLL_TICK_SECONDS, self.bot.settings.poll_seconds, self.bot.settings.lease_seconds
@@ -104,11 +105,14 @@ class Articles(commands.Cog):
         )
         self.poll_feeds.start()
         self.send_cards.start()
+        if self.bot.retention.enabled:
+            self.purge_old.start()
 
     async def cog_unload(self) -> None:
-        """Stop the poll and send loops."""
+        """Stop the loops."""
         self.poll_feeds.cancel()
         self.send_cards.cancel()
+        self.purge_old.cancel()
 
     # --- Poster -----------------------------------------------------------------------------
 
@@ -239,6 +243,15 @@ class Articles(commands.Cog):
         await self.bot.wait_until_working()
         await self.reconciled.wait()
         self.bot.dispatcher.cards_owed.set()  # cards a previous run left pending go out now
+
+    @tasks.loop(seconds=PURGE_EVERY_SECONDS)
+    async def purge_old(self) -> None:
+        """Purge what is older than `PRECIS_RETENTION_DAYS` (the service logs what went); a
+        failing purge is logged and the next runs as usual."""
+        try:
+            await self.bot.retention.purge()
+        except Exception:
+            log.exception("purging old articles failed")
 
     # --- /post ------------------------------------------------------------------------------
 

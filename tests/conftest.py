@@ -93,6 +93,7 @@ def settings(database: Path | str) -> Settings:
         cpu_workers=0,  # threads: no worker processes to start for each test
         fast_feeds=True,
         lease_seconds=30,
+        retention_days=0,  # keep everything: a test that purges says when
     )
 
 

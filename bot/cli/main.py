@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import bot as precis
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 COMMAND_SETTINGS: dict[str, frozenset[str] | None] = {
     "run": None,
     "worker": None,
-    "db": frozenset({"PRECIS_DATABASE"}),
+    "db": frozenset({"PRECIS_DATABASE", "PRECIS_RETENTION_DAYS"}),
     "extract": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
     "summarize": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
     "quotes": frozenset({"PRECIS_ALLOW_PRIVATE_URLS"}),
@@ -72,8 +73,8 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The `precis` command line: `run` (the default), `worker`, `db upgrade`, and the news
-    commands."""
+    """The `precis` command line: `run` (the default), `worker`, `db upgrade`, `db copy`,
+    `db purge`, and the news commands."""
     parser = argparse.ArgumentParser(prog="precis", description=precis.__doc__)
     parser.add_argument("--version", action="version", version=f"precis {precis.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
@@ -86,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply pending migrations and print the version")
+    db_commands.add_parser(
+        "purge", help="delete now what is older than PRECIS_RETENTION_DAYS, as the bot does hourly"
+    )
     copy = db_commands.add_parser(
         "copy", help="copy every row of one database into another, empty one (ids kept)"
     )
@@ -193,6 +197,8 @@ def run_command(args: argparse.Namespace) -> int:
     if command == "db" and args.db_command == "copy":
         check_copy_source(args.source)
         return asyncio.run(copy_between(args.source, args.target))
+    if command == "db" and args.db_command == "purge":
+        return asyncio.run(purge_database(settings))
     if command == "db":
         return asyncio.run(upgrade_database(settings))
     if command in ("run", "worker"):
@@ -241,6 +247,32 @@ async def upgrade_database(settings: Settings) -> int:
         print(f"{display_name(settings.database)}: schema version {version}")
     finally:
         await storage.close()
+    return 0
+
+
+async def purge_database(settings: Settings) -> int:
+    """`precis db purge`: the bot's hourly purge, once, and a line saying what went."""
+    from bot.services.clock import Clock
+    from bot.services.retention import Retention
+    from bot.services.speaker_lists import SpeakerLists
+    from bot.storage import display_name
+
+    if settings.retention_days == 0:
+        print("PRECIS_RETENTION_DAYS is 0: everything is kept, nothing was purged")
+        return 0
+    storage = await open_storage(settings.database)
+    try:
+        retention = Retention(
+            storage, SpeakerLists(storage.quotes), days=settings.retention_days, clock=Clock()
+        )
+        report = await retention.purge()
+    finally:
+        await storage.close()
+    gone = ", ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in asdict(report).items())
+    print(
+        f"{display_name(settings.database)}: purged what is older than "
+        f"{settings.retention_days} days: {gone}"
+    )
     return 0
 
 

@@ -3,6 +3,7 @@ import gzip
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -352,3 +353,24 @@ def test_bad_shards_exit_with_one_line(tmp_path: Path, args: list[str], message:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith(f"precis: {message}")
+
+
+def test_db_purge_deletes_what_is_older_than_the_retention(tmp_path: Path) -> None:
+    env = {"PRECIS_DATABASE": "x.db", "PRECIS_RETENTION_DAYS": "30"}
+    assert run_cli("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        conn.executemany(
+            "INSERT INTO articles (content_hash, title, paragraphs, word_count, created_at) "
+            "VALUES (?, 'T', '[]', 0, ?)",
+            [("old", 1000), ("new", int(time.time()))],
+        )
+    result = run_cli("db", "purge", cwd=tmp_path, env=env)
+    kept = run_cli("db", "purge", cwd=tmp_path, env={**env, "PRECIS_RETENTION_DAYS": "0"})
+    assert result.returncode == kept.returncode == 0, result.stderr
+    assert result.stdout == (
+        "x.db: purged what is older than 30 days: articles 1, quotes 0, deliveries 0, "
+        "feed entries 0, speakers 0\n"
+    )
+    assert kept.stdout.startswith("PRECIS_RETENTION_DAYS is 0: everything is kept")
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        assert conn.execute("SELECT content_hash FROM articles").fetchall() == [("new",)]

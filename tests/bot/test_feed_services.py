@@ -966,3 +966,37 @@ async def test_a_card_made_during_a_database_outage_is_not_given_up(
         failed = await room.storage.deliveries.in_state("failed")
     assert (reconciled.reposted, delivered.sent, failed) == (1, 1, [])
     assert len(newsroom.poster.posts) == 1
+
+
+async def test_an_old_entry_its_feed_still_lists_is_not_posted_again_after_a_purge(
+    newsroom: Newsroom,
+) -> None:
+    # A day of retention, on a clock ahead of the database's: everything stored is old.
+    newsroom.settings = dataclasses.replace(newsroom.settings, retention_days=1)
+    async with newsroom.open_following() as room:
+        items = [story("a", "Story a", "tunnel"), story("b", "Story b", "tunnel")]
+        await newsroom.poll_stories(room, *items)
+        await newsroom.deliver(room)
+        purged = await room.retention.purge()
+        again = await newsroom.poll_stories(room, story("c", "Story c", "tunnel"), *items)
+        await newsroom.deliver(room)
+        left = await room.storage.counts()
+    assert (purged.articles, purged.deliveries, purged.feed_entries) == (2, 2, 0)
+    assert again.new_entries == 1
+    assert newsroom.poster.slugs(NEWS) == ["b", "a", "c"]
+    assert left["articles"] == 1
+
+
+async def test_quotes_a_poll_stores_show_at_once_in_the_speakers_and_go_with_the_purge(
+    newsroom: Newsroom,
+) -> None:
+    newsroom.settings = dataclasses.replace(newsroom.settings, retention_days=1)
+    quoted = Item("q", "Tunnel opens", ["“The tunnel opens in spring,” said Ann Ray, the mayor."])
+    async with newsroom.open_following() as room:
+        before = await room.quotes.speakers_like(GUILD, "")
+        await newsroom.poll_stories(room, quoted)
+        polled = await room.quotes.speakers_like(GUILD, "")
+        await newsroom.deliver(room)  # a card still owed keeps its article
+        await room.retention.purge()
+        purged = await room.quotes.speakers_like(GUILD, "")
+    assert (before, [s.name for s in polled], purged) == ([], ["Ann Ray"], [])

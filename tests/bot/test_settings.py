@@ -17,6 +17,7 @@ def test_defaults_with_only_a_token() -> None:
     assert settings.message_content is False
     assert settings.posts_per_second == 45
     assert (settings.metrics_port, settings.metrics_host) == (0, "127.0.0.1")  # no server
+    assert settings.retention_days == 90
 
 
 def test_missing_token_says_how_to_set_it() -> None:
@@ -55,6 +56,8 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
         ("PRECIS_METRICS_PORT", "-1"),
         ("PRECIS_METRICS_PORT", "http"),
         ("PRECIS_METRICS_HOST", " "),
+        ("PRECIS_RETENTION_DAYS", "-1"),
+        ("PRECIS_RETENTION_DAYS", "a month"),
     ],
 )
 def test_bad_value_names_the_setting(name: str, value: str) -> None:
@@ -119,3 +122,9 @@ def test_database_url_other_than_postgresql_is_refused(url: str) -> None:
 def test_database_postgresql_url_is_kept_as_written(url: str) -> None:
     settings = load_settings({"DISCORD_TOKEN": "abc", "PRECIS_DATABASE": f" {url} "}, env_file=None)
     assert settings.database == url
+
+
+@pytest.mark.parametrize(("raw", "days"), [("0", 0), (" 30 ", 30), ("365", 365)])
+def test_retention_days_zero_keeps_everything(raw: str, days: int) -> None:
+    settings = load_settings({"DISCORD_TOKEN": "abc", "PRECIS_RETENTION_DAYS": raw}, env_file=None)
+    assert settings.retention_days == days

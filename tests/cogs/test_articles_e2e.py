@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from bot.client import Precis, user_message
-from bot.model import Delivery, DeliveryTarget, PostOutcome
+from bot.model import Article, Delivery, DeliveryTarget, PostOutcome
 from bot.services.clock import Clock
 from bot.services.dispatcher import AlreadyPosted, NotPosted, PostRefused
 from bot.services.poster import AdminNotice, ChannelLost, FeedPaused
+from bot.storage import open_storage
 from cogs.articles import Articles, admin_message
 from tests.cogs.test_feeds_e2e import articles_cog
-from tests.conftest import LaunchBot
+from tests.conftest import LaunchBot, eventually
 from tests.fake_discord import GUILD_ID, MEMBER_ID, NEWS_CHANNEL_ID, FakeDiscord, RecordedRequest
 from tests.fixtures.feeds import publish, story
 from tests.fixtures.pages import PageServer
@@ -252,3 +253,28 @@ def test_an_admin_notice_shows_page_text_escaped_and_within_a_message(
 )
 def test_post_refusals_mention_the_channel(refusal: PostRefused, worded_as: str) -> None:
     assert user_message(refusal, Articles.wordings) == worded_as
+
+
+async def test_the_bot_purges_old_articles_hourly_from_its_start(
+    launch: LaunchBot, database: Any
+) -> None:
+    storage = await open_storage(database)
+    try:
+        old = await storage.articles.save(Article("Old news", ("It happened long ago.",)))
+        conn: Any
+        async with storage.db.transaction() as conn:  # type: ignore[attr-defined]
+            await conn.execute("UPDATE articles SET created_at = 1000")
+    finally:
+        await storage.close()
+    async with launch(retention_days=30) as bot:
+
+        async def purged() -> bool:
+            return await bot.storage.articles.get(old.id) is None
+
+        await eventually(purged)
+        assert articles_cog(bot).purge_old.is_running()
+
+
+async def test_the_bot_keeps_everything_with_a_retention_of_zero(launch: LaunchBot) -> None:
+    async with launch(retention_days=0) as bot:
+        assert not articles_cog(bot).purge_old.is_running()
