@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import aiohttp
@@ -192,3 +193,26 @@ async def test_a_surname_alone_joins_the_full_name_the_server_knows(
     assert [s.name for s in await storage.quotes.speakers(1)] == ["Alice Novak", "Tom Baker"]
     [other] = await storage.quotes.for_article(alone.id)
     assert other.quote.speaker_resolved == "Novak"  # server 2 has never quoted Alice Novak
+
+
+async def test_searches_and_speakers_do_not_wait_for_a_write_in_progress(
+    storage: Storage,
+) -> None:
+    await save(storage, HARBOUR, guild_id=1)
+    writing, done = asyncio.Event(), asyncio.Event()
+
+    async def long_write() -> None:  # a poll's transaction, say
+        async with storage.db.transaction() as conn:  # type: ignore[attr-defined]
+            await conn.execute("DELETE FROM guild_settings")
+            writing.set()
+            await done.wait()
+
+    writer = asyncio.create_task(long_write())
+    await writing.wait()
+    try:
+        hits = await asyncio.wait_for(storage.quotes.search(1, "harbour"), 2)
+        speakers = await asyncio.wait_for(storage.quotes.speakers(1), 2)
+    finally:
+        done.set()
+        await writer
+    assert len(hits) == 2 and len(speakers) == 2
