@@ -8,7 +8,14 @@ import aiosqlite
 
 from bot.model import FiledQuote, QuoteHit, SpeakerCount
 from bot.storage.database import Database
-from bot.storage.rows import HIT_COLUMNS, SEARCH_LIMIT, ending_with, hit_from_row, search_words
+from bot.storage.rows import (
+    HIT_COLUMNS,
+    SEARCH_LIMIT,
+    SPEAKER_COUNTS,
+    ending_with,
+    hit_from_row,
+    search_words,
+)
 
 IN_GUILD = "JOIN article_sightings g ON g.article_id = q.article_id AND g.guild_id = :guild"
 
@@ -114,9 +121,8 @@ class SQLiteQuotes:
     async def speakers(self, guild_id: int, limit: int = 5000) -> list[SpeakerCount]:
         """See `QuoteRepository.speakers`."""
         rows = await self._db.fetch_all(
-            f"SELECT s.key, s.name, COUNT(*) AS quotes FROM quotes q "
-            f"JOIN speakers s ON s.id = q.speaker_id {IN_GUILD} "
-            f"GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT :limit",
+            f"SELECT s.key, s.name, c.quotes FROM ({SPEAKER_COUNTS.format(guild=':guild')}) c "
+            "JOIN speakers s ON s.id = c.speaker_id ORDER BY c.quotes DESC, s.name LIMIT :limit",
             {"guild": guild_id, "limit": limit},
         )
         return [SpeakerCount(row["key"], row["name"], row["quotes"]) for row in rows]

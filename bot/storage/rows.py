@@ -23,6 +23,13 @@ HIT_COLUMNS = (
     'q.text, q.start, q."end", q.speaker, q.speaker_resolved, q.description, q.cue, q.sentence, '
     "a.id AS article_id, a.title, a.url, a.site_name, a.published, a.created_at"
 )
+# A server's quotes counted by speaker, from the (article_id, speaker_id) index alone (V7):
+# the speakers' names are joined to the counts afterwards, once per person, not per quote.
+SPEAKER_COUNTS = (
+    "SELECT q.speaker_id, COUNT(*) AS quotes FROM article_sightings g "
+    "JOIN quotes q ON q.article_id = g.article_id "
+    "WHERE g.guild_id = {guild} AND q.speaker_id IS NOT NULL GROUP BY q.speaker_id"
+)
 # A feed's columns as a statement's RETURNING names them (SQLite's takes no table prefix)...
 FEED_FIELDS = (
     "id, url, title, etag, last_modified, last_success, last_error, failures, next_poll, paused"

@@ -8,7 +8,14 @@ import asyncpg
 
 from bot.model import FiledQuote, QuoteHit, SpeakerCount
 from bot.storage.postgresql.database import PostgresDatabase
-from bot.storage.rows import HIT_COLUMNS, SEARCH_LIMIT, ending_with, hit_from_row, search_words
+from bot.storage.rows import (
+    HIT_COLUMNS,
+    SEARCH_LIMIT,
+    SPEAKER_COUNTS,
+    ending_with,
+    hit_from_row,
+    search_words,
+)
 
 IN_GUILD = "JOIN article_sightings g ON g.article_id = q.article_id AND g.guild_id = $1"
 # ts_rank_cd's weights for D, C, B, A: the columns weighted as SQLite's bm25 weighs them
@@ -117,9 +124,9 @@ class PostgresQuotes:
         """See `QuoteRepository.speakers`."""
         rows = await self._db.fetch_all(
             # Names in code point order, as SQLite sorts them, whatever the server's locale.
-            f"SELECT s.key, s.name, COUNT(*) AS quotes FROM quotes q "
-            f"JOIN speakers s ON s.id = q.speaker_id {IN_GUILD} "
-            'GROUP BY s.id ORDER BY quotes DESC, s.name COLLATE "C" LIMIT $2',
+            f"SELECT s.key, s.name, c.quotes FROM ({SPEAKER_COUNTS.format(guild='$1')}) c "
+            'JOIN speakers s ON s.id = c.speaker_id ORDER BY c.quotes DESC, s.name COLLATE "C" '
+            "LIMIT $2",
             (guild_id, limit),
         )
         return [SpeakerCount(row["key"], row["name"], row["quotes"]) for row in rows]
