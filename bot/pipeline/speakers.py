@@ -29,19 +29,30 @@ def _tier(typed: str, key: str) -> int | None:
     return None
 
 
-def _closeness(typed: SequenceMatcher[str], key: str) -> float:
+def _closeness(typed: SequenceMatcher[str], key: str, known: dict[str, float]) -> float:
     """How close `key` or one of its words is spelled to the typed text (typos: "sulivan"),
-    0 when under the threshold. The cheap upper bounds rule most candidates out first."""
+    0 when under the threshold. `known` holds the closeness of each word already tried: many
+    people share a first name or a surname."""
     best = 0.0
     for candidate in (key, *key.split()):
-        typed.set_seq1(candidate)
-        if (
-            typed.real_quick_ratio() >= FUZZY_THRESHOLD
-            and typed.quick_ratio() >= FUZZY_THRESHOLD
-            and (ratio := typed.ratio()) >= FUZZY_THRESHOLD
-        ):
-            best = max(best, ratio)
+        closeness = known.get(candidate)
+        if closeness is None:
+            closeness = known[candidate] = _spelled_close(typed, candidate)
+        best = max(best, closeness)
     return best
+
+
+def _spelled_close(typed: SequenceMatcher[str], candidate: str) -> float:
+    """The similarity of `candidate` to the typed text, 0 under the threshold; the cheap upper
+    bounds rule most candidates out first."""
+    typed.set_seq1(candidate)
+    if (
+        typed.real_quick_ratio() >= FUZZY_THRESHOLD
+        and typed.quick_ratio() >= FUZZY_THRESHOLD
+        and (ratio := typed.ratio()) >= FUZZY_THRESHOLD
+    ):
+        return ratio
+    return 0.0
 
 
 def match_speakers(
@@ -63,8 +74,9 @@ def match_speakers(
             ranked.append((tier, 0.0, -speaker.quotes, speaker.name, speaker))
     if len(ranked) < limit:  # else close spellings could not make the list
         matcher = SequenceMatcher(None, b=wanted, autojunk=False)
+        known: dict[str, float] = {}
         for speaker in unmatched:
-            if closeness := _closeness(matcher, speaker.key):
+            if closeness := _closeness(matcher, speaker.key, known):
                 ranked.append((4, -closeness, -speaker.quotes, speaker.name, speaker))
     ranked.sort(key=lambda entry: entry[:4])
     return [entry[4] for entry in ranked[:limit]]
