@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-BENCHMARKS := bench-summarization bench-extraction bench-quotes bench-feeds bench-delivery bench-cards bench-scale
+BENCHMARKS := bench-summarization bench-extraction bench-quotes bench-feeds bench-delivery bench-cards bench-scale bench-storage
 
 .PHONY: run test lint $(BENCHMARKS)
 
