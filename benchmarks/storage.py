@@ -4,10 +4,11 @@
     python -m benchmarks.storage [--articles 100000] [--postgresql URL]
 
 Setup, not measured: `--articles` generated articles (about 5 KB of text each, as the bot
-stores real news), created one every `SPREAD_DAYS` / articles over the last 180 days, each
-with QUOTES_PER_ARTICLE quotes by people drawn from SPEAKERS, a posted card and a seen feed
-entry (of one of FEEDS feeds); one server has seen them all, the worst case for it. Rows go in
-through the storage's bulk copy, as `precis db copy` writes them. Measured on SQLite (a new
+stores real news), created evenly over the last SPREAD_DAYS days, each with
+QUOTES_PER_ARTICLE quotes (each a sentence of its own, its words as common as in the text) by
+people drawn from SPEAKERS, a posted card and a seen feed entry (of one of FEEDS feeds); one
+server has seen them all, the worst case for it. Rows go in through the storage's bulk copy,
+as `precis db copy` writes them. Measured on SQLite (a new
 file), and on PostgreSQL when `--postgresql` names an empty database: the median and p95 of
 SAMPLES quote searches (two words, the last a prefix, as /quotes search takes them) and of
 SAMPLES autocomplete keystrokes (`QuoteSearch.speakers_like`: cold, the server's list dropped
@@ -21,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import json
 import random
 import statistics
@@ -43,7 +45,7 @@ QUOTES_PER_ARTICLE = 3
 SPEAKERS = 5_000
 FEEDS = 100
 CHANNELS = 20
-SENTENCES = 4_000  # the pool each article's text and quotes are drawn from
+SENTENCES = 4_000  # the pool each article's text is drawn from (each quote is new)
 SENTENCES_PER_ARTICLE = 28
 WORDS = 6_000
 CHUNK = 2_000  # articles per bulk write
@@ -76,22 +78,25 @@ class Corpus:
             {"".join(self.rng.choices(syllables, k=self.rng.randint(2, 4))) for _ in range(WORDS)}
         )
         self.rng.shuffle(self.words)
-        weights = [1 / (rank + 1) for rank in range(len(self.words))]
-        self.sentences = [
-            " ".join(self.rng.choices(self.words, weights, k=self.rng.randint(12, 24))).capitalize()
-            + "."
-            for _ in range(SENTENCES)
-        ]
+        ranks = range(1, len(self.words) + 1)
+        self.spread = list(itertools.accumulate(1 / rank for rank in ranks))  # Zipf-like
+        self.sentences = [self.sentence(self.rng) for _ in range(SENTENCES)]
         firsts = [word.capitalize() for word in self.words[100:400]]
         lasts = [word.capitalize() for word in self.words[400:1400]]
         people = {f"{self.rng.choice(firsts)} {self.rng.choice(lasts)}" for _ in range(SPEAKERS)}
         self.people = sorted(people)
 
+    def sentence(self, rng: random.Random) -> str:
+        """12 to 24 words, the common ones often."""
+        words = rng.choices(self.words, cum_weights=self.spread, k=rng.randint(12, 24))
+        return " ".join(words).capitalize() + "."
+
     def queries(self, count: int) -> list[str]:
-        """Two words of the text, the second cut to a prefix."""
+        """Two words of a quote (one like them: each is a sentence of its own), the second cut
+        to a prefix."""
         picks = []
         for _ in range(count):
-            sentence = self.rng.choice(self.sentences).rstrip(".").lower().split()
+            sentence = self.sentence(self.rng).rstrip(".").lower().split()
             first, second = self.rng.sample(sentence, 2)
             picks.append(f"{first} {second[: max(3, len(second) - 2)]}")
         return picks
@@ -149,7 +154,7 @@ def rows(corpus: Corpus, articles: int, now: int) -> Iterator[list[tuple[str, li
             for place in range(QUOTES_PER_ARTICLE):
                 quote_id += 1
                 person = rng.randrange(len(corpus.people))
-                said = text[place * 5]
+                said = corpus.sentence(rng)
                 chunk["quotes"].append(
                     (
                         quote_id,
