@@ -41,6 +41,7 @@ POLL_TICK_SECONDS = 60
 # The sender wakes when cards are owed, and at least this often (or once a lease, for a dead
 # process's channels).
 SENDER_IDLE_SECONDS = 30
+SHARED_SENDER_IDLE_SECONDS = 2  # the idle wake when other processes share the database
 SENDER_RETRY_SECONDS = 5  # after a failed pass (the database away), the next one tries this soon
 CLOCK_SKEW_SECONDS = 300  # Discord's clock and ours may differ: read history from earlier
 # A request with no answer by then is given up on, and a post looked for later (aiohttp would
@@ -223,8 +224,11 @@ class Articles(commands.Cog):
     async def send_cards(self) -> None:
         """Deliver the cards owed, as soon as some are or after an idle wait."""
         owed = self.bot.dispatcher.cards_owed
+        idle = min(SENDER_IDLE_SECONDS, self.bot.settings.lease_seconds)
+        if self.bot.dispatcher.holds.processes > 1:
+            # Cards another process records (its poll, a /post) wake no one here.
+            idle = SHARED_SENDER_IDLE_SECONDS
         with contextlib.suppress(TimeoutError):
-            idle = min(SENDER_IDLE_SECONDS, self.bot.settings.lease_seconds)
             await asyncio.wait_for(owed.wait(), idle)
         owed.clear()
         await self.reconcile()  # cards still held since the start, when their time comes

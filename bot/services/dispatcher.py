@@ -328,7 +328,11 @@ class Dispatcher:
             excluding=busy | self._unsettled(),
             free_for=(self.holds.owner, self.clock.now()),
         )
-        held = await self._hold(self.holds.fair_share([d.channel_id for d in owed]))
+        owed_in = [d.channel_id for d in owed]
+        share = self.holds.fair_share(owed_in)
+        if len(share) < len(set(owed_in)):  # beyond its share: the next pass, not an idle wait
+            self.cards_owed.set()
+        held = await self._hold(share)
         unsettled = self._unsettled()  # a channel just taken may have cards left sending
         batch = [d for d in owed if d.channel_id in held and d.channel_id not in unsettled]
         chosen, settings_of, report.waiting = await self._within_caps(batch)
