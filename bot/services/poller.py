@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import KW_ONLY, dataclass
 
 from bot.model import Article, DeliveryTarget, Feed, StoredArticle
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 PAUSE_AFTER_FAILURES = 10
 FEEDS_PER_CYCLE = 10_000
+FEEDS_PER_LEASE = 64  # leased at once: 4 times the reader's fetches at once
 
 
 @dataclass(slots=True)
@@ -64,20 +65,44 @@ class Poller:
 
     async def poll(self, poster: Poster) -> PollReport:
         """Fetch every due feed no other process is polling (conditional GET, with limits) and
-        record what is new."""
+        record what is new. Feeds are leased a few at a time, more as those in hand finish:
+        processes polling at once share the due feeds, and a process that dies leaves few
+        leased."""
         report = PollReport()
-        now = self.clock.now()
-        # Leased to this process: another one polling now takes the others.
-        due = await self.storage.feeds.lease_due(
-            now, FEEDS_PER_CYCLE, self.lease.owner, self.lease.until(now)
-        )
-        report.feeds = len(due)
-        if due:
-            # Once a cycle: topics added meanwhile count from the next.
-            index = await topic_index(self.storage)
-            await asyncio.gather(*(self._poll_feed(feed, report, poster, index) for feed in due))
+        index: SubscriptionIndex | None = None  # once a cycle: later topics count from the next
+        polling: set[asyncio.Task[None]] = set()
+        taken: set[int] = set()  # each feed once a cycle, even one whose poll left it due
+        try:
+            while True:
+                if len(polling) <= FEEDS_PER_LEASE // 2 and report.feeds < FEEDS_PER_CYCLE:
+                    due = await self._lease_due(excluding=taken)
+                    report.feeds += len(due)
+                    if due and index is None:
+                        index = await topic_index(self.storage)
+                    for feed in due:
+                        assert index is not None
+                        taken.add(feed.id)
+                        polled = self._poll_feed(feed, report, poster, index)
+                        polling.add(asyncio.create_task(polled))
+                    if not due and not polling:
+                        break
+                if polling:
+                    done, polling = await asyncio.wait(polling, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()  # _poll_feed raises nothing but a cancellation
+        finally:
+            for task in polling:  # the loop stopped (the bot closes): so do the polls
+                task.cancel()
         self.metrics.loop_ran(Loop.POLL)
         return report
+
+    async def _lease_due(self, *, excluding: Collection[int]) -> list[Feed]:
+        """The next due feeds, leased to this process (another one polling now takes
+        others), but those it polled this cycle."""
+        now = self.clock.now()
+        return await self.storage.feeds.lease_due(
+            now, FEEDS_PER_LEASE, self.lease.owner, self.lease.until(now), excluding=excluding
+        )
 
     async def _poll_feed(
         self, feed: Feed, report: PollReport, poster: Poster, index: SubscriptionIndex

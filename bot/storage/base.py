@@ -194,12 +194,15 @@ class FeedRepository(Protocol):
         """The feed at this URL, whichever servers follow it; None when the bot has none."""
         ...
 
-    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+    async def lease_due(
+        self, now: int, limit: int, owner: str, until: int, *, excluding: Collection[int] = ()
+    ) -> list[Feed]:
         """Take the feeds to poll now and lease them to `owner` until `until`, in one
         transaction: not paused, `next_poll` at or before `now`, not leased by another owner
-        (`lease_until` after `now`), the longest waiting first, at most `limit`. Two owners
-        at once never get the same feed; an owner gets its own leased feeds again (a poll
-        that could not record its end). `polled` and `failed` end the lease."""
+        (`lease_until` after `now`), not among `excluding` (those the owner is polling), the
+        longest waiting first, at most `limit`. Two owners at once never get the same feed;
+        an owner gets its own leased feeds again (a poll that could not record its end).
+        `polled` and `failed` end the lease."""
         ...
 
     async def renew_leases(self, owner: str, until: int) -> None:

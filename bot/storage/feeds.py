@@ -87,7 +87,9 @@ class SQLiteFeeds:
         row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = ?", (url,))
         return None if row is None else feed_from_row(row)
 
-    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+    async def lease_due(
+        self, now: int, limit: int, owner: str, until: int, *, excluding: Collection[int] = ()
+    ) -> list[Feed]:
         """See `FeedRepository.lease_due`: one write transaction (BEGIN IMMEDIATE), so no
         other process reads the feeds free meanwhile."""
         async with (
@@ -96,8 +98,9 @@ class SQLiteFeeds:
                 "UPDATE feeds SET leased_by = ?, lease_until = ? WHERE id IN (SELECT id FROM "
                 "feeds WHERE paused = 0 AND next_poll <= ? "
                 "AND (coalesce(lease_until, 0) <= ? OR leased_by = ?) "
+                "AND id NOT IN (SELECT value FROM json_each(?)) "
                 f"ORDER BY next_poll LIMIT ?) RETURNING {FEED_FIELDS}",
-                (owner, until, now, now, owner, limit),
+                (owner, until, now, now, owner, json.dumps(list(excluding)), limit),
             ) as cursor,
         ):
             rows = await cursor.fetchall()

@@ -11,6 +11,7 @@ import pytest
 
 from bot.composition import Services
 from bot.model import DeliveryState, DeliveryTarget, Feed, ProcessInfo
+from bot.services import poller as poller_module
 from bot.services.dispatcher import PostedElsewhere
 from bot.services.heartbeat import LEASE_SECONDS
 from bot.storage import Storage
@@ -255,3 +256,37 @@ async def test_post_in_a_channel_another_process_holds_is_left_to_that_process(
         await first.dispatcher.deliver(newsroom.poster)
     assert newsroom.poster.slugs(NEWS) == ["p"]
     assert owed.channel_id == NEWS
+
+
+async def test_a_pass_its_share_of_the_channels_cut_short_asks_for_the_next_at_once(
+    newsroom: Newsroom,
+) -> None:
+    # With two live processes a pass takes half the channels; when the other process is
+    # busy elsewhere, the rest must not wait for the sender's idle wake (30 s).
+    async with two_processes(newsroom) as (first, second):
+        await newsroom.owe_in_two_channels(first, "a", "b")  # the clock moved on: both beat
+        await second.heartbeat.beat()
+        await first.heartbeat.beat()
+        first.dispatcher.cards_owed.clear()
+        cut_short = await first.dispatcher.deliver(newsroom.poster)
+        owed_again = first.dispatcher.cards_owed.is_set()
+        rest = await first.dispatcher.deliver(newsroom.poster)
+    assert (cut_short.sent, owed_again, rest.sent) == (2, True, 2)
+    assert newsroom.poster.slugs(NEWS) == ["a", "b"] == newsroom.poster.slugs(SPORT)
+
+
+async def test_pollers_at_once_share_the_due_feeds_a_few_at_a_time(
+    newsroom: Newsroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Leasing every due feed at once, the first poller would take them all and the second
+    # none: adding a process would add nothing.
+    monkeypatch.setattr(poller_module, "FEEDS_PER_LEASE", 2)
+    async with two_processes(newsroom) as (first, second):
+        await follow_feeds(newsroom, first, 8)
+        newsroom.clock.now += 601
+        reports = await asyncio.gather(
+            first.poller.poll(newsroom.poster), second.poller.poll(newsroom.poster)
+        )
+    assert sorted(report.feeds for report in reports)[0] > 0
+    assert sum(report.feeds for report in reports) == 8
+    assert all(newsroom.pages.hits[f"/feed{n}.xml"] == 2 for n in range(8))

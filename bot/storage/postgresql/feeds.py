@@ -84,7 +84,9 @@ class PostgresFeeds:
         row = await self._db.fetch_one(f"SELECT {FEED_COLUMNS} FROM feeds f WHERE url = $1", (url,))
         return None if row is None else feed_from_row(row)
 
-    async def lease_due(self, now: int, limit: int, owner: str, until: int) -> list[Feed]:
+    async def lease_due(
+        self, now: int, limit: int, owner: str, until: int, *, excluding: Collection[int] = ()
+    ) -> list[Feed]:
         """See `FeedRepository.lease_due`: the due feeds are locked as they are read, and
         those another transaction has locked are skipped, not waited for."""
         async with self._db.transaction() as conn:
@@ -92,12 +94,14 @@ class PostgresFeeds:
                 "UPDATE feeds f SET leased_by = $1, lease_until = $2 WHERE id IN (SELECT id "
                 "FROM feeds WHERE paused = 0 AND next_poll <= $3 "
                 "AND (coalesce(lease_until, 0) <= $3 OR leased_by = $1) "
+                "AND NOT (id = ANY($5::bigint[])) "
                 "ORDER BY next_poll LIMIT $4 "
                 f"FOR UPDATE SKIP LOCKED) RETURNING {FEED_COLUMNS}",
                 owner,
                 until,
                 now,
                 limit,
+                list(excluding),
             )
         return sorted((feed_from_row(row) for row in rows), key=lambda feed: feed.next_poll)
 
