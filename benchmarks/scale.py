@@ -223,20 +223,10 @@ async def workers(
     count: int, settings_env: dict[str, str], fake: Any, folder: Path
 ) -> AsyncIterator[list[ForkServerProcess]]:
     """`count` processes of `precis worker`, stopped (SIGTERM) and reaped on the way out."""
-    from tests.crash.precis_process import run_precis
-    from tests.crash.test_sigkill import forkserver
+    from tests.crash.launch import precis_process
 
     processes = [
-        forkserver().Process(
-            target=run_precis,
-            args=(
-                settings_env,
-                fake.api_base,
-                str(fake.gateway_url),
-                folder / f"worker-{number}.log",
-                "worker",
-            ),
-        )
+        precis_process(settings_env, fake, folder / f"worker-{number}.log", "worker")
         for number in range(count)
     ]
     for process in processes:

@@ -425,44 +425,32 @@ class Dispatcher:
         claimed under lapsed, they are left `sending` as they are, for whoever holds the
         channel next to look for."""
         try:
-            return await self._send_in_order(queue, hold, poster, settings, marks, report)
+            for position, delivery in enumerate(queue):
+                if not self.holds.still(delivery.channel_id, hold):
+                    log.warning(
+                        "lost the hold on channel %d; its cards are left to reconcile",
+                        delivery.channel_id,
+                    )
+                    return False
+                outcome = await self._post(delivery, poster, settings, marks)
+                if outcome is PostOutcome.SENT:
+                    report.sent += 1
+                    continue
+                waits = outcome in (PostOutcome.RETRY, PostOutcome.UNANSWERED)
+                if not waits:
+                    report.failed += 1
+                if outcome is PostOutcome.LOST:
+                    return False
+                if waits or self._rests(delivery.channel_id):
+                    behind = [waiting.id for waiting in queue[position + 1 :]]
+                    if behind:
+                        await self.storage.deliveries.retry(
+                            behind, "an earlier card in its channel waits", tried=False
+                        )
+                    return False
+            return True
         finally:
             self._sending_in[queue[0].channel_id] -= 1
-
-    async def _send_in_order(
-        self,
-        queue: list[Delivery],
-        hold: Hold,
-        poster: Poster,
-        settings: GuildSettings,
-        marks: SentMarks,
-        report: DeliveryReport,
-    ) -> bool:
-        """`_send_queue`'s work."""
-        for position, delivery in enumerate(queue):
-            if not self.holds.still(delivery.channel_id, hold):
-                log.warning(
-                    "lost the hold on channel %d; its cards are left to reconcile",
-                    delivery.channel_id,
-                )
-                return False
-            outcome = await self._post(delivery, poster, settings, marks)
-            if outcome is PostOutcome.SENT:
-                report.sent += 1
-                continue
-            waits = outcome in (PostOutcome.RETRY, PostOutcome.UNANSWERED)
-            if not waits:
-                report.failed += 1
-            if outcome is PostOutcome.LOST:
-                return False
-            if waits or self._rests(delivery.channel_id):
-                behind = [waiting.id for waiting in queue[position + 1 :]]
-                if behind:
-                    await self.storage.deliveries.retry(
-                        behind, "an earlier card in its channel waits", tried=False
-                    )
-                return False
-        return True
 
     async def _post(
         self, delivery: Delivery, poster: Poster, settings: GuildSettings, marks: SentMarks

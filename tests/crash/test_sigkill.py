@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import multiprocessing
 import random
 import signal
 import sqlite3
@@ -40,7 +39,7 @@ from bot.pipeline.topics import parse_topic
 from bot.settings import Settings, load_settings
 from bot.storage import SQLiteStorage
 from cogs.articles import SENDER_IDLE_SECONDS
-from tests.crash.precis_process import run_precis
+from tests.crash.launch import precis_process
 from tests.fake_discord import (
     ADMIN_ID,
     GUILD_ID,
@@ -183,10 +182,7 @@ class CrashWorld:
         """`precis run` in a process of its own; reaped on the way out."""
         self.runs += 1
         log = self.folder / f"run-{self.runs:02}.log"
-        process = forkserver().Process(
-            target=run_precis,
-            args=(environ(self.database), self.fake.api_base, str(self.fake.gateway_url), log),
-        )
+        process = precis_process(environ(self.database), self.fake, log)
         process.start()
         try:
             yield process
@@ -280,13 +276,6 @@ def is_card_post(request: RecordedRequest) -> bool:
         and request.path.endswith("/messages")
         and bool(request.json and request.json.get("embeds"))
     )
-
-
-def forkserver() -> multiprocessing.context.ForkServerContext:
-    """Bot processes forked from one that imported the bot once (see `precis_process`)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tests.crash.precis_process"])
-    return context
 
 
 def publishing(rng: random.Random, runs: int) -> list[list[int]]:

@@ -24,8 +24,8 @@ from benchmarks.feeds import FeedServer
 from bot.model import DeliveryState
 from bot.storage import open_storage
 from bot.storage.postgresql import PostgresStorage
-from tests.crash.precis_process import run_precis
-from tests.crash.test_sigkill import FEEDS, CrashWorld, environ, forkserver
+from tests.crash.launch import precis_process
+from tests.crash.test_sigkill import FEEDS, CrashWorld, environ
 from tests.fake_discord import GUILD_ID, fake_discord
 from tests.postgres import PostgresServer
 
@@ -61,15 +61,8 @@ class SharedWorld(CrashWorld):
     @contextlib.asynccontextmanager
     async def worker(self, name: str) -> AsyncIterator[ForkServerProcess]:
         """`precis worker` in a process of its own, logging to `{name}.log`; reaped after."""
-        process = forkserver().Process(
-            target=run_precis,
-            args=(
-                self.worker_environ(),
-                self.fake.api_base,
-                str(self.fake.gateway_url),
-                self.folder / f"{name}.log",
-                "worker",
-            ),
+        process = precis_process(
+            self.worker_environ(), self.fake, self.folder / f"{name}.log", "worker"
         )
         process.start()
         try:
