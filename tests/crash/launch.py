@@ -3,8 +3,10 @@ forkserver that imported the bot once (`precis_process`), against a fake Discord
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from multiprocessing.context import ForkServerContext, ForkServerProcess
 from pathlib import Path
 from typing import Any
@@ -28,3 +30,15 @@ def precis_process(
         target=run_precis,
         args=(dict(environ), fake.api_base, str(fake.gateway_url), log, command),
     )
+
+
+@contextlib.asynccontextmanager
+async def running(process: ForkServerProcess) -> AsyncIterator[ForkServerProcess]:
+    """The process started, and killed (if it still runs) and reaped on the way out."""
+    process.start()
+    try:
+        yield process
+    finally:
+        if process.exitcode is None:
+            process.kill()
+        await asyncio.to_thread(process.join)

@@ -39,7 +39,7 @@ from bot.pipeline.topics import parse_topic
 from bot.settings import Settings, load_settings
 from bot.storage import SQLiteStorage
 from cogs.articles import SENDER_IDLE_SECONDS
-from tests.crash.launch import precis_process
+from tests.crash.launch import precis_process, running
 from tests.fake_discord import (
     ADMIN_ID,
     GUILD_ID,
@@ -182,14 +182,8 @@ class CrashWorld:
         """`precis run` in a process of its own; reaped on the way out."""
         self.runs += 1
         log = self.folder / f"run-{self.runs:02}.log"
-        process = precis_process(environ(self.database), self.fake, log)
-        process.start()
-        try:
+        async with running(precis_process(environ(self.database), self.fake, log)) as process:
             yield process
-        finally:
-            if process.exitcode is None:
-                process.kill()
-            await asyncio.to_thread(process.join)
 
     async def run_and_kill(self, moment: Moment, tally: Tally) -> None:
         """Start the bot and SIGKILL it at `moment`. A page or a card that has not come

@@ -24,7 +24,7 @@ from benchmarks.feeds import FeedServer
 from bot.model import DeliveryState
 from bot.storage import open_storage
 from bot.storage.postgresql import PostgresStorage
-from tests.crash.launch import precis_process
+from tests.crash.launch import precis_process, running
 from tests.crash.test_sigkill import FEEDS, CrashWorld, environ
 from tests.fake_discord import GUILD_ID, fake_discord
 from tests.postgres import PostgresServer
@@ -61,16 +61,9 @@ class SharedWorld(CrashWorld):
     @contextlib.asynccontextmanager
     async def worker(self, name: str) -> AsyncIterator[ForkServerProcess]:
         """`precis worker` in a process of its own, logging to `{name}.log`; reaped after."""
-        process = precis_process(
-            self.worker_environ(), self.fake, self.folder / f"{name}.log", "worker"
-        )
-        process.start()
-        try:
-            yield process
-        finally:
-            if process.exitcode is None:
-                process.kill()
-            await asyncio.to_thread(process.join)
+        log = self.folder / f"{name}.log"
+        async with running(precis_process(self.worker_environ(), self.fake, log, "worker")) as p:
+            yield p
 
     def logs(self) -> str:
         return "\n".join(log.read_text()[-2000:] for log in sorted(self.folder.glob("*.log")))
