@@ -30,6 +30,7 @@ import dataclasses
 import logging
 import os
 import secrets
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -97,7 +98,7 @@ def environ(database: str, posts_per_second: float, cpu_workers: str = "0") -> d
         "DISCORD_TOKEN": "fake-token",
         "PRECIS_DATABASE": database,
         "PRECIS_SYNC_ON_START": "",
-        "PRECIS_LOG_LEVEL": "WARNING",
+        "PRECIS_LOG_LEVEL": os.environ.get("PRECIS_LOG_LEVEL", "WARNING"),
         "PRECIS_ALLOW_PRIVATE_URLS": "true",  # the feed server is on loopback
         "PRECIS_POLL_SECONDS": str(POLL_SECONDS),
         "PRECIS_MESSAGE_CONTENT": "false",
@@ -186,18 +187,21 @@ class Database:
         files = [path, path.with_name(path.name + "-wal")]
         return sum(file.stat().st_size for file in files if file.exists()) / 2**20
 
-    async def _value(self, sql: str) -> Any:
+    async def rows(self, sql: str) -> list[tuple[Any, ...]]:
         if self.backend == "postgresql":
             conn = await asyncpg.connect(self.target)
             try:
-                return await conn.fetchval(sql)
+                return [tuple(row) for row in await conn.fetch(sql)]
             finally:
                 await conn.close()
-        return await asyncio.to_thread(self._sqlite_value, sql)
+        return await asyncio.to_thread(self._sqlite_rows, sql)
 
-    def _sqlite_value(self, sql: str) -> Any:
+    def _sqlite_rows(self, sql: str) -> list[tuple[Any, ...]]:
         with contextlib.closing(sqlite3.connect(self.target, timeout=30)) as connection:
-            return connection.execute(sql).fetchone()[0]
+            return connection.execute(sql).fetchall()
+
+    async def _value(self, sql: str) -> Any:
+        return (await self.rows(sql))[0][0]
 
 
 async def _execute(url: str, sql: str) -> None:
@@ -292,7 +296,10 @@ async def run_config(config: Config, limits_on: bool, args: Any) -> Figures:
             async with workers(
                 config.processes, environ(database.target, pace, args.cpu_workers), fake, folder
             ) as processes:
-                await watch(figures, database, fake, owed, processes, args)
+                try:
+                    await watch(figures, database, fake, owed, processes, args)
+                except Stalled as stalled:
+                    raise await kept_for_diagnosis(stalled, database, folder) from None
                 figures.peak_rss_mb = [peak_rss_mb(process.pid) for process in processes]
             posted = cards_posted(fake, channels)
             figures.discord_429s = sum(
@@ -332,7 +339,30 @@ async def watch(
         if (polled, out) != progress:
             progress, moved = (polled, out), time.perf_counter()
         if time.perf_counter() - moved > STALL_SECONDS:
-            raise SystemExit(f"{figures.config}: stuck at {polled} feeds polled, {out} cards")
+            raise Stalled(f"{figures.config}: stuck at {polled} feeds polled, {out} cards")
+
+
+def _kept(folder: Path, state: str) -> Path:
+    kept = Path(tempfile.mkdtemp(prefix="precis-scale-stalled-"))
+    for log_file in folder.glob("*.log"):
+        shutil.copy(log_file, kept)
+    (kept / "state.txt").write_text(state)
+    return kept
+
+
+class Stalled(Exception):
+    """Nothing moved for STALL_SECONDS."""
+
+
+async def kept_for_diagnosis(stalled: Stalled, database: Database, folder: Path) -> SystemExit:
+    """The way out of a stalled run: the workers' logs copied where they outlive the run, and
+    the deliveries' states beside them, named in the message."""
+    states = await database.rows("SELECT state, COUNT(*) FROM deliveries GROUP BY state")
+    claims = await database.rows("SELECT owner, COUNT(*) FROM channel_claims GROUP BY owner")
+    kept = await asyncio.to_thread(
+        _kept, folder, f"deliveries: {states}\nchannel claims: {claims}\n"
+    )
+    return SystemExit(f"{stalled}; logs and state in {kept}")
 
 
 def bench_settings(database: str, posts_per_second: float) -> Any:
